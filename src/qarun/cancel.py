@@ -1,0 +1,64 @@
+"""Stopping on the runner's signals while still reporting.
+
+The runner sends SIGINT, then SIGTERM 7.5 s later, then kills the container
+2.5 s after that. qarun runs as PID 1 there, where unhandled signals are
+ignored, so both are handled: the first one ends the wait at once (even in the
+middle of an HTTP call), and reporting then runs to the end undisturbed.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from qarun.errors import CanceledError
+
+HANDLED = (signal.SIGINT, signal.SIGTERM)
+
+
+class Cancellation:
+    """Set by the first signal; raises CanceledError inside `interruptible()` sections."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signal_name: str | None = None
+        self._interruptible = 0
+
+    def install(self) -> None:
+        for signum in HANDLED:
+            signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        first = not self.event.is_set()
+        if first:
+            self.signal_name = signal.Signals(signum).name
+            self.event.set()
+        if first and self._interruptible:
+            raise CanceledError(f"the runner sent {self.signal_name}")
+
+    @property
+    def requested(self) -> bool:
+        return self.event.is_set()
+
+    def check(self) -> None:
+        if self.event.is_set():
+            raise CanceledError(f"the runner sent {self.signal_name or 'a stop signal'}")
+
+    def sleep(self, seconds: float) -> None:
+        """Sleeps, waking at once on a signal."""
+        if seconds > 0:
+            self.event.wait(seconds)
+        self.check()
+
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """Within this block a signal aborts whatever is running (a poll, a backoff)."""
+        self.check()
+        self._interruptible += 1
+        try:
+            yield
+        finally:
+            self._interruptible -= 1

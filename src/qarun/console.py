@@ -1,0 +1,107 @@
+"""The log: every line qarun prints goes through here, redacted and made inert.
+
+The runner reads workflow commands from every line of stdout and stderr: a line
+that starts with `::` after trimming, or that holds `##[` anywhere (the legacy
+form). Text from a platform is untrusted, so plain log lines are neutralized,
+and annotation messages are escaped the runner's way (actions-toolkit).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+from urllib.parse import quote
+
+from actions_toolkit.command import escape_data
+
+# Zero-width joiner: keeps the text readable while no runner parser matches it.
+_ZWJ = "\u200d"
+_LEGACY_COMMAND = re.compile(r"##\[")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+# Shorter values would blank out ordinary words in the log.
+_MIN_SECRET_LENGTH = 4
+
+
+class Redactor:
+    """Replaces every registered secret, in any form the runner would mask, with ***."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._forms: list[str] = []
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str) -> None:
+        secret = secret.strip()
+        if len(secret) < _MIN_SECRET_LENGTH:
+            return
+        forms = {secret, *_escaped_forms(secret)}
+        self._forms.extend(form for form in forms if form not in self._forms)
+        # Longest first, so a secret's JSON form is replaced before its bare form.
+        self._forms.sort(key=len, reverse=True)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(self._forms)
+
+    def __call__(self, text: str) -> str:
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, "***")
+        return text
+
+
+def _escaped_forms(secret: str) -> list[str]:
+    return [json.dumps(secret)[1:-1], quote(secret, safe=""), quote(secret)]
+
+
+def neutralize(text: str) -> str:
+    """One log line from untrusted text: no newline, no workflow command."""
+    line = _NEWLINES.sub(" ⏎ ", text)
+    line = _LEGACY_COMMAND.sub("#" + _ZWJ + "#[", line)
+    if line.lstrip().startswith("::"):
+        line = _ZWJ + line
+    return line.replace("::", ":" + _ZWJ + ":")
+
+
+class Console:
+    """Writes the step's log. Every method redacts; `info` also neutralizes."""
+
+    def __init__(self, redactor: Redactor | None = None, stream: TextIO | None = None) -> None:
+        self.redact = redactor or Redactor()
+        self._stream = stream
+
+    def _write(self, line: str) -> None:
+        stream = self._stream or sys.stdout
+        stream.write(line + "\n")
+        stream.flush()
+
+    def mask(self, secret: str) -> None:
+        """Registers the secret with the runner and with our own redactor."""
+        if secret.strip():
+            for line in secret.splitlines():
+                if line.strip():
+                    self._write(f"::add-mask::{_escape_data(line)}")
+            self.redact.add(secret)
+
+    def info(self, text: str) -> None:
+        self._write(neutralize(self.redact(text)))
+
+    def warning(self, text: str) -> None:
+        self._write(f"::warning::{_escape_data(self.redact(text))}")
+
+    def error(self, text: str) -> None:
+        self._write(f"::error::{_escape_data(self.redact(text))}")
+
+    def group(self, title: str) -> None:
+        self._write(f"::group::{_escape_data(self.redact(title))}")
+
+    def endgroup(self) -> None:
+        self._write("::endgroup::")
+
+
+def _escape_data(text: str) -> str:
+    # actions-toolkit's escaping of command data: a newline cannot start a new command.
+    return str(escape_data(text))

@@ -1,0 +1,208 @@
+"""The shapes every part of qarun shares: statuses, runs, test results, counts."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    """A run's or a test's normalized status (SPEC.md, Statuses)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    CANCELED = "canceled"
+    SKIPPED = "skipped"
+    # Only ever an overall status: `wait: false` stops after the trigger.
+    TRIGGERED = "triggered"
+
+    @property
+    def finished(self) -> bool:
+        return self in FINISHED
+
+
+FINISHED = frozenset(
+    {
+        Status.PASSED,
+        Status.FAILED,
+        Status.ERROR,
+        Status.TIMEOUT,
+        Status.CANCELED,
+        Status.SKIPPED,
+    }
+)
+
+# Worst first: the overall status is the first of these that any run has.
+SEVERITY: tuple[Status, ...] = (
+    Status.ERROR,
+    Status.FAILED,
+    Status.TIMEOUT,
+    Status.CANCELED,
+    Status.PASSED,
+    Status.SKIPPED,
+)
+
+COUNTED: tuple[Status, ...] = (
+    Status.PASSED,
+    Status.FAILED,
+    Status.ERROR,
+    Status.TIMEOUT,
+    Status.CANCELED,
+    Status.SKIPPED,
+)
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test inside a run: a QA.tech test case, a Qualigate suite's test run."""
+
+    __test__ = False  # keeps pytest from collecting this class
+
+    id: str
+    name: str
+    status: Status
+    provider_status: str = ""
+    message: str | None = None
+    duration: float | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a run has got, where the platform says so (steps, tests or runs done)."""
+
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Tests by finished status; unfinished tests count in `total` only."""
+
+    total: int = 0
+    passed: int = 0
+    failed: int = 0
+    error: int = 0
+    timeout: int = 0
+    canceled: int = 0
+    skipped: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            **{name: getattr(self, name) + getattr(other, name) for name in COUNT_FIELDS}
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNT_FIELDS}
+
+    @classmethod
+    def of(cls, statuses: Iterable[Status]) -> Counts:
+        tally = dict.fromkeys(COUNT_FIELDS, 0)
+        for status in statuses:
+            tally["total"] += 1
+            if status.finished:
+                tally[status.value] += 1
+        return cls(**tally)
+
+
+COUNT_FIELDS = ("total", "passed", "failed", "error", "timeout", "canceled", "skipped")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run on the platform, as last seen.
+
+    `provider_status` keeps the platform's own words (shown when qarun does not
+    know them); `status` is the normalized one. `reported` holds the platform's
+    own counts when it gives totals without per-test rows (a Qualigate suite).
+    """
+
+    id: str
+    name: str
+    status: Status
+    provider_status: str = ""
+    url: str | None = None
+    device: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration: float | None = None
+    message: str | None = None
+    tests: tuple[TestResult, ...] = ()
+    reported: Counts | None = None
+    progress: Progress | None = None
+    attempt: int = 1
+    # Provider-private facts needed to poll this run again (kind of id, trigger id).
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.status.finished
+
+    def counts(self) -> Counts:
+        """A run counts as its tests, else as the platform's totals, else as one test."""
+        if self.tests:
+            return Counts.of(test.status for test in self.tests)
+        if self.reported is not None:
+            return self.reported
+        return Counts.of([self.status])
+
+    def updated(self, **changes: Any) -> Run:
+        return replace(self, **changes)
+
+
+def total_counts(runs: Iterable[Run]) -> Counts:
+    total = Counts()
+    for run in runs:
+        total = total + run.counts()
+    return total
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the reports show: the runs as last seen and what became of them.
+
+    `attempts` holds earlier attempts of rerun runs (QA.tech `rerun-failed`),
+    oldest first; `runs` holds each run's latest attempt, which decides.
+    """
+
+    provider: str
+    provider_title: str
+    status: Status
+    exit_code: int
+    runs: tuple[Run, ...] = ()
+    attempts: tuple[Run, ...] = ()
+    context: Any = None  # qarun.context.GitContext
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration: float | None = None
+    timed_out: bool = False
+    canceled: bool = False
+    dry_run: bool = False
+    # Why the step failed or stopped early, in one sentence (exit 2 and 3, cancel).
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+    # For dry runs: "METHOD URL" plus the redacted body of each request not sent.
+    planned: tuple[str, ...] = ()
+
+    @property
+    def counts(self) -> Counts:
+        return total_counts(self.runs)
+
+    @property
+    def unfinished(self) -> tuple[Run, ...]:
+        return tuple(run for run in self.runs if not run.finished)
+
+    @property
+    def urls(self) -> list[str]:
+        return [run.url for run in self.runs if run.url]

@@ -1,0 +1,255 @@
+"""The step's inputs, validated into one frozen Settings before anything is sent."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from qarun.inputs import Inputs, split_items
+from qarun.model import Status
+from qarun.providers import PROVIDER_ONLY_INPUTS, PROVIDERS
+
+# action.yml's defaults; the runner always passes them, and a test keeps the two equal.
+DEFAULTS: dict[str, str] = {
+    "provider": "",
+    "api-key": "",
+    "api-url": "",
+    "suite": "",
+    "test-case": "",
+    "project": "",
+    "app": "",
+    "tags": "",
+    "exclude-tags": "",
+    "devices": "",
+    "browser": "",
+    "environment": "",
+    "environment-name": "",
+    "context": "",
+    "payload": "",
+    "attach-context": "true",
+    "rerun-failed": "0",
+    "wait-for-url": "",
+    "wait": "true",
+    "timeout": "30m",
+    "poll-interval": "10s",
+    "fail-on": "failed,error,timeout,canceled",
+    "summary": "true",
+    "report-file": "",
+    "junit-file": "",
+    "output-filter": "",
+    "github-token": "",
+    "commit-status": "false",
+    "pr-comment": "false",
+    "dry-run": "false",
+}
+INPUT_NAMES = list(DEFAULTS)
+
+FAIL_ON_WORDS = ("failed", "error", "timeout", "canceled", "skipped")
+MAX_RERUNS = 5
+MIN_TIMEOUT = 1.0
+MIN_POLL_INTERVAL = 0.1
+
+
+@dataclass(frozen=True)
+class Settings:
+    provider: str
+    api_key: str = field(repr=False)
+    api_url: str
+    options: Any
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    attach_context: bool = True
+    rerun_failed: int = 0
+    wait_for_url: str | None = None
+    wait: bool = True
+    timeout: float = 1800.0
+    poll_interval: float = 10.0
+    fail_on: frozenset[Status] = frozenset(
+        {Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED}
+    )
+    summary: bool = True
+    report_file: Path | None = None
+    junit_file: Path | None = None
+    output_filter: str | None = None
+    github_token: str = field(default="", repr=False)
+    commit_status: bool = False
+    pr_comment: bool = False
+    dry_run: bool = False
+    workspace: Path = Path()
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Reads every input from the environment; raises InputError listing every problem."""
+    inputs = Inputs.from_env(env, INPUT_NAMES)
+    return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
+
+
+def build_settings(inputs: Inputs, workspace: Path) -> Settings:
+    provider_name = _provider(inputs)
+    api_key = inputs.text("api-key")
+    if not api_key:
+        inputs.problem(
+            "api-key",
+            "is required; pass the platform's key from a secret, e.g. "
+            "`api-key: ${{ secrets.QA_API_KEY }}`.",
+        )
+    provider = PROVIDERS.get(provider_name)
+    options: Any = None
+    api_url = ""
+    if provider is not None:
+        _reject_foreign_inputs(inputs, provider_name)
+        options = provider.parse_options(inputs)
+        api_url = _api_url(inputs, provider.default_api_url)
+
+    settings = Settings(
+        provider=provider_name,
+        api_key=api_key,
+        api_url=api_url,
+        options=options,
+        payload=_payload(inputs),
+        attach_context=inputs.boolean("attach-context", True),
+        rerun_failed=inputs.count("rerun-failed", 0, maximum=MAX_RERUNS),
+        wait_for_url=_wait_for_url(inputs),
+        wait=inputs.boolean("wait", True),
+        timeout=inputs.duration("timeout", 1800.0, minimum=MIN_TIMEOUT),
+        poll_interval=inputs.duration("poll-interval", 10.0, minimum=MIN_POLL_INTERVAL),
+        fail_on=_fail_on(inputs),
+        summary=inputs.boolean("summary", True),
+        report_file=_path(inputs, "report-file", workspace),
+        junit_file=_path(inputs, "junit-file", workspace),
+        output_filter=_output_filter(inputs),
+        github_token=inputs.text("github-token"),
+        commit_status=inputs.boolean("commit-status", False),
+        pr_comment=inputs.boolean("pr-comment", False),
+        dry_run=inputs.boolean("dry-run", False),
+        workspace=workspace,
+    )
+    inputs.raise_problems()
+    return settings
+
+
+def _provider(inputs: Inputs) -> str:
+    name = inputs.text("provider").lower()
+    accepted = ", ".join(f"`{p}`" for p in PROVIDERS)
+    if not name:
+        inputs.problem("provider", f"is required; write one of {accepted}.")
+    elif name not in PROVIDERS:
+        inputs.problem("provider", f"`{inputs.text('provider')}` is not known; write one of {accepted}.")
+    return name
+
+
+def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
+    for name, takers in PROVIDER_ONLY_INPUTS.items():
+        if provider not in takers and inputs.given(name, DEFAULTS.get(name, "")):
+            who = " and ".join(f"`{p}`" for p in takers)
+            inputs.problem(
+                name,
+                f"applies to provider {who} only, not `{provider}`; remove it from `with:`.",
+            )
+
+
+def _api_url(inputs: Inputs, default: str) -> str:
+    raw = inputs.text("api-url")
+    if not raw:
+        return default
+    if not _is_safe_url(raw):
+        inputs.problem(
+            "api-url",
+            f"`{raw}` must be an `https://` URL (plain `http://` only for 127.0.0.1, ::1 or "
+            f"localhost); e.g. `{default}`.",
+        )
+        return default
+    return raw.rstrip("/")
+
+
+def _is_safe_url(raw: str) -> bool:
+    try:
+        parts = urlsplit(raw)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if not host or parts.scheme not in ("http", "https"):
+        return False
+    return parts.scheme == "https" or is_loopback(host)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _payload(inputs: Inputs) -> Mapping[str, Any]:
+    if not inputs.text("payload"):
+        return {}
+    value = inputs.json_value("payload", '`{"notifications": [{"type": "slack", "channel": "C0478"}]}`')
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        inputs.problem("payload", 'must be a JSON object, e.g. `{"browserType": "firefox"}`.')
+        return {}
+    return value
+
+
+def _wait_for_url(inputs: Inputs) -> str | None:
+    raw = inputs.text("wait-for-url")
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        inputs.problem(
+            "wait-for-url", f"`{raw}` is not an http(s) URL; e.g. `https://pr-42.preview.example.com`."
+        )
+        return None
+    return raw
+
+
+def _fail_on(inputs: Inputs) -> frozenset[Status]:
+    raw = inputs.text("fail-on") or DEFAULTS["fail-on"]
+    words = [word.lower() for word in split_items(raw)]
+    if words == ["none"]:
+        return frozenset()
+    unknown = [word for word in words if word not in FAIL_ON_WORDS]
+    if unknown or not words:
+        accepted = ", ".join(f"`{word}`" for word in FAIL_ON_WORDS)
+        inputs.problem(
+            "fail-on",
+            f"{', '.join(f'`{w}`' for w in unknown) or 'an empty list'} is not accepted; "
+            f"write any of {accepted} (e.g. `failed,error`), or `none` alone.",
+        )
+        return frozenset(Status(word) for word in split_items(DEFAULTS["fail-on"]))
+    return frozenset(Status(word) for word in words)
+
+
+def _path(inputs: Inputs, name: str, workspace: Path) -> Path | None:
+    raw = inputs.text(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    return path if path.is_absolute() else workspace / path
+
+
+def _output_filter(inputs: Inputs) -> str | None:
+    program = inputs.text("output-filter")
+    if not program:
+        return None
+    import jq  # imported only when a filter is given: a compiled extension
+
+    try:
+        jq.compile(program)
+    except ValueError as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        inputs.problem(
+            "output-filter", f"is not a valid jq program ({first_line}); e.g. `.counts.failed`."
+        )
+        return None
+    return program

@@ -1,0 +1,212 @@
+"""A fake platform server on loopback: real HTTP, scripted per scenario, every request recorded.
+
+Each platform's fake (panto.py, qatech.py, qualigate.py) subclasses FakePlatform
+and answers the paths its documents describe. Scenarios are written with
+RunScript: what a run is called, how it ends and how long it takes; the fake
+answers with the platform's own status words as the real clock passes.
+Faults (429, 5xx, drops, garbage) are queued per route with `inject`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass(frozen=True)
+class TestScript:
+    """One test inside a run (a QA.tech test case, a Qualigate suite's test)."""
+
+    __test__ = False
+
+    name: str
+    result: str = "passed"  # passed | failed | error | skipped | timeout | canceled
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class RunScript:
+    """How one run on the fake platform behaves.
+
+    result: passed | failed | error | skipped | canceled | timeout | never (runs forever),
+    or any other word, which the fake sends as the platform's status as it is.
+    """
+
+    name: str = "Checkout regression"
+    result: str = "passed"
+    duration: float = 0.6  # seconds from trigger to the end
+    queued_for: float = 0.1  # seconds spent queued before running
+    message: str | None = None
+    tests: tuple[TestScript, ...] = ()
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+    raw_body: bytes
+    at: float
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # JSON-serialized unless `raw` is set
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    # "drop": close the connection without answering; "slow": sleep `delay` first
+    action: str | None = None
+    delay: float = 0.0
+
+
+class FakePlatform:
+    """The server. Subclasses implement `route(request) -> Reply`."""
+
+    def __init__(self, api_key: str = "test-key-0123456789") -> None:
+        self.api_key = api_key
+        self.requests: list[Recorded] = []
+        self._faults: dict[str, deque[Reply]] = {}
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.host = "127.0.0.1"
+
+    # --- lifecycle -------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> FakePlatform:
+        self.host = host
+        handler = _make_handler(self)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakePlatform:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() the fake first"
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL to pass as `api-url` (subclasses add their path prefix)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- scripting -------------------------------------------------------------
+    def inject(self, route: str, *replies: Reply) -> None:
+        """Queues replies for requests whose `METHOD /path` starts with `route`."""
+        with self._lock:
+            self._faults.setdefault(route, deque()).extend(replies)
+
+    def requests_to(self, method: str, path_prefix: str = "") -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+    # --- to implement ----------------------------------------------------------
+    def route(self, request: Recorded) -> Reply:
+        raise NotImplementedError
+
+    def authorized(self, request: Recorded) -> bool:
+        raise NotImplementedError
+
+    def unauthorized(self) -> Reply:
+        return Reply(401, {"message": "Missing or invalid API key"})
+
+    # --- plumbing ----------------------------------------------------------------
+    def _dispatch(self, request: Recorded) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            key = f"{request.method} {request.path}"
+            for route, queue in self._faults.items():
+                if queue and key.startswith(route):
+                    return queue.popleft()
+        if not self.authorized(request):
+            return self.unauthorized()
+        return self.route(request)
+
+
+def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            parts = urlsplit(self.path)
+            request = Recorded(
+                method=self.command,
+                path=parts.path,
+                query=parse_qs(parts.query),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+                raw_body=raw,
+                at=time.monotonic(),
+            )
+            reply = fake._dispatch(request)
+            if reply.delay:
+                time.sleep(reply.delay)
+            if reply.action == "drop":
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(2)
+                except OSError:
+                    pass
+                return
+            payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
+            self.send_response(reply.status)
+            headers = {"Content-Type": "application/json", **reply.headers}
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    return Handler
+
+
+class Clock:
+    """Seconds since a run was triggered on the fake, by the real monotonic clock."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+
+def phase(script: RunScript, elapsed: float) -> str:
+    """queued, running, or the script's result once its duration has passed."""
+    if elapsed < script.queued_for:
+        return "queued"
+    if script.result == "never" or elapsed < script.duration:
+        return "running"
+    return script.result
