@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -77,6 +78,23 @@ class Throttle:
 
 
 @dataclass
+class RateLimit:
+    """At most `limit` requests per `window` seconds to one endpoint (Qualigate: 30 a minute)."""
+
+    limit: int
+    window: float = 60.0
+    sent: deque[float] = field(default_factory=deque)
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before the next request may go out."""
+        while self.sent and now - self.sent[0] >= self.window:
+            self.sent.popleft()
+        if len(self.sent) < self.limit:
+            return 0.0
+        return self.window - (now - self.sent[0])
+
+
+@dataclass
 class HttpClient:
     """A platform's API at `base_url`, with its auth headers."""
 
@@ -93,6 +111,8 @@ class HttpClient:
     # Monotonic time after which no retry wait may end; set by the wait loop.
     deadline: float | None = None
     requests_sent: int = 0
+    # Client-side limits by "METHOD /path", for platforms that document one.
+    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -141,7 +161,19 @@ class HttpClient:
         )
         self.sleep(delay)
 
+    def _respect_rate_limit(self, request: Request) -> None:
+        limit = self.rate_limits.get(f"{request.method} {request.path}")
+        if limit is None:
+            return
+        delay = limit.delay(self.clock())
+        if delay > 0:
+            if self.deadline is not None and self.clock() + delay > self.deadline:
+                raise OutOfTimeError(f"the timeout ran out while pacing {request.what}")
+            self.sleep(delay)
+        limit.sent.append(self.clock())
+
     def _once(self, request: Request) -> Any:
+        self._respect_rate_limit(request)
         self.requests_sent += 1
         try:
             response = self.session.request(

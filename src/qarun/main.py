@@ -1,0 +1,375 @@
+"""One action run, top to bottom: settings → trigger → wait → details → verdict → report → exit code.
+
+Whatever happens, the outputs, the summary and the report are written with
+what is known at that point, and one `::error::` line says why the step failed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from qarun.cancel import Cancellation
+from qarun.console import Console
+from qarun.context import GitContext, read_context
+from qarun.errors import (
+    CanceledError,
+    InputError,
+    OutOfTimeError,
+    PlatformError,
+    QarunError,
+)
+from qarun.http import HttpClient, Request
+from qarun.inputs import env_name
+from qarun.model import Outcome, Run, Status
+from qarun.providers import PROVIDERS
+from qarun.providers.base import Provider, TriggerSpec, merge_payload
+from qarun.settings import Settings, load_settings
+from qarun.verdict import exit_code, overall_status
+from qarun.wait import Schedule, Waiter, progress_line
+
+EXIT_UNEXPECTED = 1
+
+
+@dataclass
+class ActionRun:
+    """The state of one run of the action, so that any failure can still report it."""
+
+    env: Mapping[str, str]
+    console: Console
+    cancel: Cancellation
+    clock: Callable[[], float] = time.monotonic
+    settings: Settings | None = None
+    context: GitContext = field(default_factory=GitContext)
+    client: HttpClient | None = None
+    runs: list[Run] = field(default_factory=list)
+    attempts: list[Run] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+    triggered_at: datetime | None = None
+    triggered_mono: float | None = None
+
+    # --- the run -----------------------------------------------------------------
+    def execute(self) -> Outcome:
+        try:
+            self.settings = load_settings(self.env)
+        except InputError as problems:
+            return self._stopped(Status.ERROR, problems.exit_code, str(problems), problems=problems)
+        settings = self.settings
+        self.context = read_context(self.env)
+        provider = self._provider(settings)
+        specs = [self._with_payload(spec, settings.payload) for spec in provider.plan()]
+        if settings.dry_run:
+            return self._dry_run(provider, specs)
+        deadline = self.clock() + settings.timeout
+        assert self.client is not None
+        self.client.deadline = deadline
+        try:
+            with self.cancel.interruptible():
+                if settings.wait_for_url and not self._wait_for_url(settings.wait_for_url, deadline):
+                    return self._finish(timed_out=True, reason="wait-for-url")
+                self._trigger_all(provider, specs)
+                if not settings.wait:
+                    return self._finish(status=Status.TRIGGERED)
+                timed_out = self._wait(provider, deadline)
+                self._complete(provider)
+                if not timed_out:
+                    timed_out = self._rerun_failed(provider, settings.rerun_failed, deadline)
+            return self._finish(timed_out=timed_out)
+        except CanceledError:
+            return self._canceled()
+        except QarunError as error:
+            return self._stopped(Status.ERROR, error.exit_code, str(error))
+
+    def _provider(self, settings: Settings) -> Provider:
+        cls = PROVIDERS[settings.provider]
+        self.client = HttpClient(
+            base_url=settings.api_url,
+            headers=cls.auth_headers(settings.api_key),
+            sleep=self.cancel.sleep,
+            clock=self.clock,
+            notify=self.console.info,
+        )
+        provider: Provider = cls(  # type: ignore[call-arg]
+            options=settings.options,
+            client=self.client,
+            context=self.context,
+            attach_context=settings.attach_context,
+        )
+        return provider
+
+    @staticmethod
+    def _with_payload(spec: TriggerSpec, payload: Mapping[str, Any]) -> TriggerSpec:
+        if not payload:
+            return spec
+        body = merge_payload(spec.request.body or {}, payload)
+        return replace(spec, request=replace(spec.request, body=body))
+
+    def _dry_run(self, provider: Provider, specs: list[TriggerSpec]) -> Outcome:
+        assert self.client is not None and self.settings is not None
+        headers = {name: "***" for name in provider.auth_headers("x")}
+        self.console.info(f"Dry run: {len(specs)} request(s) would be sent; nothing is sent.")
+        for spec in specs:
+            text = describe_request(self.client.url(spec.request.path), spec.request, headers)
+            self.planned.append(text)
+            for line in text.splitlines():
+                self.console.info(line)
+        return self._finish(status=Status.SKIPPED, dry_run=True)
+
+    def _wait_for_url(self, url: str, deadline: float) -> bool:
+        from qarun.preview import wait_for_url
+
+        assert self.client is not None
+        return wait_for_url(
+            url,
+            session=self.client.session,
+            deadline=deadline,
+            clock=self.clock,
+            sleep=self.cancel.sleep,
+            report=self.console.info,
+        )
+
+    def _trigger_all(self, provider: Provider, specs: list[TriggerSpec]) -> None:
+        self.triggered_at = datetime.now(UTC)
+        self.triggered_mono = self.clock()
+        for spec in specs:
+            started = provider.trigger(spec)
+            self.runs.extend(started)
+            for run in started:
+                link = f" {run.url}" if run.url else ""
+                self.console.info(f"Triggered {spec.label}: run {run.id} ({run.name}){link}")
+
+    def _wait(self, provider: Provider, deadline: float) -> bool:
+        assert self.settings is not None and self.client is not None
+        if all(run.finished for run in self.runs):
+            return False
+        waiter = Waiter(
+            poll=provider.poll,
+            schedule=Schedule(self.settings.poll_interval, throttle=self.client.throttle),
+            clock=self.clock,
+            sleep=self.cancel.sleep,
+            deadline=deadline,
+            report=self.console.info,
+        )
+        result = waiter.wait(self.runs, self.triggered_mono or self.clock())
+        self.runs = result.runs
+        return result.timed_out
+
+    def _complete(self, provider: Provider) -> None:
+        """Per-test details; a failure here is a warning, the verdict stands on the runs."""
+        finished = [run for run in self.runs if run.finished and not run.tests]
+        if not finished:
+            return
+        try:
+            detailed = {run.id: run for run in provider.complete(finished)}
+        except (PlatformError, OutOfTimeError) as error:
+            self.notes.append(f"The test details could not be fetched: {error}")
+            self.console.warning(self.notes[-1])
+            return
+        self.runs = [detailed.get(run.id, run) for run in self.runs]
+
+    def _rerun_failed(self, provider: Provider, times: int, deadline: float) -> bool:
+        """QA.tech `rerun-failed`: rerun the failed tests; the last attempt decides."""
+        for _ in range(times):
+            failed = [run for run in self.runs if run.status is Status.FAILED]
+            if not failed:
+                return False
+            reruns: dict[str, Run] = {}
+            for run in failed:
+                rerun = provider.rerun_failed(run)
+                if rerun is not None:
+                    reruns[run.id] = rerun
+                    self.console.info(
+                        f"Rerunning the failed tests of {run.name} (attempt {rerun.attempt}): "
+                        f"run {rerun.id}"
+                    )
+            if not reruns:
+                return False
+            self.attempts.extend(run for run in self.runs if run.id in reruns)
+            self.runs = [reruns.get(run.id, run) for run in self.runs]
+            timed_out = self._wait(provider, deadline)
+            self._complete(provider)
+            if timed_out:
+                return True
+        return False
+
+    # --- outcomes --------------------------------------------------------------------
+    def _finish(
+        self,
+        *,
+        status: Status | None = None,
+        timed_out: bool = False,
+        dry_run: bool = False,
+        reason: str | None = None,
+    ) -> Outcome:
+        assert self.settings is not None
+        if status is None:
+            status = overall_status(self.runs, timed_out=timed_out)
+        code = 0 if status is Status.TRIGGERED or dry_run else exit_code(status, self.settings.fail_on)
+        error = None
+        if reason == "wait-for-url":
+            error = (
+                f"{self.settings.wait_for_url} did not answer below HTTP 400 within the timeout "
+                f"({self.settings.timeout:g} s); nothing was triggered. Check the preview "
+                "deployment, or raise `timeout`."
+            )
+        return self._outcome(status, code, error=error, timed_out=timed_out, dry_run=dry_run)
+
+    def _canceled(self) -> Outcome:
+        self.notes.append(
+            "The workflow was canceled while qarun waited. The runs go on on the platform: none "
+            "of the platforms documents a way to stop a run."
+        )
+        return self._outcome(
+            Status.CANCELED,
+            1,
+            error=f"The run was canceled ({self.cancel.signal_name or 'signal'}) before it finished.",
+            canceled=True,
+        )
+
+    def _stopped(
+        self, status: Status, code: int, message: str, problems: InputError | None = None
+    ) -> Outcome:
+        if problems is not None:
+            # One annotation per problem; the summary lists them all too.
+            for problem in problems.problems:
+                self.console.error(str(problem))
+        return self._outcome(status, code, error=message, annotate=problems is None)
+
+    def _outcome(
+        self,
+        status: Status,
+        code: int,
+        *,
+        error: str | None = None,
+        timed_out: bool = False,
+        canceled: bool = False,
+        dry_run: bool = False,
+        annotate: bool = True,
+    ) -> Outcome:
+        settings = self.settings
+        name = settings.provider if settings else (self.env.get(env_name("provider")) or "")
+        cls = PROVIDERS.get(name.lower().strip())
+        finished_at = datetime.now(UTC)
+        duration = None
+        if self.triggered_mono is not None:
+            duration = round(self.clock() - self.triggered_mono, 3)
+        outcome = Outcome(
+            provider=cls.name if cls else name.strip().lower(),
+            provider_title=cls.title if cls else "qarun",
+            status=status,
+            exit_code=code,
+            runs=tuple(self.runs),
+            attempts=tuple(self.attempts),
+            context=self.context,
+            started_at=self.triggered_at,
+            finished_at=finished_at if self.triggered_at else None,
+            duration=duration,
+            timed_out=timed_out,
+            canceled=canceled,
+            dry_run=dry_run,
+            error=error,
+            notes=tuple(self.notes),
+            planned=tuple(self.planned),
+        )
+        if code != 0 and annotate:
+            self.console.error(error or failure_sentence(outcome))
+        return outcome
+
+
+def describe_request(url: str, request: Request, headers: Mapping[str, str]) -> str:
+    """A request as dry-run prints it: method and URL, headers (redacted) and the JSON body."""
+    lines = [f"{request.method} {url}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if request.body is not None:
+        lines.append(json.dumps(request.body, indent=2, sort_keys=True))
+    return "\n".join(lines)
+
+
+def failure_sentence(outcome: Outcome) -> str:
+    """Why the step failed, in one sentence, for an outcome in fail-on."""
+    counts = outcome.counts
+    title = outcome.provider_title
+    if outcome.status is Status.TIMEOUT:
+        waiting = len(outcome.unfinished)
+        return (
+            f"{title}: {waiting} run(s) had not finished when the timeout ran out; raise "
+            "`timeout` or check the runs on the platform."
+        )
+    bad = counts.failed + counts.error + counts.timeout + counts.canceled
+    return (
+        f"{title}: the tests ended {outcome.status.value} ({bad} of {counts.total} not passed); "
+        "see the job summary for each failure."
+    )
+
+
+def report(outcome: Outcome, settings: Settings | None, env: Mapping[str, str], console: Console) -> None:
+    """Writes the report files, outputs and summary. Never raises for expected problems."""
+    from qarun.report.json_report import build_report, render_json, run_filter
+    from qarun.report.junit import render_junit
+    from qarun.report.outputs import ActionWriter, output_values
+    from qarun.report.summary import render_summary
+
+    writer = ActionWriter(env, console.redact)
+    document = build_report(outcome)
+    report_file = junit_file = filtered = ""
+    if settings is not None:
+        if settings.report_file is not None:
+            report_file = _write(writer, console, settings.report_file, render_json(document))
+        if settings.junit_file is not None and not outcome.dry_run:
+            junit_file = _write(writer, console, settings.junit_file, render_junit(outcome))
+        if settings.output_filter:
+            try:
+                filtered = run_filter(settings.output_filter, document)
+            except QarunError as error:
+                console.warning(f"input `output-filter`: {error}")
+    writer.set_outputs(
+        output_values(outcome, report_file=report_file, junit_file=junit_file, filtered=filtered)
+    )
+    if settings is None or settings.summary:
+        try:
+            writer.append_summary(render_summary(outcome))
+        except OSError as error:
+            console.warning(f"The job summary could not be written: {error}")
+
+
+def _write(writer: Any, console: Console, path: Any, text: str) -> str:
+    try:
+        writer.write_file(path, text)
+    except OSError as error:
+        console.warning(f"Could not write {path}: {error.strerror or error}")
+        return ""
+    return str(path)
+
+
+def main(env: Mapping[str, str] | None = None) -> int:
+    env = dict(os.environ) if env is None else env
+    console = Console()
+    # Mask the secrets before anything else is printed.
+    console.mask(env.get(env_name("api-key"), ""))
+    console.mask(env.get(env_name("github-token"), ""))
+    cancel = Cancellation()
+    cancel.install()
+    action = ActionRun(env=env, console=console, cancel=cancel)
+    try:
+        outcome = action.execute()
+    except Exception as error:  # a bug of ours: report it, never a traceback
+        outcome = action._outcome(
+            Status.ERROR,
+            EXIT_UNEXPECTED,
+            error=f"qarun stopped on an unexpected error ({type(error).__name__}: {error}); "
+            "please report it with this log.",
+        )
+    try:
+        report(outcome, action.settings, env, console)
+    except Exception as error:  # a bug of ours while reporting: say so, keep the verdict
+        console.error(f"qarun could not write its report ({type(error).__name__}: {error}).")
+    if outcome.runs and outcome.status is not Status.TRIGGERED:
+        console.info(progress_line(outcome.runs, outcome.duration or 0.0))
+    console.info(f"qarun: {outcome.status.value} (exit {outcome.exit_code})")
+    return outcome.exit_code

@@ -1,0 +1,49 @@
+"""`wait-for-url`: wait until a preview deployment answers before triggering the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import requests
+
+FIRST_PAUSE = 1.0
+MAX_PAUSE = 10.0
+PROBE_TIMEOUT = (5.0, 10.0)
+
+
+def wait_for_url(
+    url: str,
+    *,
+    session: requests.Session,
+    deadline: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    report: Callable[[str], None],
+) -> bool:
+    """True once `url` answers below HTTP 400; False when the deadline passes first."""
+    started = clock()
+    pause = FIRST_PAUSE
+    while True:
+        state = _probe(session, url)
+        if state is None:
+            report(f"{url} is up after {clock() - started:.0f} s.")
+            return True
+        remaining = deadline - clock()
+        if remaining <= 0:
+            report(f"{url} is still not up ({state}); giving up at the timeout.")
+            return False
+        report(f"Waiting for {url}: {state}; next check in {min(pause, remaining):.0f} s.")
+        sleep(min(pause, remaining))
+        pause = min(MAX_PAUSE, pause * 2)
+
+
+def _probe(session: requests.Session, url: str) -> str | None:
+    """None when the URL is up, else what it answered."""
+    try:
+        response = session.get(url, timeout=PROBE_TIMEOUT, allow_redirects=True)
+    except requests.RequestException as error:
+        return f"no answer ({type(error).__name__})"
+    response.close()
+    if response.status_code < 400:
+        return None
+    return f"HTTP {response.status_code}"

@@ -1,0 +1,1 @@
+"""Fake platform servers on loopback, one per platform."""
