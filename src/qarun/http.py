@@ -49,7 +49,7 @@ class RetryPolicy:
 
     def backoff(self, failure: int, rng: random.Random) -> float:
         """Exponential backoff for the n-th consecutive failure (1-based), with jitter."""
-        delay = min(self.max_delay, self.base_delay * 2 ** (failure - 1))
+        delay = min(self.max_delay, self.base_delay * 2.0 ** (failure - 1))
         return delay * (1 + self.jitter * (2 * rng.random() - 1))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from qarun.errors import InputError, InputProblem
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|s|ms)?", re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|h|m|s)?", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, None: 1.0}
 TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
@@ -99,7 +99,7 @@ class Inputs:
         raw = self.text(name)
         try:
             return json.loads(raw)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             self.problem(name, f"is not valid JSON ({exc.msg}, line {exc.lineno}); e.g. {example}.")
             return None
 
@@ -120,7 +120,8 @@ def parse_duration(raw: str) -> float | None:
         if not match or match.end() == position:
             return None
         unit = match.group(2)
-        if unit is None and match.end() != len(text):
+        # Plain seconds only alone: `1m2` is more likely a typo than 62 s.
+        if unit is None and (position != 0 or match.end() != len(text)):
             return None
         total += float(match.group(1)) * _UNIT_SECONDS[unit]
         position = match.end()

@@ -9,6 +9,7 @@ Faults (429, 5xx, drops, garbage) are queued per route with `inject`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -87,7 +88,10 @@ class FakePlatform:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval keeps stop() (and so every test's teardown) quick.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -174,10 +178,8 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
                 time.sleep(reply.delay)
             if reply.action == "drop":
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(2)
-                except OSError:
-                    pass
                 return
             payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
             self.send_response(reply.status)

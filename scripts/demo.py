@@ -1,0 +1,58 @@
+"""The main job end to end on this machine: a fake platform on loopback, the action run the way
+the runner runs it, and the job summary it wrote.
+
+    .venv/bin/python scripts/demo.py [--provider qatech] [--scenario failed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake  # noqa: E402
+from tests.harness import run_action  # noqa: E402
+
+INPUTS = {
+    "panto": {"app": "app_01", "tags": "team: checkout", "devices": "android: Pixel 8 @ 14"},
+    "qatech": {"suite": "pln_checkout"},
+    "qualigate": {"suite": "770e8400-e29b-41d4-a716-446655440000"},
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--provider", choices=PROVIDERS, default="qatech")
+    parser.add_argument("--scenario", choices=SCENARIOS[:3], default="failed")
+    args = parser.parse_args()
+
+    with make_fake(args.provider, args.scenario) as fake, tempfile.TemporaryDirectory() as tmp:
+        inputs = {
+            "provider": args.provider,
+            "api-key": fake.api_key,
+            "api-url": fake.url,
+            "poll-interval": "1s",
+            "timeout": "2m",
+            "report-file": "qa/report.json",
+            "junit-file": "qa/junit.xml",
+            **INPUTS[args.provider],
+        }
+        result = run_action(Path(tmp), inputs)
+    print("=== log " + "=" * 60)
+    print(result.log.rstrip())
+    print("=== outputs " + "=" * 56)
+    for name, value in result.outputs.items():
+        print(f"{name}: {value}")
+    print("=== job summary (GITHUB_STEP_SUMMARY) " + "=" * 30)
+    print(result.summary)
+    print(f"=== exit code {result.exit_code} (status {result.outputs.get('status')})")
+    expected = 0 if args.scenario == "passed" else 1
+    return 0 if result.exit_code == expected else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

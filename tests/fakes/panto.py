@@ -1,0 +1,300 @@
+"""Panto AI's external QA API on loopback, as seeds/000 and seeds/001 describe it.
+
+One suite trigger starts one test run per RunScript, all sharing a trigger id.
+Runs report `runner_status` `in_process` until their script ends, then the
+script's result word (`passed`, `failed`, or any other word as it is, which
+Panto never documents). A word outside the standard results leaves the run
+without an end time unless `end_unknown` is set. Errors are `{"detail": …}`
+(FastAPI), auth errors `{"error": "Invalid or expired API key"}`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.fakes.base import Clock, FakePlatform, Recorded, Reply, RunScript, phase
+
+TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
+RUN_PREFIX = "/api/v1/qa/external/test-run/"
+BY_TRIGGER_PREFIX = "/api/v1/qa/external/test-runs-by-trigger/"
+
+STANDARD_RESULTS = frozenset({"passed", "failed", "error", "skipped", "canceled", "timeout"})
+SELECTOR_FAMILIES = {"include": ("include", "include_tags"), "exclude": ("exclude", "exclude_tags")}
+
+# The `with:` inputs that make the scenarios' trigger valid.
+SCENARIO_INPUTS = {"app": "app_01", "tags": "suite: smoke", "devices": "android: Pixel 8 @ 14"}
+
+
+@dataclass
+class FakeRun:
+    id: str
+    trigger_id: str
+    script: RunScript
+    clock: Clock
+    created: datetime
+    body: dict[str, Any]
+
+
+class PantoFake(FakePlatform):
+    """Panto with scripted runs.
+
+    runs: what every trigger starts (none: the trigger finds no test suite);
+    triggers: per-trigger scripts instead, in order (the last one repeats).
+    builds / environments / contexts: the names that exist (None: any does).
+    """
+
+    def __init__(
+        self,
+        runs: Sequence[RunScript] = (RunScript(),),
+        *,
+        triggers: Sequence[Sequence[RunScript]] = (),
+        builds: Collection[str] | None = None,
+        environments: Collection[str] | None = None,
+        contexts: Collection[str] | None = None,
+        end_unknown: bool = False,
+        api_key: str = "test-key-0123456789",
+    ) -> None:
+        super().__init__(api_key)
+        self.scripts = [list(script) for script in triggers] or [list(runs)]
+        self.builds = builds
+        self.environments = environments
+        self.contexts = contexts
+        self.end_unknown = end_unknown
+        self.runs: dict[str, FakeRun] = {}
+        self._run_ids = itertools.count(1)
+        self._trigger_ids = itertools.count(1)
+
+    @classmethod
+    def scenario(cls, kind: str, duration: float = 0.5) -> PantoFake:
+        """The contract suite's scenarios; trigger them with SCENARIO_INPUTS."""
+        return cls(_scenario_runs(kind, duration))
+
+    # --- the API -----------------------------------------------------------------------
+    def authorized(self, request: Recorded) -> bool:
+        return request.headers.get("x-panto-api-key") == self.api_key
+
+    def unauthorized(self) -> Reply:
+        return Reply(401, {"error": "Invalid or expired API key"})
+
+    def route(self, request: Recorded) -> Reply:
+        path = request.path
+        if path == TRIGGER_PATH:
+            return self._trigger(request) if request.method == "POST" else _not_allowed()
+        for prefix, answer in (
+            (RUN_PREFIX, self._run),
+            (BY_TRIGGER_PREFIX, self._by_trigger),
+        ):
+            if path.startswith(prefix) and "/" not in path[len(prefix) :]:
+                return answer(path[len(prefix) :]) if request.method == "GET" else _not_allowed()
+        return Reply(404, {"detail": "Not Found"})
+
+    def _trigger(self, request: Recorded) -> Reply:
+        problems = _validate(request.body)
+        if problems:
+            return Reply(422, {"detail": problems})
+        body: dict[str, Any] = request.body
+        for field, known, missing in (
+            ("app_id", self.builds, "Build file not found"),
+            ("env_name", self.environments, "Environment not found"),
+            ("context_name", self.contexts, "Context not found"),
+        ):
+            if body.get(field) is not None and known is not None and body[field] not in known:
+                return Reply(404, {"detail": missing})
+        with self._lock:
+            scripts = self.scripts[0] if len(self.scripts) == 1 else self.scripts.pop(0)
+            if not scripts:
+                return Reply(400, {"detail": "No test suites found matching the provided tags"})
+            trigger_id = f"trigger_{next(self._trigger_ids):02d}"
+            started = [self._start(script, trigger_id, body) for script in scripts]
+        return Reply(
+            200,
+            {
+                "message": f"Triggered {len(started)} test suite(s) matched.",
+                "test_runs": [run.id for run in started],
+            },
+        )
+
+    def _start(self, script: RunScript, trigger_id: str, body: dict[str, Any]) -> FakeRun:
+        run = FakeRun(
+            id=f"testrun_{next(self._run_ids):02d}",
+            trigger_id=trigger_id,
+            script=script,
+            clock=Clock(),
+            created=datetime.now(UTC),
+            body=body,
+        )
+        self.runs[run.id] = run
+        return run
+
+    def _run(self, run_id: str) -> Reply:
+        run = self.runs.get(run_id)
+        if run is None:
+            return Reply(404, {"detail": "Test run not found"})
+        return Reply(200, {"test_run": self.run_object(run)})
+
+    def _by_trigger(self, trigger_id: str) -> Reply:
+        runs = [self.run_object(run) for run in self.runs.values() if run.trigger_id == trigger_id]
+        if not runs:
+            return Reply(404, {"detail": "No test runs found for trigger id"})
+        return Reply(200, {"test_runs": runs, "status": aggregate(runs)})
+
+    # --- what runs look like ------------------------------------------------------------
+    def run_object(self, run: FakeRun) -> dict[str, Any]:
+        state = phase(run.script, run.clock.elapsed())
+        started = state != "queued"
+        ended = state in STANDARD_RESULTS or (
+            state not in ("queued", "running") and self.end_unknown
+        )
+        script = run.script
+        return {
+            "id": run.id,
+            "created_at": _iso(run.created),
+            "test_framework": "appium",
+            "context_id": "context_01" if run.body.get("context_name") else None,
+            "env_id": "env_01" if run.body.get("env_name") else None,
+            "build_file_id": run.body["app_id"],
+            "runner_create_timestamp": _iso(run.created),
+            "runner_start_timestamp": _iso(run.created, script.queued_for) if started else None,
+            "runner_end_timestamp": _iso(run.created, script.duration) if ended else None,
+            "runner_status": "in_process" if state in ("queued", "running") else state,
+            "remark": script.message if ended else None,
+            "test_run_name": script.name,
+            "test_flow_id": None,
+            "test_suite_id": f"suite_{run.id}",
+            "target_device_list": [
+                {
+                    "platform": device.get("platform"),
+                    "device_name": device["device_name"],
+                    "platform_version": device["platform_version"],
+                }
+                for device in run.body["devices"]
+            ],
+            "trigger_id": run.trigger_id,
+        }
+
+
+def aggregate(runs: Sequence[dict[str, Any]]) -> str:
+    """The trigger's status by Panto's documented rules (non-passes count as failures)."""
+    if any(run["runner_end_timestamp"] is None for run in runs):
+        return "in_process"
+    passed = sum(run["runner_status"] == "passed" for run in runs)
+    if passed == len(runs):
+        return "passed"
+    return "partially_passed" if passed else "failed"
+
+
+def scenario(kind: str, duration: float = 0.5) -> PantoFake:
+    return PantoFake.scenario(kind, duration)
+
+
+def _scenario_runs(kind: str, duration: float) -> list[RunScript]:
+    checkout = RunScript("Checkout regression", duration=duration)
+    login = RunScript("Login smoke", duration=duration * 0.6)
+    if kind == "passed":
+        return [checkout, login]
+    if kind == "failed":
+        return [
+            RunScript(
+                "Checkout regression",
+                "failed",
+                duration=duration,
+                message="Could not find login button",
+            )
+        ]
+    if kind == "mixed":  # Panto cannot express a skipped run
+        return [login, RunScript("Checkout regression", "failed", duration, message="Cart empty")]
+    if kind == "never":
+        return [RunScript("Checkout regression", "never", duration)]
+    raise ValueError(f"unknown scenario {kind!r}")
+
+
+# --- request validation, FastAPI style ---------------------------------------------------
+
+
+def _validate(body: Any) -> list[dict[str, Any]]:
+    if not isinstance(body, dict):
+        return [_problem(["body"], "Input should be a valid dictionary", "dict_type")]
+    problems = _required_string(body, "app_id")
+    problems += _tags(body.get("tags"))
+    problems += _devices(body.get("devices"))
+    for optional in ("env_name", "context_name"):
+        if body.get(optional) is not None and not isinstance(body[optional], str):
+            problems.append(_problem(["body", optional], "Input should be a valid string"))
+    return problems
+
+
+def _required_string(data: dict[str, Any], key: str, *loc: str | int) -> list[dict[str, Any]]:
+    where = ["body", *loc, key]
+    if key not in data:
+        return [_problem(where, "Field required", "missing")]
+    if not isinstance(data[key], str):
+        return [_problem(where, "Input should be a valid string")]
+    return []
+
+
+def _tags(tags: Any) -> list[dict[str, Any]]:
+    if tags is None:
+        return [_problem(["body", "tags"], "Field required", "missing")]
+    if not isinstance(tags, dict):
+        return [_problem(["body", "tags"], "Input should be a valid dictionary", "dict_type")]
+    given = [family for family, keys in SELECTOR_FAMILIES.items() if any(k in tags for k in keys)]
+    if len(given) != 1:
+        return [
+            _problem(
+                ["body", "tags"],
+                "Value error, exactly one tags selector (include or exclude) is required",
+                "value_error",
+            )
+        ]
+    problems = []
+    for key in SELECTOR_FAMILIES[given[0]]:
+        selector = tags.get(key)
+        if key in tags and not _tag_map(selector):
+            problems.append(
+                _problem(
+                    ["body", "tags", key], "Input should be a dict[str, list[str]]", "dict_type"
+                )
+            )
+    return problems
+
+
+def _tag_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(values, list) and all(isinstance(v, str) for v in values)
+        for values in value.values()
+    )
+
+
+def _devices(devices: Any) -> list[dict[str, Any]]:
+    if devices is None:
+        return [_problem(["body", "devices"], "Field required", "missing")]
+    if not isinstance(devices, list):
+        return [_problem(["body", "devices"], "Input should be a valid list", "list_type")]
+    problems = []
+    for index, device in enumerate(devices):
+        if not isinstance(device, dict):
+            problems.append(_problem(["body", "devices", index], "Input should be an object"))
+            continue
+        for key in ("device_name", "platform_version"):
+            problems += _required_string(device, key, "devices", index)
+        if device.get("platform") is not None and not isinstance(device["platform"], str):
+            problems.append(
+                _problem(["body", "devices", index, "platform"], "Input should be a valid string")
+            )
+    return problems
+
+
+def _problem(loc: list[Any], msg: str, kind: str = "string_type") -> dict[str, Any]:
+    return {"loc": loc, "msg": msg, "type": kind}
+
+
+def _not_allowed() -> Reply:
+    return Reply(405, {"detail": "Method Not Allowed"})
+
+
+def _iso(moment: datetime, seconds: float = 0.0) -> str:
+    return (moment + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,115 @@
+"""Inputs → Settings: every bad input named with an accepted form, all reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qarun.errors import InputError
+from qarun.inputs import Inputs, parse_duration
+from qarun.model import Status
+from qarun.settings import DEFAULTS, Settings, build_settings
+from tests.harness import FAKE_GITHUB_TOKEN, action_defaults
+
+VALID_QATECH = {"provider": "qatech", "api-key": "k-0123456789", "suite": "pln_abc123"}
+
+
+def settings_for(**inputs: str) -> Settings:
+    values = {**DEFAULTS, **VALID_QATECH, **{k.replace("_", "-"): v for k, v in inputs.items()}}
+    return build_settings(Inputs(values), Path("/ws"))
+
+
+def problems_for(**inputs: str) -> dict[str, str]:
+    with pytest.raises(InputError) as caught:
+        settings_for(**inputs)
+    return {problem.input: problem.message for problem in caught.value.problems}
+
+
+def test_defaults_match_action_yml() -> None:
+    declared = action_defaults()
+    declared["github-token"] = "" if declared["github-token"] == FAKE_GITHUB_TOKEN else "?"
+    assert declared == DEFAULTS
+
+
+def test_a_valid_step_gives_typed_settings() -> None:
+    settings = settings_for(timeout="1h30m", poll_interval="5s", fail_on="failed, skipped")
+    assert settings.provider == "qatech"
+    assert settings.api_url == "https://api.qa.tech/v1"
+    assert settings.timeout == 5400.0 and settings.poll_interval == 5.0
+    assert settings.fail_on == {Status.FAILED, Status.SKIPPED}
+    assert "k-0123456789" not in repr(settings)
+
+
+def test_provider_is_case_insensitive() -> None:
+    assert settings_for(provider="QaTech").provider == "qatech"
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    problems = problems_for(
+        api_key="",
+        timeout="soon",
+        poll_interval="-5",
+        fail_on="failed,broken",
+        api_url="http://qa.example.com",
+        payload="{not json",
+        wait="maybe",
+        output_filter=".a |||",
+        rerun_failed="-1",
+    )
+    assert set(problems) == {
+        "api-key", "timeout", "poll-interval", "fail-on", "api-url", "payload", "wait",
+        "output-filter", "rerun-failed",
+    }
+    assert "`90s`" in problems["timeout"]
+    assert "`broken`" in problems["fail-on"] and "`none`" in problems["fail-on"]
+    assert "https://" in problems["api-url"]
+    assert "e.g." in problems["payload"]
+    assert "`true` or `false`" in problems["wait"]
+
+
+def test_unknown_provider_lists_the_accepted_names() -> None:
+    problems = problems_for(provider="cypress", suite="")
+    assert "`panto`, `qatech`, `qualigate`" in problems["provider"]
+
+
+def test_an_input_for_another_platform_says_which_one_takes_it() -> None:
+    problems = problems_for(browser="firefox", tags="team: web")
+    assert "`qualigate`" in problems["browser"]
+    assert "`panto`" in problems["tags"]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:1/x", "http://[::1]:9/", "https://qa.example"]
+)
+def test_api_url_accepts_https_and_loopback_http(url: str) -> None:
+    assert settings_for(api_url=url).api_url == url.rstrip("/")
+
+
+def test_payload_must_be_a_json_object() -> None:
+    assert "JSON object" in problems_for(payload="[1, 2]")["payload"]
+    assert settings_for(payload='{"notifications": []}').payload == {"notifications": []}
+
+
+def test_fail_on_none_never_fails() -> None:
+    assert settings_for(fail_on="none").fail_on == frozenset()
+
+
+def test_report_paths_are_relative_to_the_workspace() -> None:
+    settings = settings_for(report_file="out/report.json", junit_file="/abs/j.xml")
+    assert settings.report_file == Path("/ws/out/report.json")
+    assert settings.junit_file == Path("/abs/j.xml")
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("90s", 90), ("30m", 1800), ("1h", 3600), ("600", 600), ("1h30m", 5400), ("1.5m", 90),
+     ("250ms", 0.25), (" 2 m ", 120)],
+)
+def test_durations(raw: str, seconds: float) -> None:
+    assert parse_duration(raw) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("raw", ["", "soon", "5x", "-5", "m", "1m2", "1.2.3s"])
+def test_not_durations(raw: str) -> None:
+    assert parse_duration(raw) is None
