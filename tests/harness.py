@@ -180,7 +180,9 @@ def prepare(
         "CI": "true",
         "GITHUB_REPOSITORY": "octo/shop",
         "GITHUB_SHA": MERGE_SHA if event_name.startswith("pull_request") else HEAD_SHA,
-        "GITHUB_REF": "refs/pull/42/merge" if event_name.startswith("pull_request") else "refs/heads/main",
+        "GITHUB_REF": "refs/pull/42/merge"
+        if event_name.startswith("pull_request")
+        else "refs/heads/main",
         "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(event_path),
         "GITHUB_ACTOR": "mona",
@@ -203,7 +205,9 @@ def prepare(
     return Step(env=env, workspace=workspace, output_path=output_path, summary_path=summary_path)
 
 
-def run_action(tmp: Path, inputs: dict[str, str], *, timeout: float = 60.0, **kwargs: Any) -> ActionResult:
+def run_action(
+    tmp: Path, inputs: dict[str, str], *, timeout: float = 60.0, **kwargs: Any
+) -> ActionResult:
     return prepare(tmp, inputs, **kwargs).start().finish(timeout)
 
 

@@ -9,7 +9,9 @@ from qarun.context import read_context
 from tests.harness import HEAD_SHA, MERGE_SHA, pull_request_event, push_event
 
 
-def env_for(tmp_path: Path, event_name: str, event: dict[str, object], **extra: str) -> dict[str, str]:
+def env_for(
+    tmp_path: Path, event_name: str, event: dict[str, object], **extra: str
+) -> dict[str, str]:
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     return {

@@ -132,9 +132,7 @@ def test_fastapi_validation_errors_are_readable(fake: Echo) -> None:
     ],
     ids=["500", "502", "dropped", "read-timeout"],
 )
-def test_a_trigger_the_platform_may_have_received_is_never_resent(
-    fake: Echo, reply: Reply
-) -> None:
+def test_a_trigger_the_platform_may_have_received_is_never_resent(fake: Echo, reply: Reply) -> None:
     fake.inject("POST /trigger", reply)
     with pytest.raises(TriggerUncertainError, match="may or may not have started a run"):
         client_for(fake.url, Sleeps()).send(TRIGGER)

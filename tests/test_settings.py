@@ -58,8 +58,15 @@ def test_every_problem_is_reported_at_once() -> None:
         rerun_failed="-1",
     )
     assert set(problems) == {
-        "api-key", "timeout", "poll-interval", "fail-on", "api-url", "payload", "wait",
-        "output-filter", "rerun-failed",
+        "api-key",
+        "timeout",
+        "poll-interval",
+        "fail-on",
+        "api-url",
+        "payload",
+        "wait",
+        "output-filter",
+        "rerun-failed",
     }
     assert "`90s`" in problems["timeout"]
     assert "`broken`" in problems["fail-on"] and "`none`" in problems["fail-on"]
@@ -80,7 +87,8 @@ def test_an_input_for_another_platform_says_which_one_takes_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8080", "http://localhost:1/x", "http://[::1]:9/", "https://qa.example"]
+    "url",
+    ["http://127.0.0.1:8080", "http://localhost:1/x", "http://[::1]:9/", "https://qa.example"],
 )
 def test_api_url_accepts_https_and_loopback_http(url: str) -> None:
     assert settings_for(api_url=url).api_url == url.rstrip("/")
@@ -103,8 +111,16 @@ def test_report_paths_are_relative_to_the_workspace() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "seconds"),
-    [("90s", 90), ("30m", 1800), ("1h", 3600), ("600", 600), ("1h30m", 5400), ("1.5m", 90),
-     ("250ms", 0.25), (" 2 m ", 120)],
+    [
+        ("90s", 90),
+        ("30m", 1800),
+        ("1h", 3600),
+        ("600", 600),
+        ("1h30m", 5400),
+        ("1.5m", 90),
+        ("250ms", 0.25),
+        (" 2 m ", 120),
+    ],
 )
 def test_durations(raw: str, seconds: float) -> None:
     assert parse_duration(raw) == pytest.approx(seconds)

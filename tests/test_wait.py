@@ -32,8 +32,10 @@ def platform(clock: SimClock, ends: dict[str, float], result: Status = Status.PA
     def poll(runs: Sequence[Run]) -> list[Run]:
         polls.append(clock.now)
         return [
-            run.updated(status=result if clock.now >= ends[run.id] else Status.RUNNING,
-                        provider_status="done" if clock.now >= ends[run.id] else "running")
+            run.updated(
+                status=result if clock.now >= ends[run.id] else Status.RUNNING,
+                provider_status="done" if clock.now >= ends[run.id] else "running",
+            )
             for run in runs
         ]
 

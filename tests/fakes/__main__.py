@@ -1,6 +1,6 @@
 """Serve a fake platform from the command line (the CI smoke job and the demo use it).
 
-    python -m tests.fakes serve --provider qatech --scenario passed --port 8765
+python -m tests.fakes serve --provider qatech --scenario passed --port 8765
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
 
     fake = make_fake(args.provider, args.scenario).start(args.host, args.port)
-    print(f"fake {args.provider} ({args.scenario}) on http://{args.host}:{fake.port}", flush=True)
+    print(f"fake {args.provider} ({args.scenario}): api-url {fake.url}", flush=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

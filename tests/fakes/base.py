@@ -152,6 +152,10 @@ class FakePlatform:
 def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # One buffered write per answer and no Nagle: otherwise every request waits ~40 ms
+        # for a delayed ACK between the headers and the body.
+        wbufsize = 64 * 1024
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
             pass

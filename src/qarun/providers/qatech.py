@@ -1,0 +1,404 @@
+"""QA.tech (API v1): one run per test plan, polled per run, reruns of failed test cases.
+
+Endpoints (providers.md §2): POST /run starts a run, GET /run/{shortId} reports
+it (`?testCases=all` adds its test cases), POST /run/{shortId} reruns it. The
+dashboard link comes only with the start and rerun answers, so it is kept on
+the Run. QA.tech has no aggregate status endpoint: a poll costs one request per
+unfinished run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from qarun.errors import MalformedAnswerError, PlatformError
+from qarun.http import Request
+from qarun.inputs import Inputs
+from qarun.model import Progress, Run, Status, TestResult
+from qarun.providers.base import (
+    ProviderBase,
+    TriggerSpec,
+    expect_object,
+    int_field,
+    text_field,
+)
+
+DEFAULT_PLAN_NAME = "Default test plan"
+
+_RUNNING = {"INITIATED": Status.QUEUED, "RUNNING": Status.RUNNING}
+_ENDED = {"ERROR": Status.ERROR, "CANCELLED": Status.CANCELED}
+_RESULTS = {"PASSED": Status.PASSED, "FAILED": Status.FAILED, "SKIPPED": Status.SKIPPED}
+
+
+def short_id_pattern(prefix: str) -> re.Pattern[str]:
+    """QA.tech's short-id shape (`^pln(-.+_.+|_.+)$`), without whitespace: ids never hold any."""
+    return re.compile(rf"{prefix}(-\S+_\S+|_\S+)")
+
+
+PLAN_ID = short_id_pattern("pln")
+APP_ID = short_id_pattern("app")
+ENV_ID = short_id_pattern("env")
+PRESET_ID = short_id_pattern("preset")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """An `applications[].environment` override: an existing env, or a preview URL."""
+
+    short_id: str | None = None
+    url: str | None = None
+    name: str | None = None
+
+    def as_body(self) -> dict[str, str]:
+        if self.short_id is not None:
+            return {"shortId": self.short_id}
+        body = {"url": self.url or ""}
+        if self.name:
+            body["name"] = self.name
+        return body
+
+
+@dataclass(frozen=True)
+class QatechOptions:
+    # Empty: one run of the project's default test plan.
+    plans: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+    environment: Environment | None = None
+    device_preset: str | None = None
+
+
+# --- options -----------------------------------------------------------------------
+
+
+def _short_ids(
+    inputs: Inputs, name: str, pattern: re.Pattern[str], what: str, example: str
+) -> tuple[str, ...]:
+    ids: list[str] = []
+    for item in inputs.items(name):
+        if not pattern.fullmatch(item):
+            hint = " (several ids go on separate lines or after commas)" if " " in item else ""
+            inputs.problem(name, f"`{item}` is not {what}{hint}; write `{example}`.")
+        elif item in ids:
+            inputs.problem(name, f"`{item}` is listed twice; list each id once.")
+        else:
+            ids.append(item)
+    return tuple(ids)
+
+
+def _device_preset(inputs: Inputs) -> str | None:
+    presets = _short_ids(inputs, "devices", PRESET_ID, "a device preset short id", "preset_abc123")
+    if len(presets) > 1:
+        inputs.problem(
+            "devices",
+            "takes one device preset short id for QA.tech, applied to every `app`; "
+            "e.g. `preset_abc123`.",
+        )
+    return presets[0] if presets else None
+
+
+def _environment(inputs: Inputs) -> Environment | None:
+    raw = inputs.text("environment")
+    name = inputs.text("environment-name") or None
+    if not raw:
+        if name:
+            inputs.problem(
+                "environment-name",
+                "names a preview environment, so it needs `environment` set to its URL; "
+                "e.g. `environment: https://pr-42.preview.example.com`.",
+            )
+        return None
+    if ENV_ID.fullmatch(raw):
+        if name:
+            inputs.problem(
+                "environment-name",
+                f"applies to a preview URL only; `{raw}` is an existing environment, which "
+                "keeps its own name: remove `environment-name`.",
+            )
+        return Environment(short_id=raw)
+    if _is_http_url(raw):
+        return Environment(url=raw, name=name)
+    inputs.problem(
+        "environment",
+        f"`{raw}` is neither an environment short id nor an http(s) URL; write `env_aB3xY9` "
+        "or `https://pr-42.preview.example.com`.",
+    )
+    return None
+
+
+def _is_http_url(raw: str) -> bool:
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in raw
+
+
+def _require_app(inputs: Inputs, options: QatechOptions) -> None:
+    """QA.tech takes environments and device presets per application."""
+    if options.apps:
+        return
+    for name in ("environment", "devices"):
+        if inputs.text(name):
+            inputs.problem(
+                name,
+                "applies to applications, so it needs `app` too; e.g. `app: app_gXeBl2`.",
+            )
+
+
+# --- status words --------------------------------------------------------------------
+
+
+def status_of(status: Any, result: Any) -> Status:
+    """A run's or test case's status; unknown words leave it running unless a result says done."""
+    word = status.upper() if isinstance(status, str) else ""
+    outcome = _RESULTS.get(result.upper()) if isinstance(result, str) else None
+    if word in _RUNNING:
+        return _RUNNING[word]
+    if word in _ENDED:
+        return _ENDED[word]
+    if word == "COMPLETED":
+        # Completed without a result QA.tech documents: it ended, but not in a known way.
+        return outcome or Status.ERROR
+    return outcome or Status.RUNNING
+
+
+def provider_status(status: Any, result: Any) -> str:
+    """The platform's own words, e.g. `COMPLETED/FAILED`, or `RUNNING` while result is null."""
+    return "/".join(str(word) for word in (status, result) if word is not None)
+
+
+def _status_field(data: Mapping[str, Any], what: str) -> str:
+    status = data.get("status")
+    if not isinstance(status, str) or not status:
+        raise MalformedAnswerError(
+            f"QA.tech's answer about {what} has no `status` word (got {status!r})."
+        )
+    return status
+
+
+# --- answers -------------------------------------------------------------------------
+
+
+def _started_run(answer: Any, what: str) -> dict[str, Any]:
+    """The `run` object of a start or rerun answer."""
+    data = expect_object(answer, what)
+    if data.get("success") is False:
+        message = text_field(data, "message") or "no message"
+        raise PlatformError(f"QA.tech did not start {what}: {message}.")
+    run = expect_object(data.get("run"), what)
+    if text_field(run, "shortId") is None:
+        raise MalformedAnswerError(f"QA.tech's answer to {what} has no `run.shortId`.")
+    return run
+
+
+def _cases(data: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
+    """`runTestCases`; missing means none (providers.md, QA.tech ambiguity 1)."""
+    cases = data.get("runTestCases")
+    if cases is None:
+        return []
+    if not isinstance(cases, list):
+        raise MalformedAnswerError(
+            f"QA.tech's answer about {what} has `runTestCases` that is not a list."
+        )
+    return [expect_object(case, f"a test case of {what}") for case in cases]
+
+
+def _test_result(case: Mapping[str, Any], index: int, what: str) -> TestResult:
+    # A test case without a status word is still worth showing: its result may say enough.
+    status, result = case.get("status"), case.get("result")
+    name = text_field(case, "name") or text_field(case, "shortId") or f"Test case {index + 1}"
+    return TestResult(
+        id=text_field(case, "shortId") or text_field(case, "id") or str(index + 1),
+        name=name,
+        status=status_of(status, result),
+        provider_status=provider_status(status, result),
+        message=text_field(case, "resultTitle") or text_field(case, "evaluationThought"),
+    )
+
+
+def _progress(cases: Sequence[Mapping[str, Any]], total: int | None) -> Progress | None:
+    if not cases:
+        return None
+    done = sum(1 for case in cases if status_of(case.get("status"), case.get("result")).finished)
+    return Progress(done=done, total=max(total or 0, len(cases)))
+
+
+def _first_problem(tests: Sequence[TestResult]) -> str | None:
+    """The run's message: the first unsuccessful test case's own words."""
+    for test in tests:
+        if test.status not in (Status.PASSED, Status.SKIPPED) and test.message:
+            return test.message
+    return None
+
+
+# --- the provider --------------------------------------------------------------------
+
+
+@dataclass
+class QatechProvider(ProviderBase):
+    name: ClassVar[str] = "qatech"
+    title: ClassVar[str] = "QA.tech"
+    default_api_url: ClassVar[str] = "https://api.qa.tech/v1"
+    inputs: ClassVar[frozenset[str]] = frozenset(
+        {"suite", "app", "devices", "environment", "environment-name", "rerun-failed"}
+    )
+
+    options: QatechOptions
+
+    @staticmethod
+    def parse_options(inputs: Inputs) -> QatechOptions:
+        options = QatechOptions(
+            plans=_short_ids(inputs, "suite", PLAN_ID, "a test plan short id", "pln_abc123"),
+            apps=_short_ids(inputs, "app", APP_ID, "an application short id", "app_gXeBl2"),
+            environment=_environment(inputs),
+            device_preset=_device_preset(inputs),
+        )
+        _require_app(inputs, options)
+        return options
+
+    @staticmethod
+    def auth_headers(api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}
+
+    # --- triggering ------------------------------------------------------------------
+
+    def plan(self) -> list[TriggerSpec]:
+        plans: Sequence[str | None] = self.options.plans or [None]
+        return [self._spec(plan) for plan in plans]
+
+    def _spec(self, plan: str | None) -> TriggerSpec:
+        body = self._base_body()
+        # `what` completes the client's messages: "found no default test plan".
+        label, what = "the project's default test plan", "default test plan"
+        if plan is not None:
+            body["testPlanShortId"] = plan
+            label = what = f"test plan {plan}"
+        return TriggerSpec(
+            request=Request("POST", "/run", body=body, what=what),
+            label=label,
+            device=self.options.device_preset,
+            meta={"plan": plan},
+        )
+
+    def _base_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"trigger": "GITHUB" if self.attach_context else "API"}
+        if self.attach_context:
+            body.update(self._commit_fields())
+        if self.options.apps:
+            body["applications"] = [self._application(app) for app in self.options.apps]
+        return body
+
+    def _commit_fields(self) -> dict[str, str]:
+        context = self.context
+        fields = {
+            "actor": context.actor,
+            "branch": context.branch,
+            "commitHash": context.sha,
+            "commitMessage": context.commit_message,
+            "repository": context.repository,
+        }
+        return {key: value for key, value in fields.items() if value}
+
+    def _application(self, app: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"applicationShortId": app}
+        if self.options.environment is not None:
+            entry["environment"] = self.options.environment.as_body()
+        if self.options.device_preset is not None:
+            entry["devicePresetShortId"] = self.options.device_preset
+        return entry
+
+    def trigger(self, spec: TriggerSpec) -> list[Run]:
+        started = _started_run(self.client.send(spec.request), spec.label)
+        plan = started.get("testPlan")
+        plan = plan if isinstance(plan, dict) else {}
+        name = (
+            text_field(plan, "name")
+            or text_field(plan, "shortId")
+            or spec.meta.get("plan")
+            or DEFAULT_PLAN_NAME
+        )
+        return [self._queued(started, name=str(name), device=spec.device, attempt=1)]
+
+    @staticmethod
+    def _queued(started: Mapping[str, Any], *, name: str, device: str | None, attempt: int) -> Run:
+        test_count = int_field(started, "testCount")
+        return Run(
+            id=str(text_field(started, "shortId")),
+            name=name,
+            status=Status.QUEUED,
+            url=text_field(started, "url"),
+            device=device,
+            progress=Progress(0, test_count) if test_count else None,
+            attempt=attempt,
+            meta={"test_count": test_count},
+        )
+
+    # --- waiting ---------------------------------------------------------------------
+
+    def poll(self, runs: Sequence[Run]) -> list[Run]:
+        return [self._apply(run, self._fetch(run, all_cases=False)) for run in runs]
+
+    def complete(self, runs: Sequence[Run]) -> list[Run]:
+        return [self._with_tests(run) if run.finished else run for run in runs]
+
+    def _with_tests(self, run: Run) -> Run:
+        try:
+            data = self._fetch(run, all_cases=True)
+        except PlatformError as error:
+            # The outcome is already known; missing details must not hide it.
+            return run.updated(
+                message=run.message or f"qarun could not read its test cases: {error}"
+            )
+        what = f"run {run.id}"
+        tests = tuple(_test_result(case, i, what) for i, case in enumerate(_cases(data, what)))
+        updated = self._apply(run, data)
+        return updated.updated(tests=tests, message=updated.message or _first_problem(tests))
+
+    def _fetch(self, run: Run, *, all_cases: bool) -> dict[str, Any]:
+        what = f"run {run.id}"
+        params = {"testCases": "all"} if all_cases else None
+        answer = self.client.read(Request("GET", f"/run/{run.id}", params=params, what=what))
+        return expect_object(answer, what)
+
+    @staticmethod
+    def _apply(run: Run, data: Mapping[str, Any]) -> Run:
+        what = f"run {run.id}"
+        status, result = _status_field(data, what), data.get("result")
+        normalized = status_of(status, result)
+        progress = _progress(_cases(data, what), run.meta.get("test_count")) or run.progress
+        message = run.message
+        if normalized is Status.ERROR and status.upper() == "COMPLETED":
+            found = "no result" if result is None else f"result {result}"
+            message = (
+                message
+                or f"QA.tech marked the run COMPLETED with {found}, so it counts as an error."
+            )
+        return run.updated(
+            status=normalized,
+            provider_status=provider_status(status, result),
+            progress=progress,
+            message=message,
+        )
+
+    # --- rerunning -------------------------------------------------------------------
+
+    def rerun_failed(self, run: Run) -> Run | None:
+        what = f"run {run.id} to rerun"
+        request = Request("POST", f"/run/{run.id}", body={"failedOnly": True}, what=what)
+        try:
+            answer = self.client.send(request)
+        except PlatformError as error:
+            if error.status_code == 400 and _nothing_to_rerun(str(error)):
+                return None
+            raise
+        started = _started_run(answer, what)
+        return self._queued(started, name=run.name, device=run.device, attempt=run.attempt + 1)
+
+
+def _nothing_to_rerun(message: str) -> bool:
+    lowered = message.lower()
+    return "no tests to rerun" in lowered or "nothing to rerun" in lowered

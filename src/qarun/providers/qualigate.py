@@ -1,0 +1,471 @@
+"""Qualigate: test suites, test cases and projects run in a browser (seeds/003, providers.md §3).
+
+One trigger names exactly one suite, test case or project, per viewport. A
+suite trigger starts one suite run, polled by `suite_run_id`; a test case
+trigger starts one test run, polled by `test_run_id`; a project trigger starts
+one test run per test case, all polled together through `/results` so that a
+poll costs one request. The platform allows 30 requests a minute per key on
+each endpoint, and the client paces itself under that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from qarun.errors import MalformedAnswerError, PlatformError
+from qarun.http import RateLimit, Request
+from qarun.inputs import Inputs
+from qarun.model import Counts, Progress, Run, Status, TestResult
+from qarun.providers.base import (
+    ProviderBase,
+    TriggerSpec,
+    expect_object,
+    int_field,
+    parse_time,
+    seconds_between,
+    text_field,
+)
+
+TRIGGER_PATH = "/api/v1/trigger"
+RESULTS_PATH = "/api/v1/results"
+RATE_LIMIT_PER_MINUTE = 30
+RATE_LIMITED_ROUTES = (f"POST {TRIGGER_PATH}", f"GET {TRIGGER_PATH}", f"GET {RESULTS_PATH}")
+# Ids per /results call: keeps the query string well under common URL limits.
+RESULTS_BATCH = 50
+
+EXAMPLE_ID = "770e8400-e29b-41d4-a716-446655440000"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+_SIZE = re.compile(r"(\d+)\s*x\s*(\d+)", re.IGNORECASE)
+_BROWSER = re.compile(r"[A-Za-z0-9._-]+")
+PRESETS = ("desktop", "tablet", "mobile")
+
+STATUSES: dict[str, Status] = {
+    "pending": Status.QUEUED,
+    "running": Status.RUNNING,
+    "passed": Status.PASSED,
+    "failed": Status.FAILED,
+    "error": Status.ERROR,
+    "timeout": Status.TIMEOUT,
+    "canceled": Status.CANCELED,
+    # QA.tech's spelling; cheap insurance against the run never ending here.
+    "cancelled": Status.CANCELED,
+}
+# A suite's terminal word; whether it passed depends on its failed_tests.
+SUITE_COMPLETED = "completed"
+
+# Run.meta["kind"]: how a run is polled.
+SUITE_RUN = "suite"
+TEST_RUN = "test"
+PROJECT_RUN = "project"
+
+
+@dataclass(frozen=True)
+class IdKind:
+    """What an id names: the input it comes from, its trigger body field, and a noun."""
+
+    input: str
+    field: str
+    noun: str
+
+
+SUITE = IdKind("suite", "test_suite_id", "test suite")
+TEST_CASE = IdKind("test-case", "test_case_id", "test case")
+PROJECT = IdKind("project", "project_id", "project")
+KINDS = (SUITE, TEST_CASE, PROJECT)
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: IdKind
+    id: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.noun} {self.id}"
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """A preset (`mobile`) or a size in pixels (`1280x720`)."""
+
+    preset: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.preset or f"{self.width}x{self.height}"
+
+    def body(self) -> dict[str, Any]:
+        if self.preset is not None:
+            return {"viewportPreset": self.preset}
+        return {"viewportWidth": self.width, "viewportHeight": self.height}
+
+
+@dataclass(frozen=True)
+class QualigateOptions:
+    targets: tuple[Target, ...]
+    viewports: tuple[Viewport, ...] = ()
+    browser: str | None = None
+
+
+@dataclass
+class QualigateProvider(ProviderBase):
+    name: ClassVar[str] = "qualigate"
+    title: ClassVar[str] = "Qualigate"
+    default_api_url: ClassVar[str] = "https://qualigate.app"
+    inputs: ClassVar[frozenset[str]] = frozenset(
+        {"suite", "test-case", "project", "devices", "browser"}
+    )
+
+    def __post_init__(self) -> None:
+        for route in RATE_LIMITED_ROUTES:
+            self.client.rate_limits.setdefault(route, RateLimit(RATE_LIMIT_PER_MINUTE))
+
+    # --- inputs ------------------------------------------------------------------
+    @staticmethod
+    def parse_options(inputs: Inputs) -> QualigateOptions:
+        targets = tuple(target for kind in KINDS for target in _parse_ids(inputs, kind))
+        if not targets and not any(inputs.text(kind.input) for kind in KINDS):
+            inputs.problem(
+                SUITE.input,
+                "Qualigate needs at least one of `suite`, `test-case` or `project`; "
+                f"e.g. `suite: {EXAMPLE_ID}`.",
+            )
+        return QualigateOptions(
+            targets=targets, viewports=_parse_viewports(inputs), browser=_parse_browser(inputs)
+        )
+
+    @staticmethod
+    def auth_headers(api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}
+
+    # --- trigger -----------------------------------------------------------------
+    def plan(self) -> list[TriggerSpec]:
+        options: QualigateOptions = self.options
+        viewports: Sequence[Viewport | None] = options.viewports or (None,)
+        return [
+            self._spec(target, viewport) for target in options.targets for viewport in viewports
+        ]
+
+    def _spec(self, target: Target, viewport: Viewport | None) -> TriggerSpec:
+        body: dict[str, Any] = {target.kind.field: target.id}
+        if self.options.browser:
+            body["browserType"] = self.options.browser
+        if viewport is not None:
+            body.update(viewport.body())
+        if self.attach_context:
+            body["context"] = self._context()
+        device = viewport.label if viewport is not None else None
+        label = target.label + (f" ({device})" if device else "")
+        return TriggerSpec(
+            request=Request("POST", TRIGGER_PATH, body=body, what=label),
+            label=label,
+            device=device,
+            meta={"target": target.id},
+        )
+
+    def _context(self) -> dict[str, str]:
+        """The platform's `context` object: every field a string, only those qarun knows."""
+        git = self.context
+        fields = {
+            "pr_number": str(git.pr_number) if git.pr_number is not None else None,
+            "pr_url": git.pr_url,
+            "sha": git.sha,
+            "branch": git.branch,
+            "repository": git.repository,
+        }
+        return {"source": "github-actions", **{k: v for k, v in fields.items() if v}}
+
+    def trigger(self, spec: TriggerSpec) -> list[Run]:
+        answer = expect_object(self.client.send(spec.request), f"the trigger of {spec.label}")
+        target = str(spec.meta.get("target", ""))
+        word = text_field(answer, "status")
+        common: dict[str, Any] = {
+            # `pending` as documented; a trigger answer without a word is just queued.
+            "status": _status(word, answer) if word else Status.QUEUED,
+            "provider_status": word or "",
+            "device": spec.device,
+        }
+        if "suite_run_id" in answer:
+            return [_queued_suite(answer, target, spec.label, common)]
+        if "test_run_ids" in answer:
+            return _queued_project(answer, target, spec.label, common)
+        if "test_run_id" in answer:
+            run_id = _required_text(answer, "test_run_id", spec.label)
+            name = f"test case {target[:8]}" if target else f"test run {run_id[:8]}"
+            return [Run(id=run_id, name=name, meta={"kind": TEST_RUN}, **common)]
+        raise MalformedAnswerError(
+            f"The platform's answer to the trigger of {spec.label} names no run "
+            "(no `test_run_id`, `suite_run_id` or `test_run_ids`)."
+        )
+
+    # --- polling -----------------------------------------------------------------
+    def poll(self, runs: Sequence[Run]) -> list[Run]:
+        fresh: dict[str, Run] = {}
+        for run in runs:
+            if _kind(run) == SUITE_RUN:
+                fresh[run.id] = self._poll_suite(run)
+            elif _kind(run) == TEST_RUN:
+                fresh[run.id] = self._poll_test_run(run)
+        project_runs = [run for run in runs if _kind(run) == PROJECT_RUN]
+        for run, row in self._rows(project_runs):
+            fresh[run.id] = _with_row(run, row, status=True)
+        return [fresh.get(run.id, run) for run in runs]
+
+    def _poll_suite(self, run: Run) -> Run:
+        what = f"suite run {run.id}"
+        answer = self._get(TRIGGER_PATH, {"suite_run_id": run.id}, what)
+        word = _required_text(answer, "status", what)
+        total = int_field(answer, "total_tests")
+        passed = int_field(answer, "passed_tests")
+        failed = int_field(answer, "failed_tests")
+        reported = run.reported
+        progress = run.progress
+        if total is not None:
+            reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
+            progress = Progress(done=(passed or 0) + (failed or 0), total=total)
+        return _with_times(run, answer).updated(
+            status=_suite_status(word, failed, answer, what),
+            provider_status=word,
+            reported=reported,
+            progress=progress,
+            message=_ended_unknown(word, answer) or run.message,
+        )
+
+    def _poll_test_run(self, run: Run) -> Run:
+        what = f"test run {run.id}"
+        answer = self._get(TRIGGER_PATH, {"test_run_id": run.id}, what)
+        word = _required_text(answer, "status", what)
+        done = int_field(answer, "steps_completed")
+        total = int_field(answer, "steps_total")
+        progress = Progress(done, total) if done is not None and total else run.progress
+        return _with_times(run, answer).updated(
+            status=_status(word, answer),
+            provider_status=word,
+            progress=progress,
+            message=text_field(answer, "error_message") or _ended_unknown(word, answer),
+        )
+
+    # --- details -------------------------------------------------------------------
+    def complete(self, runs: Sequence[Run]) -> list[Run]:
+        fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
+        unnamed = [run for run in runs if _kind(run) != SUITE_RUN and run.url is None]
+        for run, row in self._rows(unnamed):
+            fresh[run.id] = _with_row(run, row, status=False)
+        return [fresh.get(run.id, run) for run in runs]
+
+    def _suite_details(self, run: Run) -> Run:
+        what = f"results of suite run {run.id}"
+        answer = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
+        tests = tuple(_test_result(row, what) for row in _result_rows(answer, what))
+        return run.updated(name=text_field(answer, "suite_name") or run.name, tests=tests)
+
+    def _rows(self, runs: Sequence[Run]) -> Iterable[tuple[Run, Mapping[str, Any]]]:
+        """Each run with its /results row, asking for all of them in as few calls as possible."""
+        for start in range(0, len(runs), RESULTS_BATCH):
+            batch = runs[start : start + RESULTS_BATCH]
+            what = f"results of {len(batch)} test run(s)"
+            ids = ",".join(run.id for run in batch)
+            answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
+            rows = {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
+            for run in batch:
+                row = rows.get(run.id)
+                if row is not None:
+                    yield run, row
+
+    def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
+        return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)
+
+
+# --- parsing inputs ------------------------------------------------------------------
+def _parse_ids(inputs: Inputs, kind: IdKind) -> list[Target]:
+    targets: list[Target] = []
+    for item in inputs.items(kind.input):
+        if not _UUID.fullmatch(item):
+            inputs.problem(
+                kind.input,
+                f"`{item}` is not a Qualigate {kind.noun} id; write its UUID, e.g. `{EXAMPLE_ID}`.",
+            )
+        elif any(target.id.lower() == item.lower() for target in targets):
+            inputs.problem(kind.input, f"`{item}` is listed twice; list each id once.")
+        else:
+            targets.append(Target(kind, item))
+    return targets
+
+
+def _parse_viewports(inputs: Inputs) -> tuple[Viewport, ...]:
+    viewports: list[Viewport] = []
+    for item in inputs.items("devices"):
+        viewport = _viewport(item)
+        if viewport is None:
+            inputs.problem(
+                "devices",
+                f"`{item}` is not a viewport; write `desktop`, `tablet`, `mobile` or a size in "
+                "pixels like `1280x720`, one per line.",
+            )
+        elif viewport in viewports:
+            inputs.problem("devices", f"`{item}` is listed twice; list each viewport once.")
+        else:
+            viewports.append(viewport)
+    return tuple(viewports)
+
+
+def _viewport(item: str) -> Viewport | None:
+    if item.lower() in PRESETS:
+        return Viewport(preset=item.lower())
+    size = _SIZE.fullmatch(item)
+    if size is None:
+        return None
+    width, height = int(size.group(1)), int(size.group(2))
+    if width < 1 or height < 1:
+        return None
+    return Viewport(width=width, height=height)
+
+
+def _parse_browser(inputs: Inputs) -> str | None:
+    browser = inputs.text("browser")
+    if not browser:
+        return None
+    if not _BROWSER.fullmatch(browser):
+        inputs.problem(
+            "browser",
+            f"`{browser}` is not a browser engine name; write one word, e.g. `chromium` "
+            "(the platform's default).",
+        )
+        return None
+    return browser
+
+
+# --- reading answers -------------------------------------------------------------------
+def _kind(run: Run) -> str:
+    return str(run.meta.get("kind", TEST_RUN))
+
+
+def _required_text(data: Mapping[str, Any], key: str, what: str) -> str:
+    value = text_field(data, key)
+    if value is None:
+        raise MalformedAnswerError(f"The platform's answer about {what} has no `{key}`.")
+    return value
+
+
+def _status(word: str, answer: Mapping[str, Any]) -> Status:
+    """A status word; an unknown one means the run ended (in error) only if it shows an end."""
+    known = STATUSES.get(word.lower())
+    if known is not None:
+        return known
+    return Status.ERROR if answer.get("completed_at") else Status.RUNNING
+
+
+def _suite_status(word: str, failed: int | None, answer: Mapping[str, Any], what: str) -> Status:
+    if word.lower() != SUITE_COMPLETED:
+        return _status(word, answer)
+    if failed is None:
+        raise MalformedAnswerError(
+            f"The platform says {what} is `completed` but gives no `failed_tests`, so qarun "
+            "cannot tell whether it passed."
+        )
+    return Status.FAILED if failed > 0 else Status.PASSED
+
+
+def _ended_unknown(word: str, answer: Mapping[str, Any]) -> str | None:
+    """Why a run shown as ended with a word qarun does not know counts as an error."""
+    if word.lower() in STATUSES or word.lower() == SUITE_COMPLETED:
+        return None
+    if not answer.get("completed_at"):
+        return None
+    return f"Qualigate ended the run with status `{word}`, which qarun does not know."
+
+
+def _with_times(run: Run, answer: Mapping[str, Any]) -> Run:
+    started = parse_time(answer.get("started_at")) or run.started_at
+    finished = parse_time(answer.get("completed_at")) or run.finished_at
+    duration = _seconds(answer, "duration_ms")
+    if duration is None:
+        duration = seconds_between(started, finished)
+    return run.updated(started_at=started, finished_at=finished, duration=duration)
+
+
+def _seconds(data: Mapping[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return value / 1000
+    return None
+
+
+def _result_rows(answer: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
+    rows = answer.get("results", [])
+    if not isinstance(rows, list):
+        raise MalformedAnswerError(f"The platform's answer about {what} has no `results` list.")
+    return [expect_object(row, what) for row in rows]
+
+
+def _with_row(run: Run, row: Mapping[str, Any], *, status: bool) -> Run:
+    """A test run updated from its /results row; `status` also takes the row's status word."""
+    changes: dict[str, Any] = {
+        "name": text_field(row, "test_case_name") or run.name,
+        "url": text_field(row, "dashboard_url") or run.url,
+        "message": text_field(row, "error_message") or run.message,
+        "duration": _first(_seconds(row, "duration_ms"), run.duration),
+    }
+    word = text_field(row, "status")
+    if status and word is not None:
+        changes["status"] = _status(word, row)
+        changes["provider_status"] = word
+    return run.updated(**changes)
+
+
+def _first(*values: float | None) -> float | None:
+    return next((value for value in values if value is not None), None)
+
+
+def _test_result(row: Mapping[str, Any], what: str) -> TestResult:
+    word = text_field(row, "status") or ""
+    return TestResult(
+        id=_required_text(row, "test_run_id", what),
+        name=text_field(row, "test_case_name") or "unnamed test",
+        status=STATUSES.get(word.lower(), Status.ERROR),
+        provider_status=word,
+        message=text_field(row, "error_message"),
+        duration=_seconds(row, "duration_ms"),
+        url=text_field(row, "dashboard_url"),
+    )
+
+
+def _queued_suite(
+    answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
+) -> Run:
+    run_id = _required_text(answer, "suite_run_id", what)
+    count = int_field(answer, "test_count")
+    return Run(
+        id=run_id,
+        name=f"suite {(target or run_id)[:8]}",
+        reported=Counts(total=count) if count is not None else None,
+        progress=Progress(0, count) if count else None,
+        meta={"kind": SUITE_RUN},
+        **common,
+    )
+
+
+def _queued_project(
+    answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
+) -> list[Run]:
+    ids = answer.get("test_run_ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        raise MalformedAnswerError(
+            f"The platform's answer to the trigger of {what} has a `test_run_ids` that is not "
+            "a list of ids."
+        )
+    if not ids:
+        raise PlatformError(
+            f"Qualigate queued no tests for {what}: the project has no test cases to run. "
+            "Add test cases to it, or name a `suite` or `test-case` instead."
+        )
+    prefix = f"project {target[:8]} " if target else ""
+    return [
+        Run(id=run_id, name=f"{prefix}test {n}/{len(ids)}", meta={"kind": PROJECT_RUN}, **common)
+        for n, run_id in enumerate(ids, start=1)
+    ]

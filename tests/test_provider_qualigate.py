@@ -1,0 +1,657 @@
+"""The Qualigate provider against its fake, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+import requests
+
+from qarun.context import GitContext
+from qarun.errors import AuthError, MalformedAnswerError, NotFoundError, PlatformError
+from qarun.http import HttpClient, Request, RetryPolicy
+from qarun.inputs import Inputs
+from qarun.model import Counts, Run, Status
+from qarun.providers.base import TriggerSpec, merge_payload
+from qarun.providers.qualigate import QualigateOptions, QualigateProvider
+from tests.fakes.base import Reply, RunScript, TestScript
+from tests.fakes.qualigate import (
+    DASHBOARD,
+    PROJECT_ID,
+    RESULTS,
+    SUITE_ID,
+    SUITE_NAME,
+    TEST_CASE_ID,
+    TRIGGER,
+    QualigateFake,
+    scenario,
+)
+
+API_KEY = "test-key-0123456789"
+OTHER_SUITE = "771e8400-e29b-41d4-a716-446655440000"
+CONTEXT = GitContext(
+    repository="octo/shop",
+    sha="a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+    branch="feature-x",
+    pr_number=42,
+    pr_url="https://github.com/octo/shop/pull/42",
+    actor="mona",
+)
+HOSTILE = "::error::pwned %0A ##[warning] <script>alert(1)</script> ü\n|a|b|"
+
+
+# --- factories ---------------------------------------------------------------------------
+def parse(**values: str) -> tuple[QualigateOptions, list[str]]:
+    """Options from inputs given as keyword arguments (test_case → `test-case`)."""
+    inputs = Inputs({name.replace("_", "-"): value for name, value in values.items()})
+    options = QualigateProvider.parse_options(inputs)
+    return options, [str(problem) for problem in inputs.problems]
+
+
+def script(result: str = "passed", name: str = "User Login Flow", **kwargs: Any) -> RunScript:
+    return RunScript(name=name, result=result, duration=0.3, queued_for=0.05, **kwargs)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., QualigateFake]]:
+    started: list[QualigateFake] = []
+
+    def start(*args: Any, **kwargs: Any) -> QualigateFake:
+        fake = QualigateFake(*args, **kwargs)
+        started.append(fake)
+        fake.start()
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+def provider(
+    fake: QualigateFake,
+    *,
+    attach_context: bool = True,
+    key: str = API_KEY,
+    client: HttpClient | None = None,
+    **inputs: str,
+) -> QualigateProvider:
+    options, problems = parse(**(inputs or {"suite": SUITE_ID}))
+    assert problems == []
+    client = client or HttpClient(
+        base_url=fake.url,
+        headers=QualigateProvider.auth_headers(key),
+        sleep=lambda seconds: None,
+        policy=RetryPolicy(attempts=2, base_delay=0.0),
+    )
+    return QualigateProvider(
+        options=options, client=client, context=CONTEXT, attach_context=attach_context
+    )
+
+
+def trigger_all(qualigate: QualigateProvider) -> list[Run]:
+    return [run for spec in qualigate.plan() for run in qualigate.trigger(spec)]
+
+
+def finish(qualigate: QualigateProvider, runs: Sequence[Run], limit: float = 5.0) -> list[Run]:
+    """Polls as the wait loop would until every run has finished."""
+    runs = list(runs)
+    deadline = time.monotonic() + limit
+    while not all(run.finished for run in runs):
+        assert time.monotonic() < deadline, f"runs never finished: {runs}"
+        time.sleep(0.05)
+        fresh = {run.id: run for run in qualigate.poll([r for r in runs if not r.finished])}
+        runs = [fresh.get(run.id, run) for run in runs]
+    return runs
+
+
+def gets(fake: QualigateFake) -> int:
+    return len(fake.requests_to("GET"))
+
+
+# --- options -------------------------------------------------------------------------------
+def test_ids_of_every_kind_become_targets_in_input_order() -> None:
+    options, problems = parse(
+        suite=f"{SUITE_ID}, {OTHER_SUITE}", test_case=TEST_CASE_ID, project=PROJECT_ID
+    )
+    assert problems == []
+    assert [(t.kind.field, t.id) for t in options.targets] == [
+        ("test_suite_id", SUITE_ID),
+        ("test_suite_id", OTHER_SUITE),
+        ("test_case_id", TEST_CASE_ID),
+        ("project_id", PROJECT_ID),
+    ]
+
+
+@pytest.mark.parametrize("name", ["suite", "test-case", "project"])
+@pytest.mark.parametrize(
+    "bad", ["abc", "770e8400e29b41d4a716446655440000", SUITE_ID + "0", "pln_abc123"]
+)
+def test_an_id_that_is_not_a_uuid_is_a_problem_naming_the_input(name: str, bad: str) -> None:
+    _, problems = parse(**{name.replace("-", "_"): bad})
+    assert len(problems) == 1
+    assert problems[0].startswith(f"input `{name}`: `{bad}` is not a Qualigate")
+    assert "e.g. `770e8400-e29b-41d4-a716-446655440000`" in problems[0]
+
+
+def test_no_id_at_all_is_a_problem_that_shows_the_inputs_to_use() -> None:
+    _, problems = parse(devices="mobile")
+    assert problems == [
+        "input `suite`: Qualigate needs at least one of `suite`, `test-case` or `project`; "
+        "e.g. `suite: 770e8400-e29b-41d4-a716-446655440000`."
+    ]
+
+
+def test_an_id_listed_twice_is_a_problem() -> None:
+    _, problems = parse(test_case=f"{TEST_CASE_ID}\n{TEST_CASE_ID.upper()}")
+    assert problems == [
+        f"input `test-case`: `{TEST_CASE_ID.upper()}` is listed twice; list each id once."
+    ]
+
+
+def test_viewports_are_presets_or_sizes_one_per_line() -> None:
+    options, problems = parse(suite=SUITE_ID, devices="desktop\nMobile\n1280x720\n 390 X 844 ")
+    assert problems == []
+    assert [v.label for v in options.viewports] == ["desktop", "mobile", "1280x720", "390x844"]
+
+
+@pytest.mark.parametrize("bad", ["phone", "0x720", "1280x", "1280*720", "-1x5", "widexhigh"])
+def test_a_viewport_of_no_accepted_form_is_a_devices_problem(bad: str) -> None:
+    _, problems = parse(suite=SUITE_ID, devices=f"desktop\n{bad}")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"input `devices`: `{bad}` is not a viewport")
+    assert "`desktop`, `tablet`, `mobile`" in problems[0] and "`1280x720`" in problems[0]
+
+
+def test_a_viewport_listed_twice_is_a_problem() -> None:
+    _, problems = parse(suite=SUITE_ID, devices="mobile\nMOBILE")
+    assert problems == ["input `devices`: `MOBILE` is listed twice; list each viewport once."]
+
+
+def test_browser_is_one_word() -> None:
+    assert parse(suite=SUITE_ID, browser="firefox")[0].browser == "firefox"
+    _, problems = parse(suite=SUITE_ID, browser="fire fox")
+    assert problems == [
+        "input `browser`: `fire fox` is not a browser engine name; write one word, e.g. "
+        "`chromium` (the platform's default)."
+    ]
+
+
+def test_every_bad_input_is_reported_at_once() -> None:
+    _, problems = parse(suite="nope", project="nada", devices="huge", browser="a b")
+    assert [p.split(":")[0] for p in problems] == [
+        "input `suite`",
+        "input `project`",
+        "input `devices`",
+        "input `browser`",
+    ]
+
+
+# --- plan and trigger ---------------------------------------------------------------------------
+def test_one_trigger_per_id_per_viewport_with_the_exact_body(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve(suites=(SUITE_ID, OTHER_SUITE))
+    qualigate = provider(
+        fake, suite=f"{SUITE_ID},{OTHER_SUITE}", devices="mobile\n1280x720", browser="firefox"
+    )
+    specs = qualigate.plan()
+    assert [spec.label for spec in specs] == [
+        f"test suite {SUITE_ID} (mobile)",
+        f"test suite {SUITE_ID} (1280x720)",
+        f"test suite {OTHER_SUITE} (mobile)",
+        f"test suite {OTHER_SUITE} (1280x720)",
+    ]
+    runs = trigger_all(qualigate)
+
+    context = {
+        "source": "github-actions",
+        "pr_number": "42",
+        "pr_url": "https://github.com/octo/shop/pull/42",
+        "sha": CONTEXT.sha,
+        "branch": "feature-x",
+        "repository": "octo/shop",
+    }
+    mobile = {"viewportPreset": "mobile"}
+    sized = {"viewportWidth": 1280, "viewportHeight": 720}
+    assert fake.trigger_bodies() == [
+        {"test_suite_id": suite, "browserType": "firefox", **viewport, "context": context}
+        for suite in (SUITE_ID, OTHER_SUITE)
+        for viewport in (mobile, sized)
+    ]
+    assert {r.headers["authorization"] for r in fake.requests} == {f"Bearer {API_KEY}"}
+    assert [run.device for run in runs] == ["mobile", "1280x720"] * 2
+    assert [run.name for run in runs] == ["suite 770e8400"] * 2 + ["suite 771e8400"] * 2
+
+
+def test_without_attach_context_or_viewports_the_body_is_the_id_alone(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve()
+    trigger_all(provider(fake, attach_context=False, test_case=TEST_CASE_ID))
+    assert fake.trigger_bodies() == [{"test_case_id": TEST_CASE_ID}]
+
+
+def test_context_holds_only_the_fields_known_for_a_push(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve()
+    qualigate = provider(fake)
+    qualigate.context = GitContext(repository="octo/shop", sha="abc123", branch="main")
+    trigger_all(qualigate)
+    assert fake.trigger_bodies()[0]["context"] == {
+        "source": "github-actions",
+        "sha": "abc123",
+        "branch": "main",
+        "repository": "octo/shop",
+    }
+
+
+def test_each_kind_of_trigger_answers_with_its_queued_runs(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script(name="Login"), script(name="Cart"), script(name="Pay")])
+    suite, case, *project = trigger_all(
+        provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
+    )
+    assert (suite.name, suite.status, suite.provider_status) == (
+        "suite 770e8400",
+        Status.QUEUED,
+        "pending",
+    )
+    assert suite.reported == Counts(total=3)
+    assert suite.id in fake.suite_runs
+    assert (case.name, case.status) == ("test case 550e8400", Status.QUEUED)
+    assert case.id in fake.test_runs
+    assert [run.name for run in project] == [
+        "project 990e8400 test 1/3",
+        "project 990e8400 test 2/3",
+        "project 990e8400 test 3/3",
+    ]
+    assert len({run.id for run in project}) == 3
+
+
+def test_an_unknown_id_fails_with_the_platforms_message(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve(suites=())
+    qualigate = provider(fake)
+    with pytest.raises(NotFoundError, match=f"no test suite {SUITE_ID} .*Test suite not found"):
+        qualigate.trigger(qualigate.plan()[0])
+
+
+def test_a_payload_that_names_a_second_id_is_refused_by_the_platform(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve()
+    qualigate = provider(fake)
+    spec = qualigate.plan()[0]
+    body = merge_payload(spec.request.body or {}, {"project_id": PROJECT_ID})
+    broken = TriggerSpec(
+        Request("POST", TRIGGER, body=body, what=spec.label), spec.label, meta=spec.meta
+    )
+    with pytest.raises(PlatformError, match="HTTP 400: You must provide exactly one of"):
+        qualigate.trigger(broken)
+    assert fake.suite_runs == {}
+
+
+def test_a_rejected_key_is_an_auth_error(serve: Callable[..., QualigateFake]) -> None:
+    qualigate = provider(serve(), key="qg_wrong")
+    with pytest.raises(AuthError, match="HTTP 401: Missing or invalid API key"):
+        trigger_all(qualigate)
+
+
+def test_a_project_with_no_test_cases_says_so(serve: Callable[..., QualigateFake]) -> None:
+    fake = serve()
+    fake.inject(
+        f"POST {TRIGGER}",
+        Reply(201, {"success": True, "test_run_ids": [], "test_count": 0, "status": "pending"}),
+    )
+    with pytest.raises(PlatformError, match="queued no tests for project"):
+        trigger_all(provider(fake, project=PROJECT_ID))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"success": True, "status": "pending"}, {"test_run_ids": "a,b"}, ["not", "an", "object"]],
+)
+def test_a_trigger_answer_without_runs_is_malformed(
+    serve: Callable[..., QualigateFake], answer: Any
+) -> None:
+    fake = serve()
+    fake.inject(f"POST {TRIGGER}", Reply(201, answer))
+    with pytest.raises(MalformedAnswerError):
+        trigger_all(provider(fake))
+
+
+# --- polling -------------------------------------------------------------------------------
+def test_a_suite_that_completes_without_failures_passed(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script(name="Login"), script(name="Cart")])
+    qualigate = provider(fake)
+    (run,) = finish(qualigate, trigger_all(qualigate))
+    assert (run.status, run.provider_status) == (Status.PASSED, "completed")
+    assert run.reported == Counts(total=2, passed=2)
+    assert run.progress is not None and run.progress.fraction == 1.0
+    assert run.started_at is not None and run.finished_at is not None
+    assert run.duration == 0.3
+    assert run.url is None  # the platform has no suite dashboard link
+
+
+def test_a_suite_that_completes_with_a_failure_failed(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script(name="Login"), script("failed", name="Cart")])
+    qualigate = provider(fake)
+    (run,) = finish(qualigate, trigger_all(qualigate))
+    assert (run.status, run.provider_status) == (Status.FAILED, "completed")
+    assert run.reported == Counts(total=2, passed=1, failed=1)
+
+
+@pytest.mark.parametrize(
+    ("result", "status"),
+    [
+        ("passed", Status.PASSED),
+        ("failed", Status.FAILED),
+        ("error", Status.ERROR),
+        ("timeout", Status.TIMEOUT),
+        ("canceled", Status.CANCELED),
+    ],
+)
+def test_suite_and_test_run_words_map_to_statuses(
+    serve: Callable[..., QualigateFake], result: str, status: Status
+) -> None:
+    fake = serve([script(result)], completed_word=False)
+    qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
+    runs = finish(qualigate, trigger_all(qualigate))
+    assert [(run.status, run.provider_status) for run in runs] == [(status, result)] * 2
+
+
+def test_a_suite_reports_progress_as_its_tests_end(serve: Callable[..., QualigateFake]) -> None:
+    fake = serve([RunScript(name=f"t{n}", duration=1.0, queued_for=0.0) for n in range(4)])
+    qualigate = provider(fake)
+    runs = trigger_all(qualigate)
+    time.sleep(0.6)
+    (run,) = qualigate.poll(runs)
+    assert (run.status, run.provider_status) == (Status.RUNNING, "running")
+    assert run.progress is not None and (run.progress.done, run.progress.total) == (2, 4)
+
+
+def test_a_test_case_run_reports_steps_message_and_duration(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script("failed", message="Element not found: #pay")])
+    qualigate = provider(fake, test_case=TEST_CASE_ID)
+    (run,) = finish(qualigate, trigger_all(qualigate))
+    assert (run.status, run.provider_status) == (Status.FAILED, "failed")
+    assert run.message == "Element not found: #pay"
+    assert run.duration == 0.3
+    assert run.progress is not None and (run.progress.done, run.progress.total) == (11, 12)
+
+
+def test_project_runs_take_names_links_and_statuses_from_results(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script(name="Login"), script("failed", name="Cart", message="no cart")])
+    qualigate = provider(fake, project=PROJECT_ID)
+    runs = finish(qualigate, trigger_all(qualigate))
+    assert [(r.name, r.status, r.message) for r in runs] == [
+        ("Login", Status.PASSED, None),
+        ("Cart", Status.FAILED, "no cart"),
+    ]
+    assert [r.url for r in runs] == [DASHBOARD + r.id for r in runs]
+    assert {tuple(r.query) for r in fake.requests_to("GET")} == {("test_run_ids",)}
+
+
+def test_a_poll_costs_one_request_per_suite_or_test_case_and_one_for_all_project_runs(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script("never", name=f"t{n}") for n in range(5)])
+    qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
+    runs = trigger_all(qualigate)
+    assert len(runs) == 1 + 1 + 5
+    qualigate.poll(runs)
+    assert gets(fake) == 3
+    results = fake.requests_to("GET", RESULTS)
+    assert results[0].query["test_run_ids"] == [",".join(run.id for run in runs[2:])]
+
+
+def test_runs_that_never_end_stay_running(serve: Callable[..., QualigateFake]) -> None:
+    fake = serve([script("never")])
+    qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
+    runs = trigger_all(qualigate)
+    time.sleep(0.4)
+    polled = qualigate.poll(runs)
+    assert [run.status for run in polled] == [Status.RUNNING] * 3
+    assert [run.id for run in polled] == [run.id for run in runs]
+
+
+def test_an_unknown_word_on_an_ended_run_is_kept_and_counts_as_an_error(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script("exploded")])
+    qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
+    runs = finish(qualigate, trigger_all(qualigate))
+    assert [(r.status, r.provider_status) for r in runs] == [(Status.ERROR, "exploded")] * 2
+    assert (
+        runs[1].message
+        == "Qualigate ended the run with status `exploded`, which qarun does not know."
+    )
+
+
+def test_an_unknown_word_without_an_end_leaves_the_run_running(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script("never")])
+    qualigate = provider(fake, test_case=TEST_CASE_ID, project=PROJECT_ID)
+    runs = trigger_all(qualigate)
+    fake.inject(f"GET {TRIGGER}", Reply(200, {"id": runs[0].id, "status": "Warming Up"}))
+    row = {"test_run_id": runs[1].id, "test_case_name": "Login", "status": "provisioning"}
+    fake.inject(f"GET {RESULTS}", Reply(200, {"results": [row]}))
+    polled = qualigate.poll(runs)
+    assert [(r.status, r.provider_status) for r in polled] == [
+        (Status.RUNNING, "Warming Up"),
+        (Status.RUNNING, "provisioning"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("route", "answer", "message"),
+    [
+        (TRIGGER, {"id": "x"}, "has no `status`"),
+        (TRIGGER, ["x"], "not a JSON object"),
+        (TRIGGER, {"status": "completed", "total_tests": 2}, "no `failed_tests`"),
+        (RESULTS, {"results": {"a": 1}}, "no `results` list"),
+        (RESULTS, {"results": ["row"]}, "not a JSON object"),
+    ],
+)
+def test_malformed_poll_answers_fail_clearly(
+    serve: Callable[..., QualigateFake], route: str, answer: Any, message: str
+) -> None:
+    fake = serve([script("never")])
+    qualigate = provider(fake, project=PROJECT_ID) if route == RESULTS else provider(fake)
+    runs = trigger_all(qualigate)
+    fake.inject(f"GET {route}", Reply(200, answer))
+    with pytest.raises(MalformedAnswerError, match=message):
+        qualigate.poll(runs)
+
+
+def test_a_run_the_platform_does_not_know_is_not_found(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve()
+    ghost = Run(id="00000000-0000-4000-8000-000000000000", name="x", status=Status.RUNNING)
+    with pytest.raises(NotFoundError, match="Test run not found"):
+        provider(fake).poll([ghost])
+
+
+# --- complete ---------------------------------------------------------------------------------
+def test_complete_gives_a_suite_its_name_and_tests_with_one_request(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    tests = (
+        TestScript("Login"),
+        TestScript("Checkout", "failed", "Element not found: button[data-test='submit']"),
+        TestScript(HOSTILE, "timeout"),
+    )
+    fake = serve([RunScript(name=HOSTILE, duration=0.3, queued_for=0.05, tests=tests)])
+    qualigate = provider(fake)
+    runs = finish(qualigate, trigger_all(qualigate))
+    before = gets(fake)
+    (run,) = qualigate.complete(runs)
+    assert gets(fake) == before + 1
+    assert run.name == HOSTILE
+    assert [(t.name, t.status, t.provider_status, t.message) for t in run.tests] == [
+        ("Login", Status.PASSED, "passed", None),
+        ("Checkout", Status.FAILED, "failed", "Element not found: button[data-test='submit']"),
+        (HOSTILE, Status.TIMEOUT, "timeout", None),
+    ]
+    assert [t.url for t in run.tests] == [DASHBOARD + t.id for t in run.tests]
+    assert run.counts() == Counts(total=3, passed=1, failed=1, timeout=1)
+    assert run.status == Status.FAILED
+
+
+def test_complete_names_every_test_case_run_with_one_request(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script(name="Login Flow")])
+    qualigate = provider(fake, test_case=TEST_CASE_ID, devices="desktop\nmobile\n800x600")
+    runs = finish(qualigate, trigger_all(qualigate))
+    assert [run.name for run in runs] == ["test case 550e8400"] * 3
+    before = gets(fake)
+    done = qualigate.complete(runs)
+    assert gets(fake) == before + 1
+    assert [(r.name, r.device, r.url) for r in done] == [
+        ("Login Flow", device, DASHBOARD + r.id)
+        for r, device in zip(done, ["desktop", "mobile", "800x600"], strict=True)
+    ]
+    assert [r.status for r in done] == [Status.PASSED] * 3
+
+
+def test_complete_asks_nothing_for_project_runs_already_named(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    fake = serve([script(name="Login"), script(name="Cart")])
+    qualigate = provider(fake, project=PROJECT_ID)
+    runs = finish(qualigate, trigger_all(qualigate))
+    before = gets(fake)
+    assert qualigate.complete(runs) == runs
+    assert gets(fake) == before
+
+
+# --- rate limits -------------------------------------------------------------------------------
+class FakeTime:
+    """One clock for the client and the fake's rate limiter; sleeping moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_the_provider_paces_itself_under_thirty_requests_a_minute(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    clock = FakeTime()
+    fake = serve([script("never")], clock=clock)
+    client = HttpClient(
+        base_url=fake.url,
+        headers=QualigateProvider.auth_headers(API_KEY),
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
+    runs = trigger_all(qualigate)
+    for _ in range(31):
+        qualigate.poll(runs)
+    assert len(clock.slept) == 1 and 59.0 < clock.slept[0] <= 60.0
+    assert fake.refused == 0
+    assert gets(fake) == 31
+
+
+def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
+    serve: Callable[..., QualigateFake],
+) -> None:
+    clock = FakeTime()
+    fake = serve(clock=clock)
+    client = HttpClient(
+        base_url=fake.url, headers={"X-API-Key": API_KEY}, sleep=clock.sleep, clock=clock
+    )
+    qualigate = provider(fake)
+    (run,) = trigger_all(qualigate)
+    status = Request("GET", TRIGGER, params={"suite_run_id": run.id}, what="suite run")
+    for _ in range(30):
+        client.read(status)
+    clock.now += 15
+    answer = client.read(status)  # 429 with retry_after 45, waited, then answered
+    assert answer["id"] == run.id
+    assert clock.slept == [45.0]
+    assert fake.refused == 1
+
+
+# --- the fake's own checks -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({}, 400, "exactly one of"),
+        ({"test_suite_id": SUITE_ID, "test_case_id": TEST_CASE_ID}, 400, "exactly one of"),
+        ({"test_suite_id": "abc"}, 400, "must be a valid UUID"),
+        ({"test_suite_id": SUITE_ID, "viewportPreset": "watch"}, 400, "viewportPreset"),
+        ({"test_suite_id": SUITE_ID, "viewportWidth": "1280"}, 400, "viewportWidth"),
+        ({"test_suite_id": SUITE_ID, "context": {"pr_number": 42}}, 400, "context.pr_number"),
+        ({"project_id": OTHER_SUITE}, 404, "Project not found"),
+    ],
+)
+def test_the_fake_rejects_what_the_platform_would(
+    serve: Callable[..., QualigateFake], body: dict[str, Any], status: int, message: str
+) -> None:
+    fake = serve()
+    answer = requests.post(
+        fake.url + TRIGGER, json=body, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
+    )
+    assert answer.status_code == status
+    assert set(answer.json()) == {"error", "message"} and message in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [(TRIGGER, ""), (TRIGGER, "?test_run_id=a&suite_run_id=b"), (RESULTS, "")],
+)
+def test_the_fake_wants_exactly_one_query_parameter(
+    serve: Callable[..., QualigateFake], path: str, query: str
+) -> None:
+    fake = serve()
+    answer = requests.get(
+        fake.url + path + query, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "Bad Request"
+
+
+@pytest.mark.parametrize("kind", ["passed", "failed", "mixed", "never"])
+def test_scenarios_end_as_named(kind: str) -> None:
+    expected = {
+        "passed": Status.PASSED,
+        "failed": Status.FAILED,
+        "mixed": Status.FAILED,
+        "never": Status.RUNNING,
+    }
+    with scenario(kind, duration=0.3) as fake:
+        assert isinstance(fake, QualigateFake)
+        qualigate = provider(fake)
+        runs = trigger_all(qualigate)
+        if kind == "never":
+            time.sleep(0.4)
+            runs = qualigate.poll(runs)
+        else:
+            runs = qualigate.complete(finish(qualigate, runs))
+            assert runs[0].name == SUITE_NAME
+        assert [run.status for run in runs] == [expected[kind]]
