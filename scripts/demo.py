@@ -14,8 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake  # noqa: E402
-from tests.harness import run_action  # noqa: E402
+from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake
+from tests.harness import run_action
 
 INPUTS = {
     "panto": {"app": "app_01", "tags": "team: checkout", "devices": "android: Pixel 8 @ 14"},

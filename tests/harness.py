@@ -1,4 +1,4 @@
-"""Runs entrypoint.py the way GitHub's runner runs the container (RUNNER.md §1–§3).
+"""Runs entrypoint.py the way GitHub's runner runs the container (RUNNER.md §1 to §3).
 
 Every input declared in action.yml is exported as INPUT_<NAME> (hyphens kept),
 with action.yml's default when the step does not set it; GITHUB_OUTPUT and
@@ -87,8 +87,15 @@ class ActionResult:
         return [line for line in self.log.splitlines() if line.startswith("::error::")]
 
     def everything_written(self) -> str:
-        """Every byte the action wrote anywhere, for searching for secrets."""
-        parts = [self.stdout, self.stderr, self.summary, json.dumps(self.outputs)]
+        """Every byte the action wrote anywhere, for searching for secrets.
+
+        `::add-mask::` lines are left out: they carry the secret to the runner, which
+        registers it and never shows the line.
+        """
+        log = "\n".join(
+            line for line in self.log.splitlines() if not line.startswith("::add-mask::")
+        )
+        parts = [log, self.summary, json.dumps(self.outputs)]
         parts += [data.decode("utf-8", "replace") for data in self.files.values()]
         return "\n".join(parts)
 
@@ -127,7 +134,9 @@ class Step:
         except subprocess.TimeoutExpired:
             self.process.kill()
             stdout, stderr = self.process.communicate()
-            raise AssertionError(f"the action did not end within {timeout} s:\n{stdout}\n{stderr}")
+            raise AssertionError(
+                f"the action did not end within {timeout} s:\n{stdout}\n{stderr}"
+            ) from None
         elapsed = time.monotonic() - self.started
         files = {
             str(path.relative_to(self.workspace)): path.read_bytes()

@@ -1,4 +1,4 @@
-"""The commit under test: the PR head, never the merge commit (SPEC.md, Pull request and commit context)."""
+"""The commit under test: the PR head, never the merge commit (SPEC.md, PR and commit context)."""
 
 from __future__ import annotations
 

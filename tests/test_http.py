@@ -1,4 +1,4 @@
-"""The HTTP choke point over real loopback HTTP: retries, never re-sent triggers, errors in the platform's words."""
+"""The HTTP choke point over loopback: retries, triggers never re-sent, the platform's words."""
 
 from __future__ import annotations
 
@@ -104,14 +104,14 @@ def test_garbage_bodies_are_retried_then_reported_clearly(fake: Echo) -> None:
 
 def test_401_fails_at_once_with_the_platform_message(fake: Echo) -> None:
     fake.inject("GET /status", Reply(401, {"error": "Invalid or expired API key"}))
-    with pytest.raises(AuthError, match="rejected the API key.*Invalid or expired API key"):
+    with pytest.raises(AuthError, match=r"rejected the API key.*Invalid or expired API key"):
         client_for(fake.url, Sleeps()).read(READ)
     assert len(fake.requests) == 1
 
 
 def test_404_names_what_was_not_found(fake: Echo) -> None:
     fake.inject("GET /status", Reply(404, {"detail": "Test run not found"}))
-    with pytest.raises(NotFoundError, match="no run abc .*Test run not found"):
+    with pytest.raises(NotFoundError, match=r"no run abc .*Test run not found"):
         client_for(fake.url, Sleeps()).read(READ)
 
 

@@ -1,4 +1,4 @@
-"""One action run, top to bottom: settings → trigger → wait → details → verdict → report → exit code.
+"""One action run, top to bottom: settings → trigger → wait → verdict → report → exit code.
 
 Whatever happens, the outputs, the summary and the report are written with
 what is known at that point, and one `::error::` line says why the step failed.
@@ -71,7 +71,9 @@ class ActionRun:
         self.client.deadline = deadline
         try:
             with self.cancel.interruptible():
-                if settings.wait_for_url and not self._wait_for_url(settings.wait_for_url, deadline):
+                if settings.wait_for_url and not self._wait_for_url(
+                    settings.wait_for_url, deadline
+                ):
                     return self._finish(timed_out=True, reason="wait-for-url")
                 self._trigger_all(provider, specs)
                 if not settings.wait:
@@ -210,7 +212,9 @@ class ActionRun:
         assert self.settings is not None
         if status is None:
             status = overall_status(self.runs, timed_out=timed_out)
-        code = 0 if status is Status.TRIGGERED or dry_run else exit_code(status, self.settings.fail_on)
+        code = (
+            0 if status is Status.TRIGGERED or dry_run else exit_code(status, self.settings.fail_on)
+        )
         error = None
         if reason == "wait-for-url":
             error = (
@@ -228,7 +232,7 @@ class ActionRun:
         return self._outcome(
             Status.CANCELED,
             1,
-            error=f"The run was canceled ({self.cancel.signal_name or 'signal'}) before it finished.",
+            error=f"The workflow was canceled ({self.cancel.signal_name}) before the runs ended.",
             canceled=True,
         )
 
@@ -308,7 +312,9 @@ def failure_sentence(outcome: Outcome) -> str:
     )
 
 
-def report(outcome: Outcome, settings: Settings | None, env: Mapping[str, str], console: Console) -> None:
+def report(
+    outcome: Outcome, settings: Settings | None, env: Mapping[str, str], console: Console
+) -> None:
     """Writes the report files, outputs and summary. Never raises for expected problems."""
     from qarun.report.json_report import build_report, render_json, run_filter
     from qarun.report.junit import render_junit

@@ -29,8 +29,13 @@ class Schedule:
     throttle: Throttle = field(default_factory=Throttle)
     min_pause: float = MIN_PAUSE
 
-    def pause(self, runs: Sequence[Run], elapsed: float, seen: dict[str, tuple[float, float]]) -> float:
-        """Seconds until the next poll. `seen` maps run id → (elapsed, fraction) when progress began."""
+    def pause(
+        self, runs: Sequence[Run], elapsed: float, seen: dict[str, tuple[float, float]]
+    ) -> float:
+        """Seconds until the next poll.
+
+        `seen` maps run id → (elapsed, fraction) at the first progress report.
+        """
         cap = self.poll_interval * self.throttle.factor
         floor = min(self.min_pause * self.throttle.factor, cap)
         pause = min(cap, max(floor, elapsed * AGE_FACTOR * self.throttle.factor))
@@ -95,7 +100,7 @@ class Waiter:
                     return result
             self.sleep(pause)
             try:
-                updated = self._poll_once(result.runs)
+                updated = self._poll_once(result.runs, started)
             except OutOfTimeError:
                 result.timed_out = True
                 return result
@@ -111,10 +116,18 @@ class Waiter:
                 return result
         return result
 
-    def _poll_once(self, runs: list[Run]) -> list[Run]:
+    def _poll_once(self, runs: list[Run], started: float) -> list[Run]:
         unfinished = [run for run in runs if not run.finished]
         fresh = {run.id: run for run in self.poll(unfinished)}
-        return [fresh.get(run.id, run) for run in runs]
+        elapsed = round(self.clock() - started, 3)
+        return [_with_duration(fresh.get(run.id, run), elapsed) for run in runs]
+
+
+def _with_duration(run: Run, elapsed: float) -> Run:
+    """A platform that reports no times (QA.tech) gets the duration qarun saw: trigger to end."""
+    if run.finished and run.duration is None:
+        return run.updated(duration=elapsed)
+    return run
 
 
 def _changes(before: Sequence[Run], after: Sequence[Run]) -> list[str]:

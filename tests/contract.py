@@ -1,0 +1,107 @@
+"""One description per platform, so the end-to-end contract suite runs the same checks on each.
+
+A new platform joins the suite by adding a ProviderCase here: its minimal inputs,
+how to build its fake for a scenario or for given run scripts, where its trigger
+and status requests go, and what "the PR context was sent" means for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes import panto, qatech, qualigate
+from tests.fakes.base import FakePlatform, Recorded, RunScript
+from tests.harness import HEAD_SHA
+
+
+@dataclass(frozen=True)
+class ProviderCase:
+    name: str
+    title: str
+    inputs: dict[str, str]
+    scenario: Callable[[str], FakePlatform]
+    with_runs: Callable[[Sequence[RunScript]], FakePlatform]
+    trigger: tuple[str, str]
+    poll_prefixes: tuple[str, ...]
+    context_sent: Callable[[Any], None]
+    # Whether each test (not only each run) is named and counted from per-test rows.
+    per_test_rows: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+    def triggers(self, fake: FakePlatform) -> list[Recorded]:
+        method, path = self.trigger
+        return [r for r in fake.requests if r.method == method and r.path == path]
+
+    def polls(self, fake: FakePlatform) -> list[Recorded]:
+        return [
+            r
+            for r in fake.requests
+            if r.method == "GET" and any(r.path.startswith(p) for p in self.poll_prefixes)
+        ]
+
+
+def _panto_context(body: Any) -> None:
+    # Panto's API takes no PR context: nothing beyond its documented fields is sent.
+    assert set(body) <= {"app_id", "tags", "devices", "env_name", "context_name"}
+
+
+def _qatech_context(body: Any) -> None:
+    assert body["trigger"] == "GITHUB"
+    assert body["commitHash"] == HEAD_SHA
+    assert body["branch"] == "feature-x"
+    assert body["repository"] == "octo/shop"
+    assert body["actor"] == "mona"
+
+
+def _qualigate_context(body: Any) -> None:
+    context = body["context"]
+    assert context["sha"] == HEAD_SHA
+    assert context["branch"] == "feature-x"
+    assert context["pr_number"] == "42"
+    assert context["pr_url"] == "https://github.com/octo/shop/pull/42"
+    assert context["repository"] == "octo/shop"
+    assert context["source"] == "github-actions"
+
+
+def _qatech_with_runs(runs: Sequence[RunScript]) -> FakePlatform:
+    return qatech.QatechFake(plans={qatech.SCENARIO_PLAN: runs[0]})
+
+
+CASES = [
+    ProviderCase(
+        name="panto",
+        title="Panto AI",
+        inputs=dict(panto.SCENARIO_INPUTS),
+        scenario=panto.scenario,
+        with_runs=lambda runs: panto.PantoFake(list(runs)),
+        trigger=("POST", panto.TRIGGER_PATH),
+        poll_prefixes=("/api/v1/qa/external/test-runs-by-trigger/",),
+        context_sent=_panto_context,
+    ),
+    ProviderCase(
+        name="qatech",
+        title="QA.tech",
+        inputs={"suite": qatech.SCENARIO_PLAN},
+        scenario=qatech.scenario,
+        with_runs=_qatech_with_runs,
+        trigger=("POST", qatech.PREFIX + "/run"),
+        poll_prefixes=(qatech.PREFIX + "/run/",),
+        context_sent=_qatech_context,
+        per_test_rows=True,
+    ),
+    ProviderCase(
+        name="qualigate",
+        title="Qualigate",
+        inputs=dict(qualigate.SCENARIO_INPUTS),
+        scenario=qualigate.scenario,
+        with_runs=lambda runs: qualigate.QualigateFake(list(runs)),
+        trigger=("POST", qualigate.TRIGGER),
+        poll_prefixes=(qualigate.TRIGGER, qualigate.RESULTS),
+        context_sent=_qualigate_context,
+        per_test_rows=True,
+    ),
+]

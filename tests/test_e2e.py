@@ -1,0 +1,235 @@
+"""The contract suite: entrypoint.py run the way the runner runs it, against each fake platform.
+
+Every check here runs for every platform in tests/contract.py. Every run also
+checks what must always hold: the API key is nowhere in what the action wrote,
+and GITHUB_OUTPUT parses by the runner's rules.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.contract import CASES, ProviderCase
+from tests.fakes.base import FakePlatform, RunScript, TestScript
+from tests.harness import ActionResult, push_event, run_action
+
+FAILURE = "Could not find login button"
+
+
+@pytest.fixture(params=CASES, ids=str)
+def case(request: pytest.FixtureRequest) -> ProviderCase:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def serve() -> Iterator[list[FakePlatform]]:
+    started: list[FakePlatform] = []
+    yield started
+    for fake in started:
+        fake.stop()
+
+
+def start(serve: list[FakePlatform], fake: FakePlatform) -> FakePlatform:
+    serve.append(fake.start())
+    return fake
+
+
+def run(case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str) -> ActionResult:
+    values = {
+        "provider": case.name,
+        "api-key": fake.api_key,
+        "api-url": fake.url,
+        "poll-interval": "0.5s",
+        "timeout": "30s",
+        **case.inputs,
+        **{name.replace("_", "-"): value for name, value in inputs.items()},
+    }
+    result = run_action(tmp_path, values)
+    assert fake.api_key not in result.everything_written()
+    assert "Traceback" not in result.log
+    return result
+
+
+def failing_runs() -> list[RunScript]:
+    return [
+        RunScript(
+            "Checkout regression",
+            "failed",
+            duration=0.6,
+            message=FAILURE,
+            tests=(TestScript("Login flow", "failed", FAILURE), TestScript("Cart", "passed")),
+        )
+    ]
+
+
+def test_passed(case: ProviderCase, serve: list[FakePlatform], tmp_path: Path) -> None:
+    fake = start(serve, case.scenario("passed"))
+    result = run(case, fake, tmp_path)
+    assert result.exit_code == 0, result.log
+    out = result.outputs
+    assert out["status"] == "passed"
+    run_ids = json.loads(out["run-ids"])
+    assert run_ids and all(isinstance(i, str) and i for i in run_ids)
+    assert int(out["total"]) >= 1 and out["passed"] == out["total"]
+    assert out["failed"] == "0"
+    assert float(out["duration"]) > 0
+    assert case.title in result.summary and "passed" in result.summary
+    assert not result.errors()
+
+
+def test_failed_shows_the_platform_message(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.with_runs(failing_runs()))
+    result = run(case, fake, tmp_path)
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "failed"
+    assert int(result.outputs["failed"]) >= 1
+    assert FAILURE in result.summary
+    if case.per_test_rows:
+        assert "Login flow" in result.summary
+    errors = result.errors()
+    assert len(errors) == 1 and case.title in errors[0]
+
+
+def test_mixed_results_fail_and_count_each_outcome(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("mixed"))
+    result = run(case, fake, tmp_path)
+    assert result.exit_code == 1
+    out = result.outputs
+    assert out["status"] == "failed"
+    assert int(out["passed"]) >= 1 and int(out["failed"]) >= 1
+    assert int(out["total"]) >= int(out["passed"]) + int(out["failed"]) + int(out["skipped"])
+
+
+def test_fail_on_none_reports_the_failure_but_passes_the_step(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("failed"))
+    result = run(case, fake, tmp_path, fail_on="none")
+    assert result.exit_code == 0
+    assert result.outputs["status"] == "failed"
+    assert not result.errors()
+
+
+def test_wait_false_triggers_and_does_not_poll(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("never"))
+    result = run(case, fake, tmp_path, wait="false")
+    assert result.exit_code == 0
+    assert result.outputs["status"] == "triggered"
+    assert json.loads(result.outputs["run-ids"])
+    assert len(case.triggers(fake)) == 1
+    assert case.polls(fake) == []
+    assert result.elapsed < 10
+
+
+def test_timeout_ends_near_the_timeout(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("never"))
+    result = run(case, fake, tmp_path, timeout="3s")
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "timeout"
+    assert 3 <= result.elapsed < 3 + 4
+    assert "timeout" in result.summary.lower()
+    assert "timeout" in result.errors()[0]
+
+
+def test_the_pull_request_context_is_sent(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("passed"))
+    run(case, fake, tmp_path)
+    (trigger,) = case.triggers(fake)
+    case.context_sent(trigger.body)
+
+
+def test_push_events_send_the_pushed_commit(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("passed"))
+    result = run_action(
+        tmp_path,
+        {
+            "provider": case.name,
+            "api-key": fake.api_key,
+            "api-url": fake.url,
+            "poll-interval": "0.5s",
+            **case.inputs,
+        },
+        event=push_event(),
+        event_name="push",
+    )
+    assert result.exit_code == 0
+    report = result.summary
+    assert "a1b2c3d" in report
+
+
+def test_dry_run_sends_nothing_and_prints_the_request(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("passed"))
+    result = run(case, fake, tmp_path, dry_run="true")
+    assert result.exit_code == 0
+    assert fake.requests == []
+    method, path = case.trigger
+    assert f"{method} {fake.url.split('/v1')[0]}{path}" in result.stdout
+    assert "***" in result.stdout
+
+
+def test_json_report_and_junit_agree_with_the_outputs(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("mixed"))
+    result = run(case, fake, tmp_path, report_file="qa/report.json", junit_file="qa/junit.xml")
+    out = result.outputs
+    report = json.loads((result.workspace / "qa/report.json").read_text())
+    assert out["report-file"].endswith("qa/report.json")
+    assert report["provider"] == case.name
+    assert report["status"] == out["status"]
+    assert [r["id"] for r in report["runs"]] == json.loads(out["run-ids"])
+    for name in ("total", "passed", "failed", "skipped"):
+        assert str(report["counts"][name]) == out[name]
+    assert report["context"]["pr_number"] == 42
+
+    suites = ET.fromstring((result.workspace / "qa/junit.xml").read_bytes())
+    cases = suites.findall(".//testcase")
+    assert len(cases) == int(out["total"])
+    failed = [c for c in cases if c.find("failure") is not None or c.find("error") is not None]
+    assert len(failed) == int(out["failed"]) + report["counts"]["error"]
+
+
+def test_output_filter(case: ProviderCase, serve: list[FakePlatform], tmp_path: Path) -> None:
+    fake = start(serve, case.scenario("passed"))
+    result = run(case, fake, tmp_path, output_filter=".status")
+    assert result.outputs["filtered"] == "passed"
+    fake2 = start(serve, case.scenario("passed"))
+    result = run(case, fake2, tmp_path / "2", output_filter="{total: .counts.total}")
+    assert json.loads(result.outputs["filtered"]) == {"total": int(result.outputs["total"])}
+
+
+def test_a_rejected_key_exits_3_with_status_error(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    fake = start(serve, case.scenario("passed"))
+    values = {
+        "provider": case.name,
+        "api-key": "wrong-key-0123456789",
+        "api-url": fake.url,
+        **case.inputs,
+    }
+    result = run_action(tmp_path, values)
+    assert result.exit_code == 3
+    assert result.outputs["status"] == "error"
+    assert "rejected the API key" in result.errors()[0]
+    assert "wrong-key-0123456789" not in result.everything_written()
+    assert len(case.triggers(fake)) == 1
