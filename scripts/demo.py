@@ -14,14 +14,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
+from tests.contract import CASES
 from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake
 from tests.harness import run_action
 
-INPUTS = {
-    "panto": {"app": "app_01", "tags": "team: checkout", "devices": "android: Pixel 8 @ 14"},
-    "qatech": {"suite": "pln_checkout"},
-    "qualigate": {"suite": "770e8400-e29b-41d4-a716-446655440000"},
-}
+# The inputs each fake platform's scenarios are built for (a plan, suite or build it knows).
+INPUTS = {case.name: case.inputs for case in CASES}
 
 
 def main() -> int:

@@ -193,7 +193,8 @@ def test_json_report_and_junit_agree_with_the_outputs(
     result = run(case, fake, tmp_path, report_file="qa/report.json", junit_file="qa/junit.xml")
     out = result.outputs
     report = json.loads((result.workspace / "qa/report.json").read_text())
-    assert out["report-file"].endswith("qa/report.json")
+    assert out["report-file"] == "qa/report.json"
+    assert out["junit-file"] == "qa/junit.xml"
     assert report["provider"] == case.name
     assert report["status"] == out["status"]
     assert [r["id"] for r in report["runs"]] == json.loads(out["run-ids"])

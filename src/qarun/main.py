@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from qarun.cancel import Cancellation
@@ -329,6 +330,8 @@ def report(
             report_file = _write(writer, console, settings.report_file, render_json(document))
         if settings.junit_file is not None and not outcome.dry_run:
             junit_file = _write(writer, console, settings.junit_file, render_junit(outcome))
+        report_file = _as_given(report_file, settings)
+        junit_file = _as_given(junit_file, settings)
         if settings.output_filter:
             try:
                 filtered = run_filter(settings.output_filter, document)
@@ -351,6 +354,20 @@ def _write(writer: Any, console: Console, path: Any, text: str) -> str:
         console.warning(f"Could not write {path}: {error.strerror or error}")
         return ""
     return str(path)
+
+
+def _as_given(path: str, settings: Settings) -> str:
+    """A written path as later steps can use it: relative to the workspace when inside it.
+
+    Inside the container the workspace is /github/workspace, which later steps on the
+    host do not have, so an absolute path there would point nowhere.
+    """
+    if not path:
+        return ""
+    try:
+        return str(Path(path).relative_to(settings.workspace))
+    except ValueError:
+        return path
 
 
 def main(env: Mapping[str, str] | None = None) -> int:
