@@ -226,10 +226,7 @@ class ActionRun:
         return self._outcome(status, code, error=error, timed_out=timed_out, dry_run=dry_run)
 
     def _canceled(self) -> Outcome:
-        self.notes.append(
-            "The workflow was canceled while qarun waited. The runs go on on the platform: none "
-            "of the platforms documents a way to stop a run."
-        )
+        # The summary says the runs go on on the platform (none documents a way to stop one).
         return self._outcome(
             Status.CANCELED,
             1,
@@ -388,6 +385,10 @@ def main(env: Mapping[str, str] | None = None) -> int:
             error=f"qarun stopped on an unexpected error ({type(error).__name__}: {error}); "
             "please report it with this log.",
         )
+    from qarun.report.outputs import redact_outcome
+
+    # Redacted before rendering: escaping (Markdown, XML) could hide a key from a later redaction.
+    outcome = redact_outcome(outcome, console.redact)
     try:
         report(outcome, action.settings, env, console)
     except Exception as error:  # a bug of ours while reporting: say so, keep the verdict

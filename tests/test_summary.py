@@ -1,0 +1,462 @@
+"""The job summary: what a reader sees on GitHub, safe from whatever the platforms send.
+
+Rendering checks go through cmark-gfm (GitHub's own Markdown engine, via
+cmarkgfm) with raw HTML allowed, so any markup that slipped through shows up
+as a tag in the result.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+import cmarkgfm
+import pytest
+from cmarkgfm.cmark import Options
+
+from qarun.model import Outcome, Status
+from qarun.report.summary import escape_md, escape_with_code, render_summary, safe_url
+from tests import factories
+from tests.factories import make_context, make_outcome, make_run, make_test
+from tests.goldens import assert_golden
+
+HOSTILE = [
+    "::warning::x",
+    "a|b",
+    "</table><script>alert(1)</script>",
+    "line1\nline2",
+    "```",
+    "@everyone",
+    "[x](javascript:alert(1))",
+    "![img](https://evil.test/p.png)",
+    "see https://evil.test/a_b) or www.evil.test or mail@evil.test",
+    "- not a list",
+    "1. not a list",
+    "    not code",
+    "# not a heading",
+    "**not bold** _not em_ ~~not struck~~ $not math$",
+    "back\\slash \\| pipe",
+    "&lt;entity&gt; &amp;",
+    "\x1b[31mred\x1b[0m \u202eevil",
+    "<!-- comment -->",
+    "a\r\nb\rc",
+    "snake_case and _em_ and trailing_ and __init__",
+]
+ALLOWED_TAGS = {
+    "h2",
+    "h3",
+    "p",
+    "a",
+    "strong",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "ul",
+    "li",
+    "br",
+    "blockquote",
+    "code",
+    "pre",
+}
+
+
+class Page(HTMLParser):
+    """The rendered HTML, reduced to what a reader would notice."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+        self.rows: list[list[str]] = []
+        self.text: list[str] = []
+        self.comments: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href") or "")
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in {"td", "th"}:
+            self._cell = []
+        elif tag == "br":
+            self._data("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        self._data(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+    def _data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def render_html(markdown: str) -> Page:
+    html = cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+    page = Page()
+    page.feed(html)
+    return page
+
+
+def as_shown(text: str) -> str:
+    """What the reader should see of a platform string: the same words, on its lines."""
+    text = re.sub(r"\r\n|\r", "\n", text.strip())
+    return re.sub("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", "", text).strip()
+
+
+def seen(text: str) -> str:
+    # The zero-width space after `@` is how mentions are prevented; it is invisible.
+    return text.replace("\u200b", "")
+
+
+# --- golden files -----------------------------------------------------------------------
+
+
+def error_outcome() -> Outcome:
+    return make_outcome(
+        status=Status.ERROR,
+        exit_code=3,
+        error=(
+            "QA.tech rejected the API key (HTTP 401: Invalid API key); check the secret "
+            "passed as `api-key`."
+        ),
+        started_at=None,
+        finished_at=None,
+        duration=None,
+    )
+
+
+GOLDEN_SCENARIOS: dict[str, Callable[[], Outcome]] = {
+    "summary_failed.md": factories.failed_outcome,
+    "summary_timeout.md": factories.timeout_outcome,
+    "summary_canceled.md": factories.canceled_outcome,
+    "summary_dry_run.md": factories.dry_run_outcome,
+    "summary_rerun.md": factories.rerun_outcome,
+    "summary_error.md": error_outcome,
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_SCENARIOS))
+def test_summary_matches_the_reviewed_golden_file(name: str) -> None:
+    assert_golden(name, render_summary(GOLDEN_SCENARIOS[name]()))
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_SCENARIOS))
+def test_golden_summaries_render_only_expected_markup(name: str) -> None:
+    page = render_html(render_summary(GOLDEN_SCENARIOS[name]()))
+    assert set(page.tags) <= ALLOWED_TAGS
+    assert all(href.startswith("https://") for href in page.hrefs)
+
+
+# --- what the reader learns ---------------------------------------------------------------
+
+
+def test_heading_shows_the_verdict_platform_and_pull_request() -> None:
+    summary = render_summary(factories.failed_outcome())
+    first = summary.splitlines()[0]
+    assert first == "## ❌ QA.tech: failed"
+    page = render_html(summary)
+    assert "https://github.com/o/r/pull/42" in page.hrefs
+    text = "".join(page.text)
+    assert "PR #42" in text
+    assert "a1b2c3d" in text
+    assert "feature-x" in text
+
+
+def test_table_has_a_row_per_run_with_status_duration_and_link() -> None:
+    page = render_html(render_summary(factories.failed_outcome()))
+    header, *rows = page.rows
+    assert header == ["Run", "Status", "Duration", "Link"]
+    assert rows == [
+        ["Checkout regression", "❌ failed", "3m 2s", "open"],
+        ["Smoke", "✅ passed", "42s", "open"],
+    ]
+    assert "https://app.qa.tech/p/shop/results/abc123" in page.hrefs
+
+
+def test_failures_show_each_failed_test_with_the_platform_message() -> None:
+    text = "".join(render_html(render_summary(factories.failed_outcome())).text)
+    assert "Add to cart (failed): Expected the cart badge to show 1 item.\nIt showed 0" in text
+    assert "Pay with card (error): The browser crashed while loading /checkout" in text
+    assert "Login flow" not in text  # passed tests are not listed as failures
+
+
+def test_counts_line_and_human_duration() -> None:
+    summary = render_summary(factories.failed_outcome())
+    assert "**5 tests:** 3 passed, 1 failed, 1 error · took 3m 12s" in summary
+
+
+def test_unknown_platform_word_is_shown_beside_the_normalized_one() -> None:
+    runs = (
+        make_run(id="a", status=Status.ERROR, provider_status="EXPLODED"),
+        make_run(id="b", status=Status.FAILED, provider_status="COMPLETED/FAILED"),
+        make_run(id="c", status=Status.CANCELED, provider_status="CANCELLED"),
+    )
+    rows = render_html(render_summary(make_outcome(*runs))).rows[1:]
+    assert [row[1] for row in rows] == ["💥 error (EXPLODED)", "❌ failed", "🚫 canceled"]
+
+
+def test_device_column_appears_when_runs_have_devices() -> None:
+    page = render_html(render_summary(factories.timeout_outcome()))
+    assert page.rows[0] == ["Run", "Device", "Status", "Duration", "Link"]
+    assert [row[1] for row in page.rows[1:]] == ["desktop", "tablet", "mobile"]
+
+
+def test_timeout_lists_unfinished_runs_and_says_they_go_on() -> None:
+    summary = render_summary(factories.timeout_outcome())
+    assert "### ⏱️ Not finished when the timeout ran out" in summary
+    assert "- Checkout suite · tablet: ⏳ running" in summary
+    assert "- Checkout suite · mobile: ⏳ queued (pending)" in summary
+    assert "none of the platforms documents a way to stop a run" in summary
+
+
+def test_cancel_says_the_runs_go_on_on_the_platform() -> None:
+    summary = render_summary(factories.canceled_outcome())
+    assert summary.startswith("## 🚫 Panto AI: canceled")
+    assert "They go on on the platform" in summary
+    assert "- Login smoke · iPhone 15 / ios 17.2: ⏳ running (in_process)" in summary
+
+
+def test_error_is_shown_prominently_with_code_spans_kept() -> None:
+    summary = render_summary(error_outcome())
+    lines = summary.splitlines()
+    assert lines[4].startswith("> **Error:** QA.tech rejected the API key \\(HTTP 401\\: ")
+    page = render_html(summary)
+    assert "blockquote" in page.tags
+    assert "code" in page.tags  # `api-key` renders as code
+
+
+def test_rerun_shows_every_attempt_in_order() -> None:
+    text = "".join(render_html(render_summary(factories.rerun_outcome())).text)
+    assert (
+        "Checkout regression: Attempt 1: ❌ failed (3 failed) → Attempt 2: ❌ failed (1 failed) "
+        "→ Attempt 3: ✅ passed"
+    ) in text
+
+
+def test_dry_run_shows_planned_requests_in_a_code_block() -> None:
+    outcome = factories.dry_run_outcome()
+    page = render_html(render_summary(outcome))
+    assert "pre" in page.tags
+    assert outcome.planned[0] in "".join(page.text)
+
+
+def test_dry_run_fence_cannot_be_closed_by_the_content() -> None:
+    planned = ('POST https://x.test/run\n{"name": "```\\n## injected"}\n````\n# also injected',)
+    summary = render_summary(make_outcome(dry_run=True, planned=planned))
+    assert "`````" in summary  # one backtick longer than the longest run inside
+    page = render_html(summary)
+    assert page.tags.count("h2") == 1  # only the summary's own heading
+    assert planned[0] in "".join(page.text)
+
+
+def test_each_planned_request_gets_its_own_block() -> None:
+    planned = ("POST https://x.test/a\n{}", "POST https://x.test/b\n{}")
+    summary = render_summary(make_outcome(dry_run=True, planned=planned))
+    assert summary.endswith(
+        "```\nPOST https://x.test/a\n{}\n```\n\n```\nPOST https://x.test/b\n{}\n```\n"
+    )
+    assert render_html(summary).tags.count("pre") == 2
+
+
+def test_runs_still_going_after_a_platform_error_are_listed() -> None:
+    run = make_run(status=Status.RUNNING, provider_status="RUNNING", duration=None)
+    outcome = make_outcome(
+        run, status=Status.ERROR, exit_code=3, error="QA.tech stopped answering (HTTP 503)."
+    )
+    summary = render_summary(outcome)
+    assert "### ⏳ Still going when qarun stopped" in summary
+    assert "They go on on the platform" in summary
+
+
+def test_triggered_says_qarun_did_not_wait() -> None:
+    runs = (make_run(status=Status.QUEUED, provider_status="INITIATED", duration=None),)
+    summary = render_summary(make_outcome(*runs, status=Status.TRIGGERED, exit_code=0))
+    assert summary.startswith("## 🚀 QA.tech: triggered")
+    assert "did not wait" in summary
+
+
+def test_notes_are_listed() -> None:
+    summary = render_summary(make_outcome(make_run(), notes=("QA.tech gave no URL for run x.",)))
+    assert "### Notes\n\n- QA.tech gave no URL for run x." in summary
+
+
+def test_without_pull_request_shows_commit_and_branch() -> None:
+    outcome = make_outcome(make_run(), context=make_context(pr_number=None, pr_url=None))
+    context_line = render_summary(outcome).splitlines()[2]
+    assert context_line.startswith("commit `a1b2c3d` · branch feature-x")
+
+
+# --- hostile text ---------------------------------------------------------------------------
+
+
+def test_hostile_names_cannot_break_the_table_or_inject_markup() -> None:
+    runs = [
+        make_run(
+            id=f"r{index}",
+            name=text,
+            device=text,
+            status=Status.ERROR,
+            provider_status=text,
+            message=text,
+            url="https://x.test/ok",
+            tests=(make_test(name=text, status=Status.FAILED, message=text),),
+        )
+        for index, text in enumerate(HOSTILE)
+    ]
+    context = make_context(branch="evil|`<b>`@x", pr_url="javascript:alert(1)")
+    outcome = make_outcome(*runs, notes=tuple(HOSTILE), error=HOSTILE[2], context=context)
+    page = render_html(render_summary(outcome))
+
+    assert set(page.tags) <= ALLOWED_TAGS
+    assert page.comments == []
+    # Only the run links and the workflow run: the javascript: PR URL got none.
+    assert set(page.hrefs) == {"https://x.test/ok", "https://github.com/o/r/actions/runs/1001"}
+    header, *rows = page.rows
+    assert len(rows) == len(HOSTILE)
+    for text, row in zip(HOSTILE, rows, strict=True):
+        assert len(row) == len(header)
+        assert seen(row[0]) == as_shown(text)
+        assert seen(row[1]) == as_shown(text)
+        assert seen(row[2]) == f"💥 error ({as_shown(text)})"
+
+
+def test_mentions_are_defused() -> None:
+    summary = render_summary(make_outcome(make_run(name="@everyone ping @octocat")))
+    assert "@everyone" not in summary
+    assert "@octocat" not in summary
+    assert "@\u200beveryone" in summary
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_escape_md_renders_back_to_the_same_text_on_one_line(text: str) -> None:
+    escaped = escape_md(text)
+    assert "\n" not in escaped and "\r" not in escaped
+    page = render_html(f"- {escaped}")
+    assert set(page.tags) <= {"ul", "li", "br"}
+    assert seen("".join(page.text)).strip() == as_shown(text)
+
+
+def test_escape_with_code_keeps_code_spans_and_escapes_the_rest() -> None:
+    escaped = escape_with_code("input `suite`: <b>not</b> | `a@b` @all")
+    assert escaped == "input `suite`\\: &lt;b&gt;not&lt;/b&gt; \\| `a@b` @\u200ball"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://app.qa.tech/p/x/results/abc", "https://app.qa.tech/p/x/results/abc"),
+        ("HTTP://example.test/a?b=1&c=2#f", "HTTP://example.test/a?b=1&c=2#f"),
+        ("  https://x.test/a b  ", "https://x.test/a%20b"),
+        ("https://x.test/a)](javascript:x(1))", "https://x.test/a%29]%28javascript:x%281%29%29"),
+        ('https://x.test/a|b<c>"d`e', "https://x.test/a%7Cb%3Cc%3E%22d%60e"),
+        ("https://x.test/é", "https://x.test/%C3%A9"),
+        ("https://x.test/already%20encoded", "https://x.test/already%20encoded"),
+        ("javascript:alert(1)", None),
+        ("JavaScript://x.test/%0aalert(1)", None),
+        ("data:text/html,<b>", None),
+        ("ftp://x.test/file", None),
+        ("//x.test/no-scheme", None),
+        ("/relative/path", None),
+        ("https://", None),
+        ("http://[::1", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_safe_url_keeps_only_http_links_and_encodes_link_breakers(
+    url: str | None, expected: str | None
+) -> None:
+    assert safe_url(url) == expected
+
+
+def test_safe_url_makes_exactly_one_link_to_itself() -> None:
+    url = safe_url("https://x.test/a)](javascript:x(1)) b|c")
+    assert url is not None
+    page = render_html(f"| Link |\n| --- |\n| [open]({url}) |")
+    assert len(page.hrefs) == 1
+    assert unquote(page.hrefs[0]) == unquote(url)  # cmark normalizes `]` to %5D
+    assert page.rows[1] == ["open"]
+
+
+def test_non_http_run_urls_get_no_link() -> None:
+    outcome = make_outcome(make_run(url="javascript:alert(document.cookie)"))
+    summary = render_summary(outcome)
+    assert "javascript" not in summary
+    assert render_html(summary).rows[1][-1] == ""
+
+
+# --- size and speed ---------------------------------------------------------------------------
+
+
+def many_runs(count: int) -> Outcome:
+    runs = [
+        make_run(
+            id=f"run{index}",
+            name=f"Very long run name é 🚀 {'x' * 200} {index}",
+            status=Status.FAILED if index % 2 else Status.PASSED,
+            message="Something went wrong <b>|</b> " * 40,
+            tests=(
+                make_test(id=f"t{index}", status=Status.FAILED, message="Nope. " * 100),
+                make_test(id=f"u{index}"),
+            ),
+        )
+        for index in range(count)
+    ]
+    return make_outcome(*runs, error="The platform answered 503 " * 10, notes=("a note",))
+
+
+@pytest.mark.parametrize("max_bytes", [1_000_000, 65_000, 5_000])
+def test_huge_outcomes_stay_within_the_byte_limit_and_say_what_is_missing(max_bytes: int) -> None:
+    outcome = many_runs(5_000)
+    summary = render_summary(outcome, max_bytes=max_bytes)
+
+    assert len(summary.encode("utf-8")) <= max_bytes
+    assert summary.startswith("## ❌ QA.tech: failed")
+    assert "> **Error:** The platform answered 503" in summary
+    assert "**10,000 tests:** 5,000 passed, 5,000 failed" in summary
+    shown = summary.count("\n| Very long run name")
+    note = re.search(
+        r"… ([\d,]+) more runs not shown; the full list is in the JSON report", summary
+    )
+    assert note is not None
+    assert int(note.group(1).replace(",", "")) == 5_000 - shown
+    assert "more failures not shown" in summary
+
+
+def test_truncated_summary_still_renders_a_whole_table() -> None:
+    page = render_html(render_summary(many_runs(2_000), max_bytes=65_000))
+    assert set(page.tags) <= ALLOWED_TAGS
+    assert all(len(row) == 4 for row in page.rows)
+
+
+def test_absurdly_small_limit_is_still_respected() -> None:
+    summary = render_summary(many_runs(10), max_bytes=300)
+    assert len(summary.encode("utf-8")) <= 300
+
+
+def test_rendering_500_runs_is_fast() -> None:
+    outcome = many_runs(500)
+    best = min(_timed(lambda: render_summary(outcome)) for _ in range(3))
+    assert best < 0.2
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
