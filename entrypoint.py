@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from qarun.main import main  # noqa: E402  (the path above must come first)
+from qarun.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -156,9 +156,7 @@ class HttpClient:
             delay = self.policy.backoff(failures, self.rng)
         if self.deadline is not None and self.clock() + delay > self.deadline:
             raise OutOfTimeError(f"the timeout ran out while retrying {request.what}")
-        self.notify(
-            f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s."
-        )
+        self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
         self.sleep(delay)
 
     def _respect_rate_limit(self, request: Request) -> None:
@@ -209,9 +207,7 @@ class HttpClient:
             )
         if code >= 500:
             raise _Retryable(
-                PlatformError(
-                    f"The platform failed (HTTP {code}: {message}).", status_code=code
-                ),
+                PlatformError(f"The platform failed (HTTP {code}: {message}).", status_code=code),
                 unreceived=code == 503,
             )
         if code >= 400:

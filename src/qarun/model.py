@@ -99,9 +99,7 @@ class Counts:
     skipped: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            **{name: getattr(self, name) + getattr(other, name) for name in COUNT_FIELDS}
-        )
+        return Counts(**{name: getattr(self, name) + getattr(other, name) for name in COUNT_FIELDS})
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNT_FIELDS}

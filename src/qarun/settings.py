@@ -137,7 +137,9 @@ def _provider(inputs: Inputs) -> str:
     if not name:
         inputs.problem("provider", f"is required; write one of {accepted}.")
     elif name not in PROVIDERS:
-        inputs.problem("provider", f"`{inputs.text('provider')}` is not known; write one of {accepted}.")
+        inputs.problem(
+            "provider", f"`{inputs.text('provider')}` is not known; write one of {accepted}."
+        )
     return name
 
 
@@ -188,7 +190,9 @@ def is_loopback(host: str) -> bool:
 def _payload(inputs: Inputs) -> Mapping[str, Any]:
     if not inputs.text("payload"):
         return {}
-    value = inputs.json_value("payload", '`{"notifications": [{"type": "slack", "channel": "C0478"}]}`')
+    value = inputs.json_value(
+        "payload", '`{"notifications": [{"type": "slack", "channel": "C0478"}]}`'
+    )
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -207,7 +211,8 @@ def _wait_for_url(inputs: Inputs) -> str | None:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         inputs.problem(
-            "wait-for-url", f"`{raw}` is not an http(s) URL; e.g. `https://pr-42.preview.example.com`."
+            "wait-for-url",
+            f"`{raw}` is not an http(s) URL; e.g. `https://pr-42.preview.example.com`.",
         )
         return None
     return raw

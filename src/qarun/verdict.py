@@ -10,7 +10,9 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 
 
-def overall_status(runs: Sequence[Run], *, timed_out: bool = False, canceled: bool = False) -> Status:
+def overall_status(
+    runs: Sequence[Run], *, timed_out: bool = False, canceled: bool = False
+) -> Status:
     """The worst finished status (SPEC.md order); unfinished runs count as timeout or canceled."""
     statuses = [_final(run.status, timed_out=timed_out, canceled=canceled) for run in runs]
     if canceled:

@@ -120,8 +120,7 @@ def seconds_between(start: datetime | None, end: datetime | None) -> float | Non
 def expect_object(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MalformedAnswerError(
-            f"The platform's answer to {what} is not a JSON object "
-            f"(got {type(data).__name__})."
+            f"The platform's answer to {what} is not a JSON object (got {type(data).__name__})."
         )
     return data
 
