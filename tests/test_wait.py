@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 
 import pytest
 
 from qarun.errors import OutOfTimeError
 from qarun.http import Throttle
 from qarun.model import Progress, Run, Status
-from qarun.wait import Schedule, Waiter
+from qarun.wait import MIN_PAUSE, Forecasts, Pace, Schedule, Waiter
 
 
 class SimClock:
@@ -52,7 +53,7 @@ def test_a_short_run_is_seen_within_a_second_or_two() -> None:
     waiter = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=600.0)
     result = waiter.wait(queued("a"), started=0.0)
     assert result.runs[0].status is Status.PASSED
-    assert polls[-1] - 4.0 <= 1.0
+    assert polls[-1] - 4.0 <= 2.0
 
 
 def test_pauses_grow_with_age_but_never_exceed_poll_interval() -> None:
@@ -60,7 +61,7 @@ def test_pauses_grow_with_age_but_never_exceed_poll_interval() -> None:
     poll, _ = platform(clock, {"a": 900.0})
     Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=3600.0).wait(queued("a"), 0.0)
     assert max(clock.sleeps) == pytest.approx(10.0)
-    assert clock.sleeps[0] < 1.0
+    assert clock.sleeps[0] == MIN_PAUSE
     assert clock.sleeps == sorted(clock.sleeps)
 
 
@@ -83,23 +84,110 @@ def test_out_of_time_while_retrying_ends_as_timeout() -> None:
     assert result.timed_out
 
 
-def test_progress_aims_the_next_poll_at_the_predicted_end() -> None:
-    schedule = Schedule(poll_interval=60.0)
-    seen: dict[str, tuple[float, float]] = {}
-    run = Run(id="a", name="a", status=Status.RUNNING)
-    schedule.pause([run.updated(progress=Progress(2, 10))], 100.0, seen)
-    pause = schedule.pause([run.updated(progress=Progress(8, 10))], 130.0, seen)
-    # 6 steps in 30 s: the last 2 steps need about 10 s more.
-    assert pause == pytest.approx(10.5)
+def test_a_long_run_costs_about_one_request_per_poll_interval() -> None:
+    clock = SimClock()
+    poll, polls = platform(clock, {"a": 3600.0})
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=7200.0).wait(queued("a"), 0.0)
+    # 360 at a fixed 10 s; the quicker checks of the first 100 s add a handful.
+    assert 360 <= len(polls) <= 375
+    assert polls[-1] - 3600.0 <= 10.0
+
+
+def stepping(
+    clock: SimClock, steps: int, start: float, step: float, end: float | None = None
+) -> tuple[Callable[[Sequence[Run]], list[Run]], list[float]]:
+    """A run queued until `start` whose steps end every `step` seconds; it ends with its
+    last step, or at `end` (earlier: it failed partway; later: it hangs after its steps)."""
+    finish = start + steps * step if end is None else end
+    polls: list[float] = []
+
+    def poll(runs: Sequence[Run]) -> list[Run]:
+        polls.append(clock.now)
+        now = clock.now
+        done = min(steps, max(0, int((now - start) / step)))
+        status = Status.QUEUED if now < start else Status.RUNNING
+        status = Status.PASSED if now >= finish else status
+        return [run.updated(status=status, progress=Progress(done, steps)) for run in runs]
+
+    return poll, polls
+
+
+def test_progress_lands_a_check_just_after_the_forecast_end() -> None:
+    clock = SimClock()
+    poll, polls = stepping(clock, steps=12, start=3.0, step=20.0)  # ends at 243 s
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=600.0).wait(queued("a"), 0.0)
+    blind_clock = SimClock()
+    blind, blind_polls = platform(blind_clock, {"a": 243.0})
+    Waiter(blind, Schedule(10.0), blind_clock, blind_clock.sleep, deadline=600.0).wait(
+        queued("a"), 0.0
+    )
+    assert polls[-1] - 243.0 <= 2.0
+    assert blind_polls[-1] - 243.0 > 5.0
+    # The forecast spends no more requests than the blind schedule to be early.
+    assert len(polls) <= len(blind_polls)
+
+
+def test_a_run_failing_before_its_forecast_is_still_seen_within_poll_interval() -> None:
+    clock = SimClock()
+    poll, polls = stepping(clock, steps=12, start=3.0, step=20.0, end=101.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=600.0).wait(queued("a"), 0.0)
+    assert polls[-1] - 101.0 <= 10.0
+
+
+def test_a_forecast_long_overdue_gives_way_to_the_age_schedule() -> None:
+    clock = SimClock()
+    # Every step is done at 63 s, but the run only ends at 600 s.
+    poll, polls = stepping(clock, steps=12, start=3.0, step=5.0, end=600.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=900.0).wait(queued("a"), 0.0)
+    late = [at for at in polls if at > 200.0]
+    assert len(late) <= 41  # one per poll-interval, not one per MIN_PAUSE
+    assert polls[-1] - 600.0 <= 10.0
+
+
+def test_the_pace_forecasts_the_end_from_the_steps_seen() -> None:
+    pace = Pace()
+    run = Run(id="a", name="a", status=Status.QUEUED, progress=Progress(0, 10))
+    pace.observe(run, 0.0)
+    assert pace.forecast() is None
+    pace.observe(run, 2.0)
+    # Started between the checks at 2 s and 6 s; then one step done between each two checks.
+    pace.observe(run.updated(status=Status.RUNNING), 6.0)
+    for done, at in enumerate((16.0, 26.0, 36.0), start=1):
+        pace.observe(run.updated(status=Status.RUNNING, progress=Progress(done, 10)), at)
+    forecast = pace.forecast()
+    assert forecast is not None
+    # About 10 s a step so far, 7 steps to go.
+    assert 90.0 <= forecast.end <= 110.0
+    # Seven steps to go, each of them uncertain: the forecast admits it.
+    assert 10.0 <= forecast.spread <= 40.0
 
 
 def test_a_429_stretches_the_whole_schedule() -> None:
     throttle = Throttle()
     schedule = Schedule(poll_interval=10.0, throttle=throttle)
     runs = queued("a")
-    before = schedule.pause(runs, 300.0, {})
+    before = [schedule.pause(runs, age, Forecasts()) for age in (1.0, 30.0, 300.0)]
     throttle.hit()
-    assert schedule.pause(runs, 300.0, {}) == pytest.approx(2 * before)
+    after = [schedule.pause(runs, age, Forecasts()) for age in (1.0, 30.0, 300.0)]
+    assert after == pytest.approx([2 * pause for pause in before])
+
+
+def test_a_429_during_the_wait_slows_every_later_check() -> None:
+    clock = SimClock()
+    throttle = Throttle()
+    poll, polls = platform(clock, {"a": 300.0})
+
+    def limited(runs: Sequence[Run]) -> list[Run]:
+        if len(polls) == 10:
+            throttle.hit()  # what the HTTP client does on a 429
+        return poll(runs)
+
+    schedule = Schedule(10.0, throttle=throttle)
+    Waiter(limited, schedule, clock, clock.sleep, deadline=900.0).wait(queued("a"), 0.0)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    assert max(gaps[:10]) <= 10.0
+    assert min(gaps[10:]) >= 2 * MIN_PAUSE
+    assert max(gaps) == pytest.approx(20.0)
 
 
 def test_progress_lines_are_printed_when_a_run_changes() -> None:

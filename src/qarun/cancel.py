@@ -32,12 +32,19 @@ class Cancellation:
             signal.signal(signum, self._handle)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        first = not self.event.is_set()
-        if first:
-            self.signal_name = signal.Signals(signum).name
-            self.event.set()
-        if first and self._interruptible:
+        # Only the first signal counts. This handler is Python code, so a second signal can
+        # interrupt it: the first claims the name before anything else, in one step.
+        if self.signal_name is not None:
+            return
+        self.signal_name = signal.Signals(signum).name
+        self.event.set()
+        if self._interruptible:
             raise CanceledError(f"the runner sent {self.signal_name}")
+
+    def settle(self) -> None:
+        """Once everything is written, a late signal changes nothing, not even the exit code."""
+        for signum in HANDLED:
+            signal.signal(signum, signal.SIG_IGN)
 
     @property
     def requested(self) -> bool:

@@ -4,6 +4,11 @@ Reads (status polls, results) are retried on network errors, timeouts, 5xx,
 429 and garbled bodies, under a budget of consecutive failures that resets
 after every good answer. A trigger is sent again only when the platform cannot
 have acted on it: the connection was never made, or it answered 429 or 503.
+
+Nothing runs past the `timeout` deadline: each request's timeouts are cut to the
+time left, and a retry that would start after it is not made. The wait then
+ends as a timeout after a 429 or a single failure, and with the platform's last
+error (exit 3) once it has failed several times in a row.
 """
 
 from __future__ import annotations
@@ -16,9 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-
-import requests
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib.parse import urlencode, urlsplit
 
 from qarun import __version__
 from qarun.errors import (
@@ -27,12 +30,19 @@ from qarun.errors import (
     NotFoundError,
     OutOfTimeError,
     PlatformError,
+    QarunError,
     TriggerUncertainError,
 )
+from qarun.transport import Connections, Response, TransportError
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
 # (connect, read) seconds. A status poll that takes longer than this is a failed poll.
 DEFAULT_TIMEOUT = (10.0, 30.0)
+# Near the deadline a request still gets this long: the last look at the runs must be able to land.
+MIN_REQUEST_TIMEOUT = 2.0
+# Failed tries in a row after which the deadline cutting the retries is the platform's fault
+# (exit 3 with its error), rather than a single blip in the last seconds (a timeout).
+FAILING_TRIES = 2
 _MAX_MESSAGE = 300
 
 
@@ -100,12 +110,15 @@ class HttpClient:
 
     base_url: str
     headers: Mapping[str, str]
-    session: requests.Session = field(default_factory=requests.Session)
+    transport: Connections = field(default_factory=Connections)
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     notify: Callable[[str], None] = lambda message: None
+    # Applied to the platform's text before it is cut short for a message, so that a
+    # secret echoed back cannot survive in part.
+    redact: Callable[[str], str] = lambda text: text
     rng: random.Random = field(default_factory=random.Random)
     throttle: Throttle = field(default_factory=Throttle)
     # Monotonic time after which no retry wait may end; set by the wait loop.
@@ -126,7 +139,7 @@ class HttpClient:
             except _Retryable as problem:
                 failures += 1
                 if failures >= self.policy.attempts and problem.wait is None:
-                    raise problem.error from None
+                    raise _tried(problem.error, f"qarun tried {failures} times in a row.") from None
                 self._pause(request, problem, failures)
 
     def send(self, request: Request) -> Any:
@@ -144,20 +157,24 @@ class HttpClient:
                 self._pause(request, problem, failures)
 
     def _pause(self, request: Request, problem: _Retryable, failures: int) -> None:
-        if problem.wait is not None:
-            if problem.wait > self.policy.max_rate_limit_wait:
-                raise PlatformError(
-                    f"The platform asked qarun to wait {problem.wait:.0f} s before calling "
-                    f"again ({request.what}); that is too long to keep waiting.",
-                    status_code=429,
-                )
-            delay = problem.wait
-        else:
-            delay = self.policy.backoff(failures, self.rng)
+        delay = self._delay(request, problem, failures)
         if self.deadline is not None and self.clock() + delay > self.deadline:
-            raise OutOfTimeError(f"the timeout ran out while retrying {request.what}")
+            raise _out_of_time(request, problem, failures)
         self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
         self.sleep(delay)
+
+    def _delay(self, request: Request, problem: _Retryable, failures: int) -> float:
+        backoff = self.policy.backoff(failures, self.rng)
+        if problem.wait is None:
+            return backoff
+        if problem.wait > self.policy.max_rate_limit_wait:
+            raise PlatformError(
+                f"The platform asked qarun to wait {problem.wait:.0f} s before calling "
+                f"again ({request.what}); that is too long to keep waiting.",
+                status_code=429,
+            )
+        # A platform that keeps asking for (almost) no wait still gets backed off from.
+        return problem.wait if failures < self.policy.attempts else max(problem.wait, backoff)
 
     def _respect_rate_limit(self, request: Request) -> None:
         limit = self.rate_limits.get(f"{request.method} {request.path}")
@@ -166,29 +183,48 @@ class HttpClient:
         delay = limit.delay(self.clock())
         if delay > 0:
             if self.deadline is not None and self.clock() + delay > self.deadline:
-                raise OutOfTimeError(f"the timeout ran out while pacing {request.what}")
+                raise OutOfTimeError(
+                    f"The `timeout` ran out while qarun paced its requests for {request.what} "
+                    "under the platform's rate limit."
+                )
             self.sleep(delay)
         limit.sent.append(self.clock())
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
         self.requests_sent += 1
+        url = self.url(request.path)
+        if request.params:
+            url += "?" + urlencode(request.params)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
+        body = None
+        if request.method != "GET" and request.body is not None:
+            body = json.dumps(request.body).encode()
+            headers["Content-Type"] = "application/json"
         try:
-            response = self.session.request(
-                request.method,
-                self.url(request.path),
-                params=request.params,
-                json=request.body if request.method != "GET" else None,
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers},
-                timeout=self.timeout,
+            response = self.transport.request(
+                request.method, url, body=body, headers=headers, timeout=self._timeouts()
             )
-        except requests.RequestException as exc:
-            raise _network_problem(request, exc) from None
+        except TransportError as failure:
+            raise _network_problem(self._host(), failure) from None
         return self._answer(request, response)
 
-    def _answer(self, request: Request, response: requests.Response) -> Any:
+    def _timeouts(self) -> tuple[float, float]:
+        """The client's timeouts, cut to the time left before the deadline: no hang past it."""
+        if self.deadline is None:
+            return self.timeout
+        left = max(MIN_REQUEST_TIMEOUT, self.deadline - self.clock())
+        connect, read = self.timeout
+        return min(connect, left), min(read, left)
+
+    def _host(self) -> str:
+        """Where the platform is, for messages; never the URL's user or password."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+    def _answer(self, request: Request, response: Response) -> Any:
         code = response.status_code
-        message = platform_message(response)
+        message = platform_message(response, self.redact)
         if code in (401, 403):
             raise AuthError(
                 f"The platform rejected the API key (HTTP {code}: {message}).",
@@ -215,13 +251,20 @@ class HttpClient:
                 f"The platform refused {request.what} (HTTP {code}: {message}).",
                 status_code=code,
             )
+        if code >= 300:
+            where = response.headers.get("Location") or "another address"
+            raise PlatformError(
+                f"The platform sent {request.what} on to {where} (HTTP {code}); "
+                "set `api-url` to the address the platform documents.",
+                status_code=code,
+            )
         try:
             return response.json()
         except ValueError:
             raise _Retryable(
                 MalformedAnswerError(
                     f"The platform's answer to {request.what} is not JSON "
-                    f"(HTTP {code}, starts with {_snippet(response.text)!r})."
+                    f"(HTTP {code}, starts with {_snippet(self.redact(response.text))!r})."
                 ),
                 unreceived=False,
             ) from None
@@ -237,40 +280,30 @@ class _Retryable(Exception):
         self.wait = wait
 
 
-def _network_problem(request: Request, exc: requests.RequestException) -> _Retryable:
-    unreceived = isinstance(exc, requests.ConnectTimeout) or _connection_never_made(exc)
-    if isinstance(exc, requests.Timeout) and not unreceived:
-        reason = "did not answer in time"
-    elif unreceived:
-        reason = "could not be reached"
-    else:
-        reason = "dropped the connection"
+def _network_problem(host: str, failure: TransportError) -> _Retryable:
     return _Retryable(
-        PlatformError(f"The platform {reason} ({type(exc).__name__})."),
-        unreceived=unreceived,
+        PlatformError(f"The platform at {host} {failure.reason} ({type(failure.cause).__name__})."),
+        unreceived=not failure.sent,
     )
 
 
-def _connection_never_made(exc: BaseException) -> bool:
-    """True when the TCP connection was refused or the host not found: nothing was sent."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, NewConnectionError | NameResolutionError | ConnectionRefusedError):
-            return True
-        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
-        reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-        if current.__cause__ is not None:
-            stack.append(current.__cause__)
-        if current.__context__ is not None:
-            stack.append(current.__context__)
-    return False
+def _out_of_time(request: Request, problem: _Retryable, failures: int) -> QarunError:
+    """The next try would come after the deadline: a timeout, or the platform's own failure."""
+    if problem.wait is not None:
+        return OutOfTimeError(
+            f"The platform rate-limited {request.what} (HTTP 429) and asked qarun to wait "
+            f"{problem.wait:.0f} s, which is past the `timeout`."
+        )
+    if failures >= FAILING_TRIES:
+        return _tried(
+            problem.error, f"qarun tried {failures} times in a row until the `timeout` ran out."
+        )
+    return OutOfTimeError(f"The `timeout` ran out while retrying {request.what}: {problem.error}")
+
+
+def _tried(error: PlatformError, sentence: str) -> PlatformError:
+    """The same error, saying how hard qarun tried."""
+    return type(error)(f"{error} {sentence}", status_code=error.status_code)
 
 
 def _uncertain(request: Request, problem: _Retryable) -> PlatformError:
@@ -282,17 +315,17 @@ def _uncertain(request: Request, problem: _Retryable) -> PlatformError:
     )
 
 
-def platform_message(response: requests.Response) -> str:
+def platform_message(response: Response, redact: Callable[[str], str] = str) -> str:
     """The platform's own words from an error body: `message`, `detail` or `error`."""
     try:
         body = response.json()
     except ValueError:
-        return _snippet(response.text) or response.reason or "no message"
+        return _snippet(redact(response.text)) or response.reason or "no message"
     if isinstance(body, dict):
         for key in ("message", "detail", "error"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return _snippet(value)
+                return _snippet(redact(value))
             if isinstance(value, list) and value:
                 # FastAPI validation errors: [{"loc": [...], "msg": "...", "type": "..."}]
                 parts = [
@@ -301,11 +334,11 @@ def platform_message(response: requests.Response) -> str:
                     else str(item)
                     for item in value
                 ]
-                return _snippet("; ".join(parts))
-    return _snippet(json.dumps(body))
+                return _snippet(redact("; ".join(parts)))
+    return _snippet(redact(json.dumps(body)))
 
 
-def _retry_after(response: requests.Response) -> float | None:
+def _retry_after(response: Response) -> float | None:
     """Seconds to wait: the Retry-After header (seconds or date) or a `retry_after` field."""
     header = response.headers.get("Retry-After", "").strip()
     if header:

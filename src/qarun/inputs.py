@@ -69,7 +69,7 @@ class Inputs:
         self.problem(name, f"`{self.text(name)}` is not a boolean; write `true` or `false`.")
         return default
 
-    def duration(self, name: str, default: float, *, minimum: float) -> float:
+    def duration(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
         raw = self.text(name)
         if not raw:
             return default
@@ -81,8 +81,12 @@ class Inputs:
                 "seconds like `600`.",
             )
             return default
-        if seconds < minimum:
-            self.problem(name, f"`{raw}` is too short; it must be at least {minimum:g} s.")
+        if not minimum <= seconds <= maximum:
+            self.problem(
+                name,
+                f"`{raw}` is out of range; write from {minimum:g}s to {maximum / 3600:g}h, "
+                f"e.g. `{format_duration(default)}`.",
+            )
             return default
         return seconds
 
@@ -106,6 +110,14 @@ class Inputs:
 
 def split_items(raw: str) -> list[str]:
     return [item.strip() for line in raw.splitlines() for item in line.split(",") if item.strip()]
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as the input takes it: `30m`, `10s`, `1h`."""
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
 def parse_duration(raw: str) -> float | None:

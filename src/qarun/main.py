@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qarun.cancel import Cancellation
 from qarun.console import Console
 from qarun.context import GitContext, read_context
 from qarun.errors import (
+    AuthError,
     CanceledError,
     InputError,
     OutOfTimeError,
@@ -30,9 +31,11 @@ from qarun.inputs import env_name
 from qarun.model import Outcome, Run, Status
 from qarun.providers import PROVIDERS
 from qarun.providers.base import Provider, TriggerSpec, merge_payload
-from qarun.settings import Settings, load_settings
+from qarun.settings import Settings, load_settings, report_targets
 from qarun.verdict import exit_code, overall_status
-from qarun.wait import Schedule, Waiter, progress_line
+
+if TYPE_CHECKING:
+    from qarun.github.reporter import GitHubReporter
 
 EXIT_UNEXPECTED = 1
 
@@ -54,6 +57,10 @@ class ActionRun:
     planned: list[str] = field(default_factory=list)
     triggered_at: datetime | None = None
     triggered_mono: float | None = None
+    # `commit-status` / `pr-comment`; None when both are off.
+    github: GitHubReporter | None = None
+    # The trigger being sent: a cancel then may leave a run qarun never heard of.
+    sending: TriggerSpec | None = None
 
     # --- the run -----------------------------------------------------------------
     def execute(self) -> Outcome:
@@ -67,6 +74,7 @@ class ActionRun:
         specs = [self._with_payload(spec, settings.payload) for spec in provider.plan()]
         if settings.dry_run:
             return self._dry_run(provider, specs)
+        self._connect_github(provider, specs)
         deadline = self.clock() + settings.timeout
         assert self.client is not None
         self.client.deadline = deadline
@@ -77,6 +85,8 @@ class ActionRun:
                 ):
                     return self._finish(timed_out=True, reason="wait-for-url")
                 self._trigger_all(provider, specs)
+                if self.github is not None:
+                    self.github.pending(self.runs)
                 if not settings.wait:
                     return self._finish(status=Status.TRIGGERED)
                 timed_out = self._wait(provider, deadline)
@@ -87,7 +97,13 @@ class ActionRun:
         except CanceledError:
             return self._canceled()
         except QarunError as error:
-            return self._stopped(Status.ERROR, error.exit_code, str(error))
+            return self._stopped(Status.ERROR, error.exit_code, self._explained(error))
+
+    def _explained(self, error: QarunError) -> str:
+        """The error, plus where a valid key comes from when the platform rejected the key."""
+        if isinstance(error, AuthError) and self.settings is not None:
+            return f"{error} {PROVIDERS[self.settings.provider].key_help}"
+        return str(error)
 
     def _provider(self, settings: Settings) -> Provider:
         cls = PROVIDERS[settings.provider]
@@ -97,6 +113,7 @@ class ActionRun:
             sleep=self.cancel.sleep,
             clock=self.clock,
             notify=self.console.info,
+            redact=self.console.redact,
         )
         provider: Provider = cls(  # type: ignore[call-arg]
             options=settings.options,
@@ -124,13 +141,32 @@ class ActionRun:
                 self.console.info(line)
         return self._finish(status=Status.SKIPPED, dry_run=True)
 
+    def _connect_github(self, provider: Provider, specs: list[TriggerSpec]) -> None:
+        """`commit-status`, `pr-comment`: PyGithub is imported only when one of them is on."""
+        assert self.settings is not None
+        if not (self.settings.commit_status or self.settings.pr_comment):
+            return
+        from qarun.github.reporter import GitHubReporter
+
+        self.github = GitHubReporter.create(
+            self.env,
+            self.settings,
+            self.context,
+            self.console,
+            provider_title=provider.title,
+            plan=[f"{spec.label} | {spec.device or ''}" for spec in specs],
+            stopping=lambda: self.cancel.requested,
+        )
+
     def _wait_for_url(self, url: str, deadline: float) -> bool:
+        # requests, not the platforms' client: a preview may redirect, and probes follow.
+        import requests
+
         from qarun.preview import wait_for_url
 
-        assert self.client is not None
         return wait_for_url(
             url,
-            session=self.client.session,
+            session=requests.Session(),
             deadline=deadline,
             clock=self.clock,
             sleep=self.cancel.sleep,
@@ -141,18 +177,23 @@ class ActionRun:
         self.triggered_at = datetime.now(UTC)
         self.triggered_mono = self.clock()
         for spec in specs:
+            self.sending = spec
             started = provider.trigger(spec)
+            self.sending = None
             self.runs.extend(started)
             for run in started:
                 link = f" {run.url}" if run.url else ""
                 self.console.info(f"Triggered {spec.label}: run {run.id} ({run.name}){link}")
 
     def _wait(self, provider: Provider, deadline: float) -> bool:
+        # Imported here, after the trigger: the first request goes out sooner.
+        from qarun.wait import Schedule, Waiter
+
         assert self.settings is not None and self.client is not None
         if all(run.finished for run in self.runs):
             return False
         waiter = Waiter(
-            poll=provider.poll,
+            poll=self._polling(provider),
             schedule=Schedule(self.settings.poll_interval, throttle=self.client.throttle),
             clock=self.clock,
             sleep=self.cancel.sleep,
@@ -162,6 +203,22 @@ class ActionRun:
         result = waiter.wait(self.runs, self.triggered_mono or self.clock())
         self.runs = result.runs
         return result.timed_out
+
+    def _polling(self, provider: Provider) -> Callable[[Sequence[Run]], list[Run]]:
+        """`provider.poll`, keeping each answer: a later error or cancel still reports it."""
+
+        def poll(runs: Sequence[Run]) -> list[Run]:
+            try:
+                fresh = provider.poll(runs)
+            except OutOfTimeError as error:
+                # The wait ends as a timeout; this says what ran the time out.
+                self.notes.append(str(error))
+                raise
+            seen = {run.id: run for run in fresh}
+            self.runs = [seen.get(run.id, run) for run in self.runs]
+            return fresh
+
+        return poll
 
     def _complete(self, provider: Provider) -> None:
         """Per-test details; a failure here is a warning, the verdict stands on the runs."""
@@ -193,10 +250,18 @@ class ActionRun:
                     )
             if not reruns:
                 return False
-            self.attempts.extend(run for run in self.runs if run.id in reruns)
+            earlier = {reruns[run.id].id: run for run in self.runs if run.id in reruns}
+            self.attempts.extend(earlier.values())
+            if self.github is not None:
+                firsts = {rerun_id: run.id for rerun_id, run in earlier.items()}
+                self.github.pending(list(reruns.values()), reruns_of=firsts)
             self.runs = [reruns.get(run.id, run) for run in self.runs]
             timed_out = self._wait(provider, deadline)
             self._complete(provider)
+            self.runs = [
+                with_earlier_tests(run, earlier[run.id]) if run.id in earlier else run
+                for run in self.runs
+            ]
             if timed_out:
                 return True
         return False
@@ -227,6 +292,12 @@ class ActionRun:
 
     def _canceled(self) -> Outcome:
         # The summary says the runs go on on the platform (none documents a way to stop one).
+        if self.sending is not None:
+            self.notes.append(
+                f"The cancel came while qarun was triggering {self.sending.label}: a run may "
+                "have started on the platform without qarun knowing its id; check the "
+                "platform's dashboard."
+            )
         return self._outcome(
             Status.CANCELED,
             1,
@@ -293,6 +364,15 @@ def describe_request(url: str, request: Request, headers: Mapping[str, str]) -> 
     return "\n".join(lines)
 
 
+def with_earlier_tests(rerun: Run, earlier: Run) -> Run:
+    """A rerun holds only the tests it reran; those that passed before still count."""
+    if not rerun.tests or not earlier.tests:
+        return rerun
+    again = {test.name: test for test in rerun.tests}
+    kept = [again.pop(test.name, test) for test in earlier.tests]
+    return rerun.updated(tests=(*kept, *again.values()))
+
+
 def failure_sentence(outcome: Outcome) -> str:
     """Why the step failed, in one sentence, for an outcome in fail-on."""
     counts = outcome.counts
@@ -322,18 +402,22 @@ def report(
     writer = ActionWriter(env, console.redact)
     document = build_report(outcome)
     report_file = junit_file = filtered = ""
-    if settings is not None:
-        if settings.report_file is not None:
-            report_file = _write(writer, console, settings.report_file, render_json(document))
-        if settings.junit_file is not None and not outcome.dry_run:
-            junit_file = _write(writer, console, settings.junit_file, render_junit(outcome))
-        report_file = _as_given(report_file, settings)
-        junit_file = _as_given(junit_file, settings)
-        if settings.output_filter:
-            try:
-                filtered = run_filter(settings.output_filter, document)
-            except QarunError as error:
-                console.warning(f"input `output-filter`: {error}")
+    report_path, junit_path, workspace = (
+        (settings.report_file, settings.junit_file, settings.workspace)
+        if settings is not None
+        else report_targets(env)
+    )
+    if report_path is not None:
+        report_file = _write(writer, console, report_path, render_json(document))
+    if junit_path is not None and not outcome.dry_run:
+        junit_file = _write(writer, console, junit_path, render_junit(outcome))
+    report_file = _as_given(report_file, workspace)
+    junit_file = _as_given(junit_file, workspace)
+    if settings is not None and settings.output_filter:
+        try:
+            filtered = run_filter(settings.output_filter, document)
+        except QarunError as error:
+            console.warning(f"input `output-filter`: {error}")
     writer.set_outputs(
         output_values(outcome, report_file=report_file, junit_file=junit_file, filtered=filtered)
     )
@@ -353,7 +437,7 @@ def _write(writer: Any, console: Console, path: Any, text: str) -> str:
     return str(path)
 
 
-def _as_given(path: str, settings: Settings) -> str:
+def _as_given(path: str, workspace: Path) -> str:
     """A written path as later steps can use it: relative to the workspace when inside it.
 
     Inside the container the workspace is /github/workspace, which later steps on the
@@ -362,7 +446,7 @@ def _as_given(path: str, settings: Settings) -> str:
     if not path:
         return ""
     try:
-        return str(Path(path).relative_to(settings.workspace))
+        return str(Path(path).relative_to(workspace))
     except ValueError:
         return path
 
@@ -393,7 +477,12 @@ def main(env: Mapping[str, str] | None = None) -> int:
         report(outcome, action.settings, env, console)
     except Exception as error:  # a bug of ours while reporting: say so, keep the verdict
         console.error(f"qarun could not write its report ({type(error).__name__}: {error}).")
+    if action.github is not None:
+        action.github.finish(outcome)  # after the report: GitHub may be slow, never decisive
     if outcome.runs and outcome.status is not Status.TRIGGERED:
+        from qarun.wait import progress_line
+
         console.info(progress_line(outcome.runs, outcome.duration or 0.0))
     console.info(f"qarun: {outcome.status.value} (exit {outcome.exit_code})")
+    cancel.settle()
     return outcome.exit_code

@@ -9,6 +9,8 @@ import requests
 FIRST_PAUSE = 1.0
 MAX_PAUSE = 10.0
 PROBE_TIMEOUT = (5.0, 10.0)
+# The shortest probe worth sending: a deployment that cannot answer in this is not up.
+MIN_PROBE_TIMEOUT = 0.5
 
 
 def wait_for_url(
@@ -24,7 +26,7 @@ def wait_for_url(
     started = clock()
     pause = FIRST_PAUSE
     while True:
-        state = _probe(session, url)
+        state = _probe(session, url, _timeout(deadline - clock()))
         if state is None:
             report(f"{url} is up after {clock() - started:.0f} s.")
             return True
@@ -37,10 +39,17 @@ def wait_for_url(
         pause = min(MAX_PAUSE, pause * 2)
 
 
-def _probe(session: requests.Session, url: str) -> str | None:
+def _timeout(remaining: float) -> tuple[float, float]:
+    """The probe's (connect, read) timeout: a URL that hangs must not outlast `timeout`."""
+    limit = max(MIN_PROBE_TIMEOUT, remaining)
+    return (min(PROBE_TIMEOUT[0], limit), min(PROBE_TIMEOUT[1], limit))
+
+
+def _probe(session: requests.Session, url: str, timeout: tuple[float, float]) -> str | None:
     """None when the URL is up, else what it answered."""
     try:
-        response = session.get(url, timeout=PROBE_TIMEOUT, allow_redirects=True)
+        # Streamed: only the status matters, not a page that may be large.
+        response = session.get(url, timeout=timeout, allow_redirects=True, stream=True)
     except requests.RequestException as error:
         return f"no answer ({type(error).__name__})"
     response.close()

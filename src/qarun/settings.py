@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,7 @@ from urllib.parse import urlsplit
 
 from qarun.inputs import Inputs, split_items
 from qarun.model import Status
-from qarun.providers import PROVIDER_ONLY_INPUTS, PROVIDERS
+from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
 
 # action.yml's defaults; the runner always passes them, and a test keeps the two equal.
 DEFAULTS: dict[str, str] = {
@@ -52,6 +51,8 @@ FAIL_ON_WORDS = ("failed", "error", "timeout", "canceled", "skipped")
 MAX_RERUNS = 5
 MIN_TIMEOUT = 1.0
 MIN_POLL_INTERVAL = 0.1
+# The longest a GitHub job runs (5 days, on a self-hosted runner); longer waits overflow timers.
+MAX_DURATION = 5 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,20 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
 
 
+def report_targets(env: Mapping[str, str]) -> tuple[Path | None, Path | None, Path]:
+    """`report-file`, `junit-file` and the workspace, read on their own.
+
+    With bad input elsewhere, the reports still go where the step asked.
+    """
+    inputs = Inputs.from_env(env, ["report-file", "junit-file"])
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    return (
+        _path(inputs, "report-file", workspace),
+        _path(inputs, "junit-file", workspace),
+        workspace,
+    )
+
+
 def build_settings(inputs: Inputs, workspace: Path) -> Settings:
     provider_name = _provider(inputs)
     api_key = inputs.text("api-key")
@@ -111,11 +126,16 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
         options=options,
         payload=_payload(inputs),
         attach_context=inputs.boolean("attach-context", True),
-        rerun_failed=inputs.count("rerun-failed", 0, maximum=MAX_RERUNS),
+        # Not checked for a provider that does not take it: that is said once, above.
+        rerun_failed=inputs.count("rerun-failed", 0, maximum=MAX_RERUNS)
+        if provider is not None and "rerun-failed" in provider.inputs
+        else 0,
         wait_for_url=_wait_for_url(inputs),
         wait=inputs.boolean("wait", True),
-        timeout=inputs.duration("timeout", 1800.0, minimum=MIN_TIMEOUT),
-        poll_interval=inputs.duration("poll-interval", 10.0, minimum=MIN_POLL_INTERVAL),
+        timeout=inputs.duration("timeout", 1800.0, minimum=MIN_TIMEOUT, maximum=MAX_DURATION),
+        poll_interval=inputs.duration(
+            "poll-interval", 10.0, minimum=MIN_POLL_INTERVAL, maximum=MAX_DURATION
+        ),
         fail_on=_fail_on(inputs),
         summary=inputs.boolean("summary", True),
         report_file=_path(inputs, "report-file", workspace),
@@ -144,9 +164,9 @@ def _provider(inputs: Inputs) -> str:
 
 
 def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
-    for name, takers in PROVIDER_ONLY_INPUTS.items():
-        if provider not in takers and inputs.given(name, DEFAULTS.get(name, "")):
-            who = " and ".join(f"`{p}`" for p in takers)
+    for name in sorted(PROVIDER_INPUTS - PROVIDERS[provider].inputs):
+        if inputs.given(name, DEFAULTS.get(name, "")):
+            who = " and ".join(f"`{p}`" for p in takers(name))
             inputs.problem(
                 name,
                 f"applies to provider {who} only, not `{provider}`; remove it from `with:`.",
@@ -181,6 +201,8 @@ def _is_safe_url(raw: str) -> bool:
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
+    import ipaddress  # here, not at the top: only plain-http URLs need it
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

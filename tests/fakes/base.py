@@ -65,9 +65,14 @@ class Reply:
     body: Any = None  # JSON-serialized unless `raw` is set
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
-    # "drop": close the connection without answering; "slow": sleep `delay` first
+    # "drop": close the connection without answering; "pass": answer as the fake
+    # normally would (spaces queued faults out), after `delay` if one is set
     action: str | None = None
     delay: float = 0.0
+
+
+# Queued between faults: this request gets the fake's normal answer.
+PASS = Reply(action="pass")
 
 
 class FakePlatform:
@@ -141,12 +146,20 @@ class FakePlatform:
         with self._lock:
             self.requests.append(request)
             key = f"{request.method} {request.path}"
-            for route, queue in self._faults.items():
-                if queue and key.startswith(route):
-                    return queue.popleft()
-        if not self.authorized(request):
-            return self.unauthorized()
-        return self.route(request)
+            queued = next(
+                (
+                    queue.popleft()
+                    for route, queue in self._faults.items()
+                    if queue and key.startswith(route)
+                ),
+                None,
+            )
+        if queued is not None and queued.action != "pass":
+            return queued
+        answer = self.route(request) if self.authorized(request) else self.unauthorized()
+        if queued is not None:
+            answer.delay = max(answer.delay, queued.delay)
+        return answer
 
 
 def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:

@@ -1,20 +1,68 @@
-"""The platforms qarun runs, registered by their `provider` input name."""
+"""The platforms qarun runs, registered by their `provider` input name.
+
+A platform's module is imported the first time it is looked up: a run uses one
+platform, and importing the others would only delay its first request
+(bench/coldstart.py).
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
+
 from qarun.providers.base import Provider
-from qarun.providers.panto import PantoProvider
-from qarun.providers.qatech import QatechProvider
-from qarun.providers.qualigate import QualigateProvider
 
-PROVIDERS: dict[str, type[Provider]] = {
-    PantoProvider.name: PantoProvider,
-    QatechProvider.name: QatechProvider,
-    QualigateProvider.name: QualigateProvider,
+# name → (module, class), listed here rather than discovered by scanning folders.
+_REGISTERED: dict[str, tuple[str, str]] = {
+    "panto": ("qarun.providers.panto", "PantoProvider"),
+    "qatech": ("qarun.providers.qatech", "QatechProvider"),
+    "qualigate": ("qarun.providers.qualigate", "QualigateProvider"),
 }
 
-# Inputs that only some platforms take, and which ones take each.
-PROVIDER_ONLY_INPUTS: dict[str, tuple[str, ...]] = {
-    name: tuple(p for p, cls in PROVIDERS.items() if name in cls.inputs)
-    for name in sorted({name for cls in PROVIDERS.values() for name in cls.inputs})
-}
+# The inputs only some platforms take (the union of their `inputs`; a test keeps them equal),
+# so that settings can reject another platform's input without importing every platform.
+PROVIDER_INPUTS: frozenset[str] = frozenset(
+    {
+        "suite",
+        "test-case",
+        "project",
+        "app",
+        "tags",
+        "exclude-tags",
+        "devices",
+        "browser",
+        "environment",
+        "environment-name",
+        "context",
+        "rerun-failed",
+    }
+)
+
+
+class Registry(Mapping[str, type[Provider]]):
+    """Provider classes by name; each module is imported on first lookup."""
+
+    def __init__(self, registered: Mapping[str, tuple[str, str]]) -> None:
+        self._registered = dict(registered)
+
+    def __getitem__(self, name: str) -> type[Provider]:
+        module, attribute = self._registered[name]
+        provider: type[Provider] = getattr(importlib.import_module(module), attribute)
+        return provider
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._registered
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registered)
+
+    def __len__(self) -> int:
+        return len(self._registered)
+
+
+PROVIDERS: Mapping[str, type[Provider]] = Registry(_REGISTERED)
+
+
+def takers(name: str) -> tuple[str, ...]:
+    """The platforms that take input `name` (imports every platform: for error messages)."""
+    return tuple(provider for provider, cls in PROVIDERS.items() if name in cls.inputs)

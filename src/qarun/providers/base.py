@@ -40,6 +40,8 @@ class Provider(Protocol):
     default_api_url: ClassVar[str]
     # The provider-specific inputs (SPEC.md) this platform takes.
     inputs: ClassVar[frozenset[str]]
+    # Added to "the platform rejected the API key" (401/403): where a valid key comes from.
+    key_help: ClassVar[str]
 
     @staticmethod
     def parse_options(inputs: Inputs) -> Any:

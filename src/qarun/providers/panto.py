@@ -370,6 +370,12 @@ class PantoProvider(ProviderBase):
     inputs: ClassVar[frozenset[str]] = frozenset(
         {"app", "tags", "exclude-tags", "devices", "environment", "context"}
     )
+    # Panto's documents say nothing of where keys are made: only what a rejection means.
+    key_help: ClassVar[str] = (
+        "Check `api-key`: Panto answers this to a missing, wrong or expired key. Pass a "
+        "current key of your Panto account from a secret, e.g. "
+        "`api-key: ${{ secrets.PANTO_API_KEY }}`."
+    )
 
     options: PantoOptions
 

@@ -139,7 +139,7 @@ def _is_http_url(raw: str) -> bool:
 
 def _require_app(inputs: Inputs, options: QatechOptions) -> None:
     """QA.tech takes environments and device presets per application."""
-    if options.apps:
+    if options.apps or inputs.text("app"):  # a malformed `app` has its own message
         return
     for name in ("environment", "devices"):
         if inputs.text(name):
@@ -245,6 +245,11 @@ class QatechProvider(ProviderBase):
     default_api_url: ClassVar[str] = "https://api.qa.tech/v1"
     inputs: ClassVar[frozenset[str]] = frozenset(
         {"suite", "app", "devices", "environment", "environment-name", "rerun-failed"}
+    )
+    key_help: ClassVar[str] = (
+        "Check `api-key`: it takes the project's API token from the QA.tech dashboard, "
+        "Settings → Integrations → API, passed from a secret, e.g. "
+        "`api-key: ${{ secrets.QATECH_API_KEY }}`."
     )
 
     options: QatechOptions

@@ -120,6 +120,11 @@ class QualigateProvider(ProviderBase):
     inputs: ClassVar[frozenset[str]] = frozenset(
         {"suite", "test-case", "project", "devices", "browser"}
     )
+    key_help: ClassVar[str] = (
+        "Check `api-key`: generate a key in Qualigate under Settings > API Keys (it starts "
+        "with `qg_`) and pass it from a secret, e.g. `api-key: ${{ secrets.QUALIGATE_API_KEY }}`. "
+        "A 403 means the key works but the suite, test case or project belongs to another account."
+    )
 
     def __post_init__(self) -> None:
         for route in RATE_LIMITED_ROUTES:

@@ -1,0 +1,182 @@
+"""The schedule end to end: entrypoint.py against the fake platforms over real HTTP.
+
+Short runs (3, 10 and 30 s) on each fake platform, all at once, each through
+entrypoint.py the way the runner starts it, with the default `poll-interval`.
+The fake stamps every request's arrival, so the lag is measured on the
+platform's side: from the moment the run ended there to the first status check
+that arrived after it. Beside each, the simulated clock's figures for the same
+run (bench/schedule.py's model), to show that they hold over real HTTP.
+
+    .venv/bin/python bench/e2e.py [--durations 3,10,30]
+
+Bounded: the longest run plus a few seconds (about 40 s with the defaults).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from tests.contract import CASES, ProviderCase
+from tests.fakes import qatech, qualigate
+from tests.fakes.base import FakePlatform, RunScript, TestScript
+from tests.harness import run_action
+
+from bench.schedule import SimRun, _default, watch
+from bench.tables import machine_name, table
+
+QUEUED_FOR = 0.1  # RunScript's default
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One way of running on a fake platform, and what it reports while running."""
+
+    label: str
+    case: ProviderCase
+    fake: Callable[[float], FakePlatform]
+    inputs: dict[str, str]
+    # How many steps the platform reports done as the run goes, or 0 for none.
+    steps: int
+
+
+def _case(name: str) -> ProviderCase:
+    return next(case for case in CASES if case.name == name)
+
+
+def _qualigate_suite(duration: float) -> FakePlatform:
+    tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
+    return qualigate.QualigateFake([RunScript("Critical flows", duration=duration, tests=tests)])
+
+
+SETUPS = [
+    Setup(
+        "qualigate test case (steps done)",
+        _case("qualigate"),
+        lambda d: qualigate.QualigateFake([RunScript(duration=d)]),
+        {"test-case": qualigate.TEST_CASE_ID},
+        qualigate.STEPS,
+    ),
+    Setup(
+        "qualigate suite (tests done)",
+        _case("qualigate"),
+        _qualigate_suite,
+        {"suite": qualigate.SUITE_ID},
+        4,
+    ),
+    Setup(
+        "qatech plan (no progress)",
+        _case("qatech"),
+        lambda d: qatech.QatechFake({qatech.SCENARIO_PLAN: RunScript(duration=d)}),
+        {"suite": qatech.SCENARIO_PLAN},
+        0,
+    ),
+    Setup(
+        "panto, 4 runs ending in turn (runs done)",
+        _case("panto"),
+        lambda d: _case("panto").with_runs(
+            [RunScript(f"Suite {n}", duration=d * n / 4) for n in range(1, 5)]
+        ),
+        dict(_case("panto").inputs),
+        4,
+    ),
+    Setup(
+        "panto, one run (no progress)",
+        _case("panto"),
+        lambda d: _case("panto").with_runs([RunScript(duration=d)]),
+        dict(_case("panto").inputs),
+        0,
+    ),
+]
+
+
+@dataclass
+class Measured:
+    setup: Setup
+    duration: float
+    lag: float = float("nan")
+    requests: int = 0
+    problem: str = ""
+
+
+def measure(setup: Setup, duration: float, folder: Path) -> Measured:
+    """Runs the action once; lag and status checks as the fake platform saw them."""
+    measured = Measured(setup, duration)
+    with setup.fake(duration) as fake:
+        inputs = {
+            "provider": setup.case.name,
+            "api-key": fake.api_key,
+            "api-url": fake.url,
+            "timeout": "2m",
+            **setup.inputs,
+        }
+        result = run_action(folder, inputs, timeout=duration + 60)
+        if result.exit_code != 0:
+            measured.problem = f"exit {result.exit_code}: {result.errors()}"
+            return measured
+        ended = setup.case.triggers(fake)[0].at + duration
+        polls = [request.at for request in setup.case.polls(fake)]
+        seen = next((at for at in polls if at >= ended), None)
+        if seen is None:
+            measured.problem = "no status check after the end"
+            return measured
+        measured.lag = seen - ended
+        measured.requests = sum(1 for at in polls if at <= seen)
+    return measured
+
+
+def simulated(setup: Setup, duration: float) -> tuple[float, int]:
+    """The same run on the simulated clock: steps end evenly, as the fakes make them."""
+    running = duration - QUEUED_FOR
+    steps = tuple(QUEUED_FOR + running * n / setup.steps for n in range(1, setup.steps + 1))
+    sim = SimRun(duration, QUEUED_FOR, steps, max(setup.steps, 1), failed=False)
+    seen = watch(sim, _default(), progress=setup.steps > 0)
+    return seen.lag, seen.requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--durations", default="3,10,30")
+    args = parser.parse_args()
+    durations = [float(d) for d in args.durations.split(",")]
+    results: list[Measured] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        threads = []
+        for n, (setup, duration) in enumerate((s, d) for s in SETUPS for d in durations):
+            folder = Path(tmp) / str(n)
+
+            def job(
+                setup: Setup = setup, duration: float = duration, folder: Path = folder
+            ) -> None:
+                results.append(measure(setup, duration, folder))
+
+            threads.append(threading.Thread(target=job))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    order = {(s.label, d): i for i, (s, d) in enumerate((s, d) for s in SETUPS for d in durations)}
+    results.sort(key=lambda m: order[(m.setup.label, m.duration)])
+    rows = []
+    for m in results:
+        sim_lag, sim_requests = simulated(m.setup, m.duration)
+        measured = [f"{m.lag:.2f}", str(m.requests)] if not m.problem else [m.problem, ""]
+        rows.append(
+            [m.setup.label, f"{m.duration:g}", *measured, f"{sim_lag:.2f}", str(sim_requests)]
+        )
+    print("Over real HTTP: entrypoint.py against the fakes, default poll-interval (10 s)")
+    print(f"{machine_name()}\n")
+    headers = ["run", "ends at s", "lag s", "status checks", "simulated lag s", "simulated checks"]
+    print(table(headers, rows))
+
+
+if __name__ == "__main__":
+    main()

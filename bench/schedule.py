@@ -1,0 +1,269 @@
+"""The polling schedule on a simulated clock: how late each poller sees a run end, at what cost.
+
+qarun's own Waiter and Schedule run against 200 simulated runs whose end times
+spread over 3 s to 10 min (log-uniform: as many runs from 3 to 30 s as from 1
+to 10 min; fixed seed), once without progress reports and once with them. With
+progress, each run reports `done/total` steps the way Qualigate's steps or a
+QA.tech plan's test cases do: it is queued for a moment, then its steps end at a
+noisy pace (each step's length varies ±50 %), and one run in five fails
+partway, ending before its last step. No real time passes.
+
+For each poller: mean and p90 lag (seconds from a run's end to the first check
+that sees it), mean requests per run, and lag × rate, where rate is requests
+per second of waiting over all runs. A fixed pause P sits on the blind curve:
+lag P/2 at 1/P requests a second, lag × rate ≈ 0.5.
+
+    .venv/bin/python bench/schedule.py [--runs 200] [--seed 6] [--spread uniform]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from bench.tables import mean, percentile, table
+from qarun.model import Progress, Run, Status
+from qarun.wait import Forecasts, Schedule, Waiter
+
+SHORTEST, LONGEST = 3.0, 600.0
+FAILING_SHARE = 0.2
+STEP_NOISE = 0.5  # sigma of each step's log-length
+WITHIN_A_MINUTE = 60.0
+DEFAULT_POLL_INTERVAL = 10.0
+FIXED_PAUSES = (20.0, 10.0, 5.0)
+# Issue 6's targets.
+BLIND_TARGET = 0.55
+PROGRESS_TARGET = 0.25
+SHORT_RUN_TARGET = 2.5
+
+
+@dataclass(frozen=True)
+class SimRun:
+    """One run as the platform sees it: when it starts, when its steps end, when it ends."""
+
+    end: float
+    queued_for: float
+    step_ends: tuple[float, ...]
+    total: int
+    failed: bool
+
+    def status(self, now: float) -> Status:
+        if now >= self.end:
+            return Status.FAILED if self.failed else Status.PASSED
+        return Status.QUEUED if now < self.queued_for else Status.RUNNING
+
+    def progress(self, now: float) -> Progress:
+        return Progress(sum(1 for moment in self.step_ends if moment <= now), self.total)
+
+
+def make_runs(count: int, seed: int, spread: str) -> list[SimRun]:
+    rng = random.Random(seed)
+    return [make_run(rng, end_time(rng, spread)) for _ in range(count)]
+
+
+def end_time(rng: random.Random, spread: str) -> float:
+    if spread == "uniform":
+        return rng.uniform(SHORTEST, LONGEST)
+    return math.exp(rng.uniform(math.log(SHORTEST), math.log(LONGEST)))
+
+
+def make_run(rng: random.Random, end: float) -> SimRun:
+    total = rng.randint(5, 25)
+    failed = rng.random() < FAILING_SHARE
+    # A failing run stops during step `steps`: the steps before it are the ones reported done.
+    steps = rng.randint(1, total) if failed else total
+    queued_for = min(rng.uniform(0.5, 3.0), 0.2 * end)
+    finishing = min(rng.uniform(0.0, 1.0), 0.1 * end)
+    lengths = [rng.lognormvariate(0.0, STEP_NOISE) for _ in range(steps)]
+    scale = (end - finishing - queued_for) / sum(lengths)
+    moments, now = [], queued_for
+    for length in lengths:
+        now += length * scale
+        moments.append(now)
+    reported = moments[:-1] if failed else moments
+    return SimRun(end, queued_for, tuple(reported), total, failed)
+
+
+class SimClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FixedSchedule(Schedule):
+    """A poller that pauses the same time whatever it knows (the 20 s, 10 s and 5 s pollers)."""
+
+    def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
+        return self.poll_interval
+
+
+@dataclass(frozen=True)
+class Seen:
+    lag: float
+    requests: int
+    waited: float
+    end: float
+
+
+def watch(sim: SimRun, schedule: Schedule, progress: bool) -> Seen:
+    """One run waited for by the real Waiter on a simulated clock."""
+    clock = SimClock()
+    requests = 0
+
+    def poll(runs: Sequence[Run]) -> list[Run]:
+        nonlocal requests
+        requests += 1
+        return [
+            run.updated(
+                status=sim.status(clock.now),
+                progress=sim.progress(clock.now) if progress else None,
+            )
+            for run in runs
+        ]
+
+    first = Run(
+        id="run",
+        name="run",
+        status=Status.QUEUED,
+        progress=Progress(0, sim.total) if progress else None,
+    )
+    waiter = Waiter(poll, schedule, clock, clock.sleep, deadline=LONGEST * 10)
+    result = waiter.wait([first], started=0.0)
+    assert result.runs[0].finished, "the simulated run never ended"
+    return Seen(lag=clock.now - sim.end, requests=requests, waited=clock.now, end=sim.end)
+
+
+@dataclass(frozen=True)
+class Figures:
+    name: str
+    seen: list[Seen]
+
+    @property
+    def mean_lag(self) -> float:
+        return mean([s.lag for s in self.seen])
+
+    @property
+    def rate(self) -> float:
+        return sum(s.requests for s in self.seen) / sum(s.waited for s in self.seen)
+
+    @property
+    def short_lag(self) -> float:
+        return mean([s.lag for s in self.seen if s.end <= WITHIN_A_MINUTE])
+
+    def row(self) -> list[str]:
+        return [
+            self.name,
+            f"{self.mean_lag:.2f}",
+            f"{percentile([s.lag for s in self.seen], 90):.2f}",
+            f"{self.short_lag:.2f}",
+            f"{mean([s.requests for s in self.seen]):.1f}",
+            f"{self.rate * 60:.2f}",
+            f"{self.mean_lag * self.rate:.3f}",
+        ]
+
+
+def pollers() -> list[tuple[str, Callable[[], Schedule]]]:
+    qarun = (f"qarun (poll-interval {DEFAULT_POLL_INTERVAL:g}s)", _default)
+    fixed = [(f"fixed {p:g} s", _fixed(p)) for p in FIXED_PAUSES]
+    return [qarun, *fixed]
+
+
+def _default() -> Schedule:
+    return Schedule(DEFAULT_POLL_INTERVAL)
+
+
+def _fixed(pause: float) -> Callable[[], Schedule]:
+    return lambda: FixedSchedule(pause)
+
+
+HEADERS = [
+    "poller",
+    "mean lag s",
+    "p90 lag s",
+    "mean lag s, runs ≤ 1 min",
+    "requests/run",
+    "requests/min",
+    "lag × rate",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--spread", choices=("log", "uniform"), default="log")
+    parser.add_argument("--seeds", type=int, default=20, help="seeds for the robustness table")
+    args = parser.parse_args()
+    sims = make_runs(args.runs, args.seed, args.spread)
+    short = sum(1 for sim in sims if sim.end <= WITHIN_A_MINUTE)
+    print(
+        f"{args.runs} simulated runs ending between {SHORTEST:g} s and {LONGEST / 60:g} min "
+        f"({args.spread}-uniform, seed {args.seed}; {short} end within a minute)\n"
+    )
+    for progress in (False, True):
+        figures = [
+            Figures(name, [watch(sim, make(), progress) for sim in sims])
+            for name, make in pollers()
+        ]
+        title = "with progress reports" if progress else "without progress reports"
+        print(f"### {title}\n")
+        print(table(HEADERS, [f.row() for f in figures]))
+        print("\n" + verdict(figures[0], progress) + "\n")
+    if args.seeds:
+        print(f"### qarun over seeds 1 to {args.seeds} (a fresh draw of {args.runs} runs each)\n")
+        print(robustness(args.runs, args.seeds, args.spread))
+
+
+def verdict(ours: Figures, progress: bool) -> str:
+    product = ours.mean_lag * ours.rate
+    target = PROGRESS_TARGET if progress else BLIND_TARGET
+    lines = [f"qarun: lag × rate {product:.3f} (target ≤ {target}: {_met(product <= target)})"]
+    if not progress:
+        lines.append(
+            f"qarun: mean lag of runs ending within a minute {ours.short_lag:.2f} s "
+            f"(target ≤ {SHORT_RUN_TARGET}: {_met(ours.short_lag <= SHORT_RUN_TARGET)})"
+        )
+    return "\n".join(lines)
+
+
+def robustness(runs: int, seeds: int, spread: str) -> str:
+    """Lag × rate and short runs' lag of qarun's default over many seeds: min, mean, max."""
+    blind, short, aimed = [], [], []
+    for seed in range(1, seeds + 1):
+        sims = make_runs(runs, seed, spread)
+        without = Figures("", [watch(sim, _default(), False) for sim in sims])
+        with_progress = Figures("", [watch(sim, _default(), True) for sim in sims])
+        blind.append(without.mean_lag * without.rate)
+        short.append(without.short_lag)
+        aimed.append(with_progress.mean_lag * with_progress.rate)
+    rows = [
+        ["lag × rate, without progress", *_spread(blind, "{:.3f}"), f"≤ {BLIND_TARGET}"],
+        ["mean lag s, runs ≤ 1 min", *_spread(short, "{:.2f}"), f"≤ {SHORT_RUN_TARGET}"],
+        ["lag × rate, with progress", *_spread(aimed, "{:.3f}"), f"≤ {PROGRESS_TARGET}"],
+    ]
+    return table(["", "min", "mean", "max", "target"], rows)
+
+
+def _spread(values: list[float], form: str) -> list[str]:
+    return [form.format(v) for v in (min(values), mean(values), max(values))]
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""GitHub's REST API through PyGithub: commit statuses and one issue comment.
+
+PyGithub comes with actions-toolkit and handles GitHub Enterprise Server base
+URLs (`GITHUB_API_URL`, e.g. https://ghe.example.com/api/v3), the token
+header and `Link` pagination. qarun sets what it leaves open: a timeout on
+every call, no pause between writes (qarun makes a handful), and retries only
+where sending twice is harmless: a connection never made, or a 5xx to a GET or
+PATCH. Every failure comes out as GitHubError with GitHub's own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+from github import Auth, Github, GithubException
+from urllib3.util.retry import Retry
+
+from qarun.http import USER_AGENT
+
+PER_PAGE = 100
+
+
+class GitHubError(Exception):
+    """A GitHub call failed. `status` is the HTTP status, None when GitHub was not reached."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _retry() -> Retry:
+    return Retry(
+        total=2,
+        connect=2,
+        read=0,
+        status=2,
+        other=0,
+        backoff_factor=0.5,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET", "PATCH"}),
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )
+
+
+class GitHubApi:
+    """One repository on one GitHub host, with one token."""
+
+    def __init__(self, base_url: str, token: str, repository: str, *, timeout: int) -> None:
+        self._github = Github(
+            auth=Auth.Token(token),
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            user_agent=USER_AGENT,
+            per_page=PER_PAGE,
+            retry=_retry(),
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            lazy=True,
+        )
+        # Lazy: no request until something is created or listed.
+        self._repo = self._github.get_repo(repository, lazy=True)
+
+    def close(self) -> None:
+        self._github.close()
+
+    def set_status(
+        self, sha: str, *, state: str, context: str, description: str, target_url: str | None
+    ) -> int:
+        """POST /repos/{o}/{r}/statuses/{sha}; returns the new status's id."""
+        with _calling():
+            commit = self._repo.get_commit(sha)
+            if target_url:
+                status = commit.create_status(
+                    state, target_url=target_url, description=description, context=context
+                )
+            else:
+                status = commit.create_status(state, description=description, context=context)
+            return status.id
+
+    def sticky_comment(self, number: int, marker: str, body: str) -> tuple[bool, str]:
+        """Edits the first comment that starts with `marker`, else creates one.
+
+        Returns whether it was created, and the comment's web address.
+        """
+        with _calling():
+            issue = self._repo.get_issue(number)
+            for comment in issue.get_comments():
+                if (comment.body or "").startswith(marker):
+                    comment.edit(body)
+                    return False, comment.html_url
+            created = issue.create_comment(body)
+            return True, created.html_url
+
+
+@contextmanager
+def _calling() -> Iterator[None]:
+    try:
+        yield
+    except GithubException as error:
+        said = _message(error.data) or error.message or "no message"
+        raise GitHubError(f"GitHub answered HTTP {error.status} ({said})", error.status) from None
+    except requests.RequestException as error:
+        raise GitHubError(f"GitHub could not be reached ({type(error).__name__})") from None
+
+
+def _message(data: Any) -> str:
+    """GitHub's `message`, with its validation errors' own words (422)."""
+    if not isinstance(data, dict):
+        return ""
+    message = str(data.get("message") or "")
+    errors = data.get("errors")
+    if isinstance(errors, list):
+        details = [
+            str(e.get("message")) for e in errors if isinstance(e, dict) and e.get("message")
+        ]
+        if details:
+            message = f"{message}: {'; '.join(details)}" if message else "; ".join(details)
+    return message

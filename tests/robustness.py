@@ -1,0 +1,152 @@
+"""What the fault-injection suites share: the platform fixture, one way to run the action, and
+the checks every run must pass whatever went wrong (issue 4).
+
+Every run through `run()` is checked for what must always hold: no traceback, no
+workflow command the action did not mean to issue, neither secret anywhere in
+what it wrote, a `status` output from SPEC.md, and GITHUB_OUTPUT that the
+runner can parse (the harness parses it by the runner's rules).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from actions_toolkit.command import escape_data
+
+from tests.contract import CASES, ProviderCase
+from tests.fakes import panto, qatech, qualigate
+from tests.fakes.base import FakePlatform
+from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_action
+
+# The workflow commands qarun issues; any other one in the log was injected.
+OWN_COMMANDS = frozenset({"add-mask", "error", "warning", "group", "endgroup"})
+STATUSES = frozenset({"passed", "failed", "error", "timeout", "canceled", "skipped", "triggered"})
+_COMMAND = re.compile(r"::([^\s:]*)")
+
+Serve = Callable[[FakePlatform], FakePlatform]
+
+
+@pytest.fixture(params=CASES, ids=str)
+def case(request: pytest.FixtureRequest) -> ProviderCase:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    """Starts a fake for the test and stops it afterwards."""
+    started: list[FakePlatform] = []
+
+    def start(fake: FakePlatform) -> FakePlatform:
+        started.append(fake.start())
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+def only(name: str) -> ProviderCase:
+    """One platform, for what qarun does alike for all (the others share the code path)."""
+    (found,) = [c for c in CASES if c.name == name]
+    return found
+
+
+def inputs(case: ProviderCase, fake: FakePlatform, **overrides: str) -> dict[str, str]:
+    """The `with:` of a step against `fake`: short timings; `report_file` means `report-file`.
+
+    `api_url` may point elsewhere: `fake` need not be started then.
+    """
+    values = {
+        "provider": case.name,
+        "api-key": fake.api_key,
+        "api-url": overrides.pop("api_url", None) or fake.url,
+        "poll-interval": "0.2s",
+        "timeout": "20s",
+        **case.inputs,
+    }
+    values.update({name.replace("_", "-"): value for name, value in overrides.items()})
+    return values
+
+
+def run(tmp_path: Path, case: ProviderCase, fake: FakePlatform, **overrides: str) -> ActionResult:
+    return checked(run_action(tmp_path, inputs(case, fake, **overrides)), fake.api_key)
+
+
+def checked(result: ActionResult, *secrets: str) -> ActionResult:
+    """The result, once what must hold after any run does."""
+    assert "Traceback" not in result.log, result.log
+    assert injected_commands(result.log) == [], result.log
+    secrets = (*secrets, FAKE_GITHUB_TOKEN)
+    # `::add-mask::` only for the secrets: a platform's text must not mask anything.
+    masks = {f"::add-mask::{escape_data(part)}" for key in secrets for part in key.splitlines()}
+    for line in result.log.splitlines():
+        assert not line.strip().startswith("::add-mask::") or line in masks, line
+    written = result.everything_written()
+    for secret in secrets:
+        assert secret not in written
+    assert result.outputs["status"] in STATUSES
+    return result
+
+
+def injected_commands(log: str) -> list[str]:
+    """Lines the runner would take for a workflow command that qarun does not issue.
+
+    The runner reads `::name …` at the start of a (trimmed) line; only in a line
+    that is not such a command does it look for the legacy `##[name …]`, anywhere
+    (RUNNER.md §4; actions/runner ActionCommandManager: TryParseV2, then TryParse).
+    """
+    found = []
+    for line in log.splitlines():
+        command = _COMMAND.match(line.strip())
+        legacy = command is None and "##[" in line
+        if legacy or (command is not None and command.group(1) not in OWN_COMMANDS):
+            found.append(line)
+    return found
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Returns once `condition()` holds; fails the test after `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "the condition never held"
+        time.sleep(0.01)
+
+
+def read_until(step: Step, text: str, timeout: float = 10.0) -> list[str]:
+    """Reads the running step's stdout up to the first line holding `text`; returns the lines.
+
+    The lines read here are no longer in `finish()`'s result: add them back.
+    """
+    assert step.process is not None and step.process.stdout is not None
+    lines: list[str] = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        line = step.process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return lines
+    raise AssertionError(f"{text!r} never appeared in the log:\n{''.join(lines)}")
+
+
+def runs_started(fake: FakePlatform) -> int:
+    """How many runs the platform holds: what a re-sent trigger would double."""
+    if isinstance(fake, panto.PantoFake | qatech.QatechFake):
+        return len(fake.runs)
+    assert isinstance(fake, qualigate.QualigateFake)
+    return len(fake.test_runs) + len(fake.suite_runs)
+
+
+def poll_route(case: ProviderCase) -> str:
+    """The route of the status checks, for `FakePlatform.inject`."""
+    return f"GET {case.poll_prefixes[0]}"
+
+
+def trigger_route(case: ProviderCase) -> str:
+    method, path = case.trigger
+    return f"{method} {path}"

@@ -1,0 +1,111 @@
+"""Cancellation, end to end: real signals to the running action, as the runner sends them.
+
+On a cancel the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the
+container 2.5 s after that (RUNNER.md §5). qarun must stop waiting at the
+first signal, write the summary, the outputs (status `canceled`) and the
+report with the unfinished runs shown, and exit 1 within 5 s; a second signal
+must not disturb that.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.contract import ProviderCase
+from tests.fakes.base import Reply
+from tests.harness import ActionResult, Step, prepare
+from tests.robustness import (
+    Serve,
+    case,
+    checked,
+    inputs,
+    only,
+    serve,
+    trigger_route,
+    wait_until,
+)
+
+__all__ = ["case", "serve"]  # fixtures
+
+SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+# SPEC.md, Cancellation: everything written and exited within 5 s of the first signal.
+WITHIN = 5.0
+
+
+def cancel(step: Step, *signums: int, gap: float = 0.0) -> tuple[ActionResult, float]:
+    """Sends the signals `gap` seconds apart; the result and the seconds from the first to exit."""
+    sent = time.monotonic()
+    for index, signum in enumerate(signums):
+        if index:
+            time.sleep(gap)
+        step.signal(signum)
+    result = step.finish(timeout=30)
+    return result, time.monotonic() - sent
+
+
+def assert_canceled(result: ActionResult, took: float, *signal_names: str) -> None:
+    """Exit 1 in time, status `canceled`, and one `::error::` naming one of the signals."""
+    assert took < WITHIN, f"took {took:.1f} s"
+    assert result.exit_code == 1, result.log
+    assert result.outputs["status"] == "canceled"
+    (error,) = result.errors()
+    assert "canceled" in error
+    assert any(f"({name})" in error for name in signal_names), error
+
+
+@pytest.mark.parametrize("name", list(SIGNALS))
+def test_a_signal_mid_wait_reports_the_unfinished_runs_as_canceled(
+    case: ProviderCase, serve: Serve, tmp_path: Path, name: str
+) -> None:
+    fake = serve(case.scenario("never"))
+    files = {"report_file": "qa/report.json", "junit_file": "qa/junit.xml"}
+    step = prepare(tmp_path, inputs(case, fake, **files)).start()
+    wait_until(lambda: case.polls(fake))
+    result, took = cancel(step, SIGNALS[name])
+    checked(result, fake.api_key)
+    assert_canceled(result, took, name)
+    assert json.loads(result.outputs["run-ids"])
+    assert "Canceled before these runs finished" in result.summary
+    assert "go on on the platform" in result.summary
+    report = json.loads(result.files["qa/report.json"])
+    assert report["status"] == "canceled"
+    assert {run["status"] for run in report["runs"]} <= {"queued", "running"}
+    assert "qa/junit.xml" in result.files
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.05, 0.3])
+def test_sigint_then_sigterm_as_the_runner_sends_them_ends_cleanly(
+    serve: Serve, tmp_path: Path, gap: float
+) -> None:
+    """The second signal comes while qarun stops or reports (the runner's comes 7.5 s later:
+    by then qarun has long exited, as the first test shows). Sent back to back, the second
+    can be handled first: Python runs it on entering the first one's handler."""
+    case = only("panto")
+    fake = serve(case.scenario("never"))
+    step = prepare(tmp_path, inputs(case, fake, report_file="report.json")).start()
+    wait_until(lambda: case.polls(fake))
+    result, took = cancel(step, signal.SIGINT, signal.SIGTERM, gap=gap)
+    checked(result, fake.api_key)
+    assert_canceled(result, took, "SIGINT", "SIGTERM")
+    assert json.loads(result.files["report.json"])["status"] == "canceled"
+
+
+def test_a_signal_during_the_trigger_request_says_a_run_may_have_started(
+    case: ProviderCase, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(case.scenario("passed"))
+    fake.inject(trigger_route(case), Reply(action="pass", delay=3.0))
+    step = prepare(tmp_path, inputs(case, fake)).start()
+    wait_until(lambda: case.triggers(fake))
+    result, took = cancel(step, signal.SIGTERM)
+    checked(result, fake.api_key)
+    assert_canceled(result, took, "SIGTERM")
+    assert took < 2.0, "the trigger request itself is cut short"
+    assert json.loads(result.outputs["run-ids"]) == []
+    assert "a run may have started" in result.summary
+    assert len(case.triggers(fake)) == 1

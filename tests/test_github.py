@@ -1,0 +1,493 @@
+"""`commit-status` and `pr-comment`, end to end against a fake GitHub REST API on loopback.
+
+Every run checks what must always hold: the token is nowhere in what the action
+wrote. GitHub's answers never change the QA verdict; the tests compare exit
+codes and `status` with what the platform's scenario alone decides.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qarun.github import content
+from qarun.model import Status
+from tests import factories
+from tests.contract import CASES, ProviderCase
+from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
+from tests.fakes.github import BOT, PULL_REQUESTS, GitHubFake
+from tests.fakes.qatech import DASHBOARD, QatechFake
+from tests.harness import (
+    FAKE_GITHUB_TOKEN,
+    HEAD_SHA,
+    ActionResult,
+    prepare,
+    push_event,
+    run_action,
+)
+
+TOKEN = FAKE_GITHUB_TOKEN
+CHECKOUT, SEARCH = "pln_checkout", "pln_search"
+FAILURE = "Could not find the login button on the checkout page. " * 5
+STATUSES = "/api/v3/repos/octo/shop/statuses/"
+COMMENTS = "/api/v3/repos/octo/shop/issues/42/comments"
+
+
+@pytest.fixture
+def serve() -> Iterator[list[FakePlatform]]:
+    started: list[FakePlatform] = []
+    yield started
+    for fake in started:
+        fake.stop()
+
+
+def start(serve: list[FakePlatform], fake: Any) -> Any:
+    serve.append(fake.start())
+    return fake
+
+
+def qatech(checkout: str = "failed", search: str = "passed", duration: float = 0.5) -> QatechFake:
+    """Two test plans, so two runs: Checkout regression and Search."""
+    checkout_tests = (
+        TestScript("Login flow", checkout, FAILURE if checkout != "passed" else None),
+    )
+    return QatechFake(
+        {
+            CHECKOUT: RunScript(
+                "Checkout regression", checkout, duration, 0.05, tests=checkout_tests
+            ),
+            SEARCH: RunScript("Search", search, duration, 0.05),
+        }
+    )
+
+
+def run(
+    tmp_path: Path,
+    platform: FakePlatform,
+    api_url: str,
+    *,
+    event: dict[str, Any] | None = None,
+    event_name: str = "pull_request",
+    env: dict[str, str] | None = None,
+    **inputs: str,
+) -> ActionResult:
+    values = {
+        "provider": "qatech",
+        "api-key": platform.api_key,
+        "api-url": platform.url,
+        "suite": f"{CHECKOUT}\n{SEARCH}",
+        "poll-interval": "0.2s",
+        "timeout": "30s",
+        "commit-status": "true",
+        "pr-comment": "true",
+        **{name.replace("_", "-"): value for name, value in inputs.items()},
+    }
+    result = run_action(
+        tmp_path,
+        values,
+        event=event,
+        event_name=event_name,
+        extra_env={"GITHUB_API_URL": api_url, **(env or {})},
+    )
+    check_always(result)
+    return result
+
+
+def check_always(result: ActionResult) -> None:
+    assert TOKEN not in result.everything_written()
+    assert "Traceback" not in result.log
+
+
+def warnings(result: ActionResult) -> list[str]:
+    return [line for line in result.log.splitlines() if line.startswith("::warning::")]
+
+
+def states(github: GitHubFake, context: str) -> list[str]:
+    return [status.state for status in github.statuses_for(context)]
+
+
+# --- commit statuses -------------------------------------------------------------------------
+
+
+def test_a_status_per_run_pending_then_final(serve: list[FakePlatform], tmp_path: Path) -> None:
+    platform, github = start(serve, qatech(duration=1.0)), start(serve, GitHubFake(TOKEN))
+    result = run(tmp_path, platform, github.url, pr_comment="false")
+
+    assert result.exit_code == 1 and result.outputs["status"] == "failed"
+    checkout, search = "qarun/qatech: Checkout regression", "qarun/qatech: Search"
+    assert {status.context for status in github.statuses} == {checkout, search}
+    assert states(github, checkout) == ["pending", "failure"]
+    assert states(github, search) == ["pending", "success"]
+    # The pull request's head commit, not the merge commit the runner checks out.
+    assert {status.sha for status in github.statuses} == {HEAD_SHA}
+    assert {status.target_url for status in github.statuses} == {
+        DASHBOARD + "r00001",
+        DASHBOARD + "r00002",
+    }
+    assert all(len(status.description or "") <= 140 for status in github.statuses)
+    failed = github.statuses_for(checkout)[-1].description or ""
+    assert failed.startswith("Failed: 0 of 1 test passed – Could not find") and failed.endswith("…")
+    assert github.statuses_for(search)[-1].description == "Passed: 1 of 1 test passed"
+
+    # Pending went out while the runs were still going.
+    trigger = platform.requests_to("POST", "/v1/run")[0]
+    pending = github.requests_to("POST", STATUSES)[:2]
+    assert all(request.at < trigger.at + 1.0 for request in pending)
+    assert [request.body["state"] for request in pending] == ["pending", "pending"]
+    assert "Commit statuses: 2 set on a1b2c3d." in result.stdout
+    assert not warnings(result)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_every_platform_gets_a_status_per_run(
+    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    platform, github = start(serve, case.scenario("passed")), start(serve, GitHubFake(TOKEN))
+    result = run(
+        tmp_path,
+        platform,
+        github.url,
+        provider=case.name,
+        pr_comment="false",
+        **{"suite": "", **{name.replace("-", "_"): v for name, v in case.inputs.items()}},
+    )
+
+    assert result.exit_code == 0, result.log
+    contexts = {status.context for status in github.statuses}
+    assert len(contexts) == len(result.outputs["run-ids"].split(","))
+    for context in contexts:
+        assert context.startswith(f"qarun/{case.name}: ")
+        assert states(github, context) == ["pending", "success"]
+
+
+def test_a_rerun_updates_the_same_status(serve: list[FakePlatform], tmp_path: Path) -> None:
+    platform = QatechFake(
+        {CHECKOUT: RunScript("Checkout regression", "failed", 0.3, 0.05)},
+        reruns=[RunScript("rerun", "passed", 0.3, 0.05)],
+    )
+    start(serve, platform)
+    github = start(serve, GitHubFake(TOKEN))
+    result = run(
+        tmp_path, platform, github.url, suite=CHECKOUT, rerun_failed="1", pr_comment="false"
+    )
+
+    assert result.outputs["status"] == "passed"
+    (context,) = {status.context for status in github.statuses}
+    assert states(github, context) == ["pending", "pending", "success"]
+    first, rerun, final = github.statuses_for(context)
+    assert "attempt 2" in (rerun.description or "")
+    assert (first.target_url, rerun.target_url) == (DASHBOARD + "r00001", DASHBOARD + "r00002")
+    assert final.description == "Passed: 1 of 1 test passed on attempt 2"
+
+
+def test_wait_false_leaves_the_statuses_pending(serve: list[FakePlatform], tmp_path: Path) -> None:
+    platform, github = start(serve, qatech()), start(serve, GitHubFake(TOKEN))
+    result = run(tmp_path, platform, github.url, wait="false")
+
+    assert result.outputs["status"] == "triggered"
+    assert [status.state for status in github.statuses] == ["pending", "pending"]
+    assert all("wait: false" in (status.description or "") for status in github.statuses)
+    (comment,) = github.comments_on(42)
+    assert "triggered" in comment.body
+
+
+def test_cancel_still_finishes_statuses_and_comment_quickly(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    platform, github = start(serve, qatech("never", "never")), start(serve, GitHubFake(TOKEN))
+    inputs = {
+        "provider": "qatech",
+        "api-key": platform.api_key,
+        "api-url": platform.url,
+        "suite": f"{CHECKOUT}\n{SEARCH}",
+        "poll-interval": "0.2s",
+        "commit-status": "true",
+        "pr-comment": "true",
+    }
+    step = prepare(tmp_path, inputs, extra_env={"GITHUB_API_URL": github.url}).start()
+    deadline = time.monotonic() + 15
+    while len(github.statuses) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(github.statuses) == 2, "no pending statuses were set"
+    signaled = time.monotonic()
+    step.signal(signal.SIGINT)
+    result = step.finish(timeout=15)
+    check_always(result)
+
+    assert time.monotonic() - signaled < 5
+    assert result.exit_code == 1 and result.outputs["status"] == "canceled"
+    finals = github.statuses[2:]
+    assert [status.state for status in finals] == ["error", "error"]
+    assert all("canceled" in (status.description or "") for status in finals)
+    (comment,) = github.comments_on(42)
+    assert "canceled" in comment.body
+
+
+# --- the pull-request comment ----------------------------------------------------------------
+
+
+def test_the_comment_is_created_then_updated_in_place(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    github = start(serve, GitHubFake(TOKEN))
+    first = run(tmp_path / "1", start(serve, qatech()), github.url, commit_status="false")
+
+    (comment,) = github.comments_on(42)
+    assert comment.user == BOT
+    assert comment.body.startswith("<!-- qarun:")
+    assert "## ❌ QA.tech: failed" in comment.body
+    assert f"[open]({DASHBOARD}r00001)" in comment.body
+    assert "Checkout regression" in comment.body and "Search" in comment.body
+    assert "PR comment: created" in first.stdout
+
+    second = run(tmp_path / "2", start(serve, qatech("passed")), github.url, commit_status="false")
+    (updated,) = github.comments_on(42)
+    assert updated.id == comment.id
+    assert "## ✅ QA.tech: passed" in updated.body and "failed" not in updated.body
+    assert len(github.requests_to("POST", COMMENTS)) == 1
+    assert len(github.requests_to("PATCH", "/api/v3/repos/octo/shop/issues/comments/")) == 1
+    assert "PR comment: updated" in second.stdout
+    assert second.exit_code == 0 and not warnings(second)
+
+
+def test_an_old_comment_is_found_on_a_later_page(serve: list[FakePlatform], tmp_path: Path) -> None:
+    first_github = start(serve, GitHubFake(TOKEN))
+    run(tmp_path / "1", start(serve, qatech()), first_github.url, commit_status="false")
+    (ours,) = first_github.comments_on(42)
+    marker = ours.body.splitlines()[0]
+
+    # 120 comments by people, one quoting the marker, then qarun's old comment on page 2.
+    github = start(serve, GitHubFake(TOKEN))
+    people = [f"Looks good ({n})" for n in range(119)]
+    people.insert(5, f"qarun finds its comment by `{marker}`")
+    github.add_comments(42, people)
+    (old,) = github.add_comments(42, [ours.body], user=BOT)
+
+    run(tmp_path / "2", start(serve, qatech("passed")), github.url, commit_status="false")
+    pages = [request.query.get("page", ["1"])[0] for request in github.requests_to("GET")]
+    assert pages == ["1", "2"]
+    assert all(request.query["per_page"] == ["100"] for request in github.requests_to("GET"))
+    assert github.requests_to("POST", COMMENTS) == []
+    assert "✅ QA.tech: passed" in old.body
+    assert github.comments_on(42)[5].body == people[5]
+    assert len(github.comments_on(42)) == 121
+
+
+def test_two_qarun_steps_keep_their_own_comments(serve: list[FakePlatform], tmp_path: Path) -> None:
+    github = start(serve, GitHubFake(TOKEN))
+    for number, step in enumerate(["smoke", "full", "smoke"]):
+        env = {"GITHUB_WORKFLOW": "CI", "GITHUB_JOB": "qa", "GITHUB_ACTION": step}
+        run(
+            tmp_path / str(number),
+            start(serve, qatech()),
+            github.url,
+            env=env,
+            commit_status="false",
+        )
+
+    comments = github.comments_on(42)
+    assert len(comments) == 2
+    markers = {comment.body.splitlines()[0] for comment in comments}
+    assert len(markers) == 2
+    assert len(github.requests_to("PATCH")) == 1
+
+
+def test_a_push_event_gets_statuses_and_a_note_instead_of_a_comment(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    platform, github = start(serve, qatech("passed")), start(serve, GitHubFake(TOKEN))
+    result = run(tmp_path, platform, github.url, event=push_event(), event_name="push")
+
+    assert result.exit_code == 0
+    assert {status.sha for status in github.statuses} == {HEAD_SHA}
+    assert [r for r in github.requests if "/issues" in r.path] == []
+    assert result.stdout.count("has no pull request") == 1
+    assert not warnings(result)
+
+
+# --- permissions and trouble -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("scenario", "exit_code"), [("passed", 0), ("failed", 1)])
+def test_a_read_only_token_warns_naming_the_permission(
+    serve: list[FakePlatform], tmp_path: Path, scenario: str, exit_code: int
+) -> None:
+    platform = start(serve, qatech(scenario))
+    github = start(serve, GitHubFake.read_only(TOKEN))
+    result = run(tmp_path, platform, github.url)
+
+    assert result.exit_code == exit_code
+    assert result.outputs["status"] == scenario
+    found = warnings(result)
+    assert len(found) == 2, found
+    statuses, comment = found
+    assert "`statuses: write`" in statuses and "statuses: write" in statuses.split("%0A")[3]
+    assert "`pull-requests: write`" in comment
+    for warning in found:
+        assert "Resource not accessible by integration" in warning
+        assert "permissions:%0A  contents: read%0A" in warning
+        assert "The QA result is not affected." in warning
+    assert not any("GitHub" in error or "statuses" in error for error in result.errors())
+    # A refusal is final: qarun does not knock again for every run.
+    assert len(github.requests_to("POST", STATUSES)) == 1
+    assert len(github.requests_to("POST", COMMENTS)) == 1
+
+
+def test_statuses_refused_does_not_stop_the_comment(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    platform = start(serve, qatech("passed"))
+    github = start(serve, GitHubFake(TOKEN, granted=[PULL_REQUESTS]))
+    result = run(tmp_path, platform, github.url)
+
+    (warning,) = warnings(result)
+    assert "statuses: write" in warning
+    assert len(github.comments_on(42)) == 1
+    assert result.exit_code == 0
+
+
+def test_github_errors_are_one_warning_each_and_never_show_the_token(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    platform, github = start(serve, qatech("passed")), start(serve, GitHubFake(TOKEN))
+    # A server error that echoes the token back: the warning must not repeat it.
+    echo = Reply(500, {"message": f"Server Error while checking {TOKEN}"})
+    github.inject("POST " + STATUSES, *[echo] * 4)
+    result = run(tmp_path, platform, github.url, pr_comment="false")
+
+    assert result.exit_code == 0 and result.outputs["status"] == "passed"
+    (warning,) = warnings(result)
+    assert "HTTP 500" in warning and "***" in warning and "3 more" in warning
+
+
+def test_github_unreachable_is_a_warning(serve: list[FakePlatform], tmp_path: Path) -> None:
+    platform = start(serve, qatech("passed"))
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/api/v3"
+    result = run(tmp_path, platform, closed)
+
+    assert result.exit_code == 0 and result.outputs["status"] == "passed"
+    found = warnings(result)
+    assert len(found) == 2 and all("could not be reached" in w for w in found)
+    assert result.elapsed < 15
+
+
+def test_the_token_goes_only_to_an_https_api(serve: list[FakePlatform], tmp_path: Path) -> None:
+    platform = start(serve, qatech("passed"))
+    result = run(tmp_path, platform, "http://github.example.com/api/v3", pr_comment="false")
+
+    (warning,) = warnings(result)
+    assert "not an https:// URL" in warning
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("inputs", "exit_code"), [({"dry_run": "true"}, 0), ({"timeout": "soon"}, 2)]
+)
+def test_dry_runs_and_input_errors_send_nothing_to_github(
+    serve: list[FakePlatform], tmp_path: Path, inputs: dict[str, str], exit_code: int
+) -> None:
+    platform, github = start(serve, qatech("passed")), start(serve, GitHubFake(TOKEN))
+    result = run(tmp_path, platform, github.url, **inputs)
+    assert result.exit_code == exit_code
+    assert github.requests == []
+
+
+def test_a_platform_error_still_replaces_an_earlier_comment(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    github = start(serve, GitHubFake(TOKEN))
+    run(tmp_path / "1", start(serve, qatech("passed")), github.url)
+    platform = start(serve, qatech("passed"))
+    result = run(tmp_path / "2", platform, github.url, api_key="revoked-key-0123456789")
+
+    assert result.exit_code == 3
+    (comment,) = github.comments_on(42)
+    assert "QA.tech: error" in comment.body and "rejected the API key" in comment.body
+    assert "revoked-key-0123456789" not in comment.body
+
+
+# --- what is sent, without a server ------------------------------------------------------------
+
+
+def test_the_comment_stays_within_githubs_limit() -> None:
+    message = "The cart total did not match the sum of its items. " * 40
+    runs = [
+        factories.make_run(
+            id=f"run{n}",
+            name=f"Checkout regression {n} " * 10,
+            status=Status.FAILED,
+            message=message,
+        )
+        for n in range(2_000)
+    ]
+    body = content.comment_body(factories.make_outcome(*runs), "<!-- qarun:x -->")
+    assert len(body) <= content.MAX_COMMENT
+    assert len(body) > content.MAX_COMMENT // 2
+    assert body.startswith("<!-- qarun:x -->\n## ❌ QA.tech: failed")
+
+
+def test_status_contexts_are_unique_and_name_the_device() -> None:
+    runs = [
+        factories.make_run(id="1", name="Smoke", device="pixel 8 / android 14"),
+        factories.make_run(id="2", name="Smoke", device="pixel 8 / android 14"),
+        factories.make_run(id="3", name="Smoke"),
+    ]
+    assert content.status_contexts("panto", runs) == [
+        "qarun/panto: Smoke (pixel 8 / android 14)",
+        "qarun/panto: Smoke (pixel 8 / android 14) #2",
+        "qarun/panto: Smoke",
+    ]
+    assert content.status_contexts("panto", runs[2:], taken=["qarun/panto: Smoke"]) == [
+        "qarun/panto: Smoke #2"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        (Status.PASSED, "success"),
+        (Status.SKIPPED, "success"),
+        (Status.FAILED, "failure"),
+        (Status.ERROR, "error"),
+        (Status.TIMEOUT, "error"),
+        (Status.CANCELED, "error"),
+        (Status.RUNNING, "error"),
+    ],
+)
+def test_final_states(status: Status, state: str) -> None:
+    assert content.final_state(factories.make_run(status=status)) == state
+
+
+def test_descriptions_are_one_line_within_140_characters() -> None:
+    run = factories.make_run(status=Status.ERROR, message="Browser crashed\n\n" + "x" * 300)
+    description = content.final_description(run, factories.make_outcome(run))
+    assert len(description) == 140 and description.endswith("…")
+    assert description.startswith("Error: 0 of 1 test passed – Browser crashed xxx")
+    running = factories.make_run(status=Status.RUNNING)
+    timed_out = factories.make_outcome(running, timed_out=True)
+    assert content.final_description(running, timed_out) == (
+        "Still running when qarun's timeout ran out"
+    )
+
+
+def test_comment_markers_tell_steps_and_matrix_legs_apart() -> None:
+    env = {"GITHUB_WORKFLOW": "CI", "GITHUB_JOB": "qa", "GITHUB_ACTION": "smoke"}
+    marker = content.comment_marker(env, "qatech", ["test plan pln_a | "])
+    assert marker == content.comment_marker(dict(env), "qatech", ["test plan pln_a | "])
+    others = [
+        content.comment_marker({**env, "GITHUB_ACTION": "full"}, "qatech", ["test plan pln_a | "]),
+        content.comment_marker({**env, "GITHUB_JOB": "e2e"}, "qatech", ["test plan pln_a | "]),
+        content.comment_marker(env, "qualigate", ["test plan pln_a | "]),
+        content.comment_marker(env, "qatech", ["test plan pln_a | preset_b"]),
+    ]
+    assert len({marker, *others}) == 5
+    hostile = content.comment_marker({"GITHUB_WORKFLOW": "CI --> <b>x</b>"}, "qatech", [])
+    assert hostile.count("-->") == 1 and hostile.endswith(" -->") and "<b>" not in hostile

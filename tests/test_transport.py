@@ -1,0 +1,243 @@
+"""The wire under the HTTP client, over loopback: kept-alive connections, gzip, proxies, TLS."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qarun.errors import PlatformError, TriggerUncertainError
+from qarun.http import HttpClient, Request, RetryPolicy
+from tests.fakes.base import FakePlatform, Recorded, Reply
+
+READ = Request("GET", "/status", what="run abc")
+TRIGGER = Request("POST", "/trigger", body={"plan": "pln_1"}, what="test plan pln_1")
+OK = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{"ok": true}'
+
+
+class Echo(FakePlatform):
+    def authorized(self, request: Recorded) -> bool:
+        return True
+
+    def route(self, request: Recorded) -> Reply:
+        return Reply(200, {"ok": True, "host": request.headers.get("host")})
+
+
+class BareServer:
+    """Answers each connection's first request with `answer`, then hangs up without a word:
+    at once, or (`linger`) only when a second request comes on that connection."""
+
+    def __init__(
+        self, answer: bytes = OK, tls: ssl.SSLContext | None = None, *, linger: bool = False
+    ) -> None:
+        self.answer = answer
+        self.tls = tls
+        self.linger = linger
+        self.heads: list[str] = []
+        self.hung_up = threading.Semaphore(0)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                if self.tls is not None:
+                    connection = self.tls.wrap_socket(connection, server_side=True)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        break
+                    head += chunk
+                self.heads.append(head.decode("latin-1"))
+                connection.sendall(self.answer)
+                if self.linger:
+                    self.heads.append(connection.recv(4096).decode("latin-1"))
+            except OSError:
+                pass  # a client that refused our certificate
+            finally:
+                connection.close()
+                self.hung_up.release()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def client_for(url: str, **kwargs: object) -> HttpClient:
+    return HttpClient(
+        base_url=url,
+        headers={"Authorization": "Bearer k"},
+        sleep=lambda seconds: None,
+        timeout=(2.0, 2.0),
+        policy=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+def echo() -> Iterator[Echo]:
+    with Echo() as server:
+        yield server
+
+
+def test_requests_to_one_platform_share_one_connection(echo: Echo) -> None:
+    client = client_for(echo.url)
+    client.read(READ)
+    (first,) = client.transport.idle.values()
+    client.read(READ)
+    client.send(TRIGGER)
+    assert list(client.transport.idle.values()) == [first]
+    assert len(echo.requests) == 3
+
+
+def test_a_connection_the_server_hung_up_is_replaced_not_failed() -> None:
+    server = BareServer()
+    try:
+        client = client_for(f"http://127.0.0.1:{server.port}")
+        assert client.send(TRIGGER) == {"ok": True}
+        # The server closed that connection after answering; the trigger must not fail on it.
+        assert server.hung_up.acquire(timeout=5)
+        assert client.send(TRIGGER) == {"ok": True}
+        assert len(server.heads) == 2
+    finally:
+        server.close()
+
+
+def test_a_read_the_server_hung_up_on_is_sent_again_on_a_new_connection() -> None:
+    server = BareServer(linger=True)
+    try:
+        client = client_for(f"http://127.0.0.1:{server.port}")
+        assert client.read(READ) == {"ok": True}
+        # This one leaves on the kept-alive connection, which the server then closes unanswered.
+        assert client.read(READ) == {"ok": True}
+        assert len(server.heads) == 3
+    finally:
+        server.close()
+
+
+def test_a_trigger_the_server_hung_up_on_is_not_sent_again() -> None:
+    server = BareServer(linger=True)
+    try:
+        client = client_for(f"http://127.0.0.1:{server.port}")
+        assert client.read(READ) == {"ok": True}
+        with pytest.raises(TriggerUncertainError):
+            client.send(TRIGGER)
+        assert [head.split(" ")[0] for head in server.heads] == ["GET", "POST"]
+    finally:
+        server.close()
+
+
+def test_gzip_answers_are_unpacked(echo: Echo) -> None:
+    body = gzip.compress(b'{"ok": "packed"}')
+    echo.inject("GET /status", Reply(200, raw=body, headers={"Content-Encoding": "gzip"}))
+    assert client_for(echo.url).read(READ) == {"ok": "packed"}
+    assert echo.requests[0].headers["accept-encoding"] == "gzip"
+
+
+def test_json_bodies_and_query_parameters_arrive_as_sent(echo: Echo) -> None:
+    client = client_for(echo.url)
+    client.send(TRIGGER)
+    client.read(Request("GET", "/status", params={"ids": "a,b c"}))
+    trigger, read = echo.requests
+    assert trigger.body == {"plan": "pln_1"}
+    assert trigger.headers["content-type"] == "application/json"
+    assert read.query == {"ids": ["a,b c"]}
+
+
+def test_a_redirect_is_not_followed_and_names_where_it_points(echo: Echo) -> None:
+    moved = Reply(301, headers={"Location": "https://api.example.com/v2/run"})
+    echo.inject("POST /trigger", moved)
+    with pytest.raises(PlatformError, match=r"api\.example\.com/v2/run.*`api-url`"):
+        client_for(echo.url).send(TRIGGER)
+    assert len(echo.requests) == 1
+
+
+def test_plain_http_goes_through_the_proxy_of_the_environment(
+    echo: Echo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", echo.url)
+    answer = client_for("http://platform.invalid:8080/api").read(READ)
+    assert answer["host"] == "platform.invalid:8080"
+    assert echo.requests[0].path == "/api/status"
+
+
+def test_no_proxy_sends_straight_to_the_platform(
+    echo: Echo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Echo() as proxy:
+        monkeypatch.setenv("http_proxy", proxy.url)
+        monkeypatch.setenv("no_proxy", "127.0.0.1")
+        client_for(echo.url).read(READ)
+        assert proxy.requests == []
+    assert len(echo.requests) == 1
+
+
+def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = BareServer(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://qa:p%40ss@127.0.0.1:{proxy.port}")
+        with pytest.raises(PlatformError, match="could not be reached") as caught:
+            client_for("https://platform.invalid/api").send(TRIGGER)
+        # Refused at the proxy: nothing reached the platform, so no doubt about the trigger.
+        assert not isinstance(caught.value, TriggerUncertainError)
+        head = proxy.heads[0]
+        assert head.startswith("CONNECT platform.invalid:443 HTTP/1.")
+        token = base64.b64encode(b"qa:p@ss").decode()
+        assert f"Proxy-Authorization: Basic {token}" in head
+    finally:
+        proxy.close()
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> Path:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return tmp_path
+
+
+def test_tls_is_verified_against_the_bundle_requests_would_use(
+    certificate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
+    server = BareServer(tls=tls)
+    try:
+        url = f"https://localhost:{server.port}"
+        with pytest.raises(PlatformError, match=r"could not be reached.*SSLCertVerificationError"):
+            client_for(url).read(READ)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate / "cert.pem"))
+        assert client_for(url).read(READ) == {"ok": True}
+    finally:
+        server.close()

@@ -1,0 +1,125 @@
+"""`wait-for-url`, end to end: nothing is triggered before the preview answers below 400."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.base import FakePlatform, Recorded, Reply
+from tests.fakes.qatech import QatechFake
+from tests.harness import ActionResult, run_action
+
+
+class PreviewSite(FakePlatform):
+    """A preview deployment: 503 until `up_after` seconds past the first check, then 200.
+
+    `hang`: accepts the connection and never answers in time.
+    """
+
+    def __init__(self, up_after: float = 0.0, *, hang: bool = False) -> None:
+        super().__init__()
+        self.up_after = up_after
+        self.hang = hang
+        self.first_check: float | None = None
+        self.up_since: float | None = None
+        self._first = threading.Lock()
+
+    def authorized(self, request: Recorded) -> bool:
+        return True
+
+    def route(self, request: Recorded) -> Reply:
+        if self.hang:
+            return Reply(200, raw=b"late", delay=30)
+        with self._first:
+            self.first_check = self.first_check or request.at
+        if request.at - self.first_check < self.up_after:
+            return Reply(503, raw=b"<h1>Deployment is building</h1>")
+        self.up_since = self.up_since or request.at
+        return Reply(200, raw=b"<h1>Shop</h1>", headers={"Content-Type": "text/html"})
+
+
+@pytest.fixture
+def serve() -> Iterator[list[FakePlatform]]:
+    started: list[FakePlatform] = []
+    yield started
+    for fake in started:
+        fake.stop()
+
+
+def run(tmp_path: Path, qatech: QatechFake, preview: PreviewSite, timeout: str) -> ActionResult:
+    result = run_action(
+        tmp_path,
+        {
+            "provider": "qatech",
+            "api-key": qatech.api_key,
+            "api-url": qatech.url,
+            "poll-interval": "0.2s",
+            "timeout": timeout,
+            "wait-for-url": preview.url + "/healthz",
+        },
+    )
+    assert "Traceback" not in result.log
+    return result
+
+
+def test_triggers_once_the_url_comes_up(serve: list[FakePlatform], tmp_path: Path) -> None:
+    qatech, preview = QatechFake.scenario("passed"), PreviewSite(up_after=1.0)
+    serve += [qatech.start(), preview.start()]
+    result = run(tmp_path, qatech, preview, timeout="20s")
+
+    assert result.exit_code == 0, result.log
+    assert result.outputs["status"] == "passed"
+    (trigger,) = qatech.requests_to("POST", "/v1/run")
+    assert preview.up_since is not None and trigger.at > preview.up_since
+    assert {r.path for r in preview.requests} == {"/healthz"}
+    assert len(preview.requests) >= 2
+    assert "Waiting for" in result.stdout and "HTTP 503" in result.stdout
+    assert "is up after" in result.stdout
+    # The platform's key belongs to the platform, never to the preview.
+    assert all("authorization" not in r.headers for r in preview.requests)
+
+
+def test_a_url_that_never_comes_up_ends_in_timeout_with_nothing_triggered(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    qatech, preview = QatechFake.scenario("passed"), PreviewSite(up_after=3600)
+    serve += [qatech.start(), preview.start()]
+    result = run(tmp_path, qatech, preview, timeout="2s")
+
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "timeout"
+    assert result.outputs["run-ids"] == "[]"
+    assert qatech.requests == []
+    assert 2 <= result.elapsed < 2 + 3
+    (error,) = result.errors()
+    assert "/healthz" in error and "nothing was triggered" in error
+    assert "timeout" in result.summary.lower()
+
+
+def test_a_url_that_never_answers_still_ends_near_the_timeout(
+    serve: list[FakePlatform], tmp_path: Path
+) -> None:
+    qatech, preview = QatechFake.scenario("passed"), PreviewSite(hang=True)
+    serve += [qatech.start(), preview.start()]
+    result = run(tmp_path, qatech, preview, timeout="2s")
+
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "timeout"
+    assert qatech.requests == []
+    assert result.elapsed < 2 + 3, "a hanging probe must not outlast the timeout"
+
+
+def test_the_wait_counts_against_the_timeout(serve: list[FakePlatform], tmp_path: Path) -> None:
+    """`timeout` bounds the whole step: a slow preview leaves less time for the runs."""
+    qatech, preview = QatechFake.scenario("never"), PreviewSite(up_after=1.0)
+    serve += [qatech.start(), preview.start()]
+    result = run(tmp_path, qatech, preview, timeout="2s")
+
+    assert result.outputs["status"] == "timeout"
+    (trigger,) = qatech.requests_to("POST", "/v1/run")
+    assert preview.first_check is not None and trigger.at - preview.first_check >= 1.0
+    # From trigger to outcome: what the 2 s left after the 1 s wait, not 2 s afresh.
+    assert float(result.outputs["duration"]) < 1.6
