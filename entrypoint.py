@@ -1,11 +1,18 @@
 """The container's entry point: runs qarun with the runner's environment."""
 
+import signal
 import sys
 from pathlib import Path
 
+# Signals that arrive while qarun is still loading are kept, not lost to a traceback (SIGINT's
+# default) or to death (SIGTERM's): qarun then stops at once and still reports.
+early_signals: list[int] = []
+for _signum in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(_signum, lambda signum, frame: early_signals.append(signum))
+
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from qarun.main import main
+from qarun.main import main  # noqa: E402  (after the handlers, which must come first)
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(early_signals=early_signals))

@@ -109,3 +109,18 @@ def test_a_signal_during_the_trigger_request_says_a_run_may_have_started(
     assert json.loads(result.outputs["run-ids"]) == []
     assert "a run may have started" in result.summary
     assert len(case.triggers(fake)) == 1
+
+
+@pytest.mark.parametrize("name", list(SIGNALS))
+def test_a_signal_while_qarun_is_still_loading_cancels_cleanly(
+    name: str, serve: Serve, tmp_path: Path
+) -> None:
+    """Before main() installs its handlers, entrypoint.py keeps the signal for it."""
+    case = only("qatech")
+    fake = serve(case.scenario("passed"))
+    step = prepare(tmp_path, inputs(case, fake)).start()
+    time.sleep(0.08)  # past the interpreter's own start, within qarun's imports
+    result, took = cancel(step, SIGNALS[name])
+    checked(result, fake.api_key)
+    assert_canceled(result, took, name)
+    assert case.triggers(fake) == []

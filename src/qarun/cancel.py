@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
@@ -27,9 +27,12 @@ class Cancellation:
         self.signal_name: str | None = None
         self._interruptible = 0
 
-    def install(self) -> None:
+    def install(self, early: Sequence[int] = ()) -> None:
+        """Takes over the handlers; `early` holds signals that came before this (entrypoint.py)."""
         for signum in HANDLED:
             signal.signal(signum, self._handle)
+        for signum in early[:1]:
+            self._handle(signum, None)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         # Only the first signal counts. This handler is Python code, so a second signal can

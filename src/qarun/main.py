@@ -451,14 +451,14 @@ def _as_given(path: str, workspace: Path) -> str:
         return path
 
 
-def main(env: Mapping[str, str] | None = None) -> int:
+def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()) -> int:
     env = dict(os.environ) if env is None else env
     console = Console()
     # Mask the secrets before anything else is printed.
     console.mask(env.get(env_name("api-key"), ""))
     console.mask(env.get(env_name("github-token"), ""))
     cancel = Cancellation()
-    cancel.install()
+    cancel.install(early_signals)
     action = ActionRun(env=env, console=console, cancel=cancel)
     try:
         outcome = action.execute()
