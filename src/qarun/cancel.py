@@ -31,8 +31,8 @@ class Cancellation:
         """Takes over the handlers; `early` holds signals that came before this (entrypoint.py)."""
         for signum in HANDLED:
             signal.signal(signum, self._handle)
-        for signum in early[:1]:
-            self._handle(signum, None)
+        for early_signum in early[:1]:
+            self._handle(early_signum, None)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         # Only the first signal counts. This handler is Python code, so a second signal can
