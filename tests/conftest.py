@@ -1,12 +1,33 @@
-"""Shared fixtures: the fakes and the runner-like harness."""
+"""Fixtures every end-to-end test shares: the platform under test and its fake server."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pytest
 
-API_KEY = "test-key-0123456789"
+from tests.contract import CASES, ProviderCase
+from tests.fakes.base import FakePlatform
+
+# The `serve` fixture's type: `fake = serve(SomeFake(...))`.
+Serve = Callable[[FakePlatform], FakePlatform]
+
+
+@pytest.fixture(params=CASES, ids=str)
+def case(request: pytest.FixtureRequest) -> ProviderCase:
+    """Each platform in turn: a test taking `case` runs once per platform."""
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def api_key() -> str:
-    return API_KEY
+def serve() -> Iterator[Serve]:
+    """Starts a fake for the test (`fake = serve(SomeFake(...))`) and stops it afterwards."""
+    started: list[FakePlatform] = []
+
+    def start(fake: FakePlatform) -> FakePlatform:
+        started.append(fake.start())
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from actions_toolkit.command import escape_data
 
 from tests.contract import CASES, ProviderCase
@@ -26,27 +25,6 @@ from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_action
 OWN_COMMANDS = frozenset({"add-mask", "error", "warning", "group", "endgroup"})
 STATUSES = frozenset({"passed", "failed", "error", "timeout", "canceled", "skipped", "triggered"})
 _COMMAND = re.compile(r"::([^\s:]*)")
-
-Serve = Callable[[FakePlatform], FakePlatform]
-
-
-@pytest.fixture(params=CASES, ids=str)
-def case(request: pytest.FixtureRequest) -> ProviderCase:
-    return request.param  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    """Starts a fake for the test and stops it afterwards."""
-    started: list[FakePlatform] = []
-
-    def start(fake: FakePlatform) -> FakePlatform:
-        started.append(fake.start())
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
 
 
 def only(name: str) -> ProviderCase:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Serve
 from tests.contract import CASES, ProviderCase
 from tests.harness import ActionResult
-from tests.robustness import Serve, case, only, run, serve
-
-__all__ = ["case", "serve"]  # fixtures
+from tests.robustness import only, run
 
 _NAMED = re.compile(r"^::error::input `([a-z-]+)`: ")
 # How a message shows an accepted form: an example, the forms to write, or what to remove.

@@ -16,21 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes.base import Reply
 from tests.harness import ActionResult, Step, prepare
 from tests.robustness import (
-    Serve,
-    case,
     checked,
     inputs,
     only,
-    serve,
     trigger_route,
     wait_until,
 )
-
-__all__ = ["case", "serve"]  # fixtures
 
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 # SPEC.md, Cancellation: everything written and exited within 5 s of the first signal.

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract import CASES, ProviderCase
+from tests.conftest import Serve
+from tests.contract import ProviderCase
 from tests.dockerutil import (
     LABEL,
     ContainerRun,
@@ -47,24 +48,6 @@ def image() -> Iterator[str]:
     yield tag
     # Only the tag's own top layer goes; its parents stay as the next build's cache.
     subprocess.run(["docker", "rmi", "--no-prune", tag], check=False, capture_output=True)
-
-
-@pytest.fixture(params=CASES, ids=str)
-def case(request: pytest.FixtureRequest) -> ProviderCase:
-    return request.param  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def serve() -> Iterator[list[FakePlatform]]:
-    started: list[FakePlatform] = []
-    yield started
-    for fake in started:
-        fake.stop()
-
-
-def serve_fake(serve: list[FakePlatform], fake: FakePlatform) -> FakePlatform:
-    serve.append(fake.start())
-    return fake
 
 
 def step_env(
@@ -147,9 +130,9 @@ def test_the_image_is_built_the_way_the_issue_asks(image: str) -> None:
 
 
 def test_a_passing_run_passes_the_step(
-    image: str, case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    image: str, case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = serve_fake(serve, case.scenario("passed"))
+    fake = serve(case.scenario("passed"))
 
     result = run_container(image, case, fake, tmp_path)
 
@@ -165,7 +148,7 @@ def test_a_passing_run_passes_the_step(
 
 
 def test_a_failing_run_fails_the_step_with_the_platform_message(
-    image: str, case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    image: str, case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     failing = RunScript(
         "Checkout regression",
@@ -174,7 +157,7 @@ def test_a_failing_run_fails_the_step_with_the_platform_message(
         message=FAILURE,
         tests=(TestScript("Pay by card", "failed", FAILURE), TestScript("Cart", "passed")),
     )
-    fake = serve_fake(serve, case.with_runs([failing]))
+    fake = serve(case.with_runs([failing]))
 
     result = run_container(image, case, fake, tmp_path)
 
@@ -187,9 +170,9 @@ def test_a_failing_run_fails_the_step_with_the_platform_message(
 
 
 def test_sigint_to_the_docker_cli_mid_wait_reports_canceled_promptly(
-    image: str, case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    image: str, case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = serve_fake(serve, case.scenario("never"))
+    fake = serve(case.scenario("never"))
     env = step_env(case, fake, tmp_path, timeout="60s")
 
     with start_action(

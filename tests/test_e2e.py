@@ -9,34 +9,14 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.contract import CASES, ProviderCase
+from tests.conftest import Serve
+from tests.contract import ProviderCase
 from tests.fakes.base import FakePlatform, RunScript, TestScript
 from tests.harness import ActionResult, push_event, run_action
 
 FAILURE = "Could not find login button"
-
-
-@pytest.fixture(params=CASES, ids=str)
-def case(request: pytest.FixtureRequest) -> ProviderCase:
-    return request.param  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def serve() -> Iterator[list[FakePlatform]]:
-    started: list[FakePlatform] = []
-    yield started
-    for fake in started:
-        fake.stop()
-
-
-def start(serve: list[FakePlatform], fake: FakePlatform) -> FakePlatform:
-    serve.append(fake.start())
-    return fake
 
 
 def run(case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str) -> ActionResult:
@@ -67,8 +47,8 @@ def failing_runs() -> list[RunScript]:
     ]
 
 
-def test_passed(case: ProviderCase, serve: list[FakePlatform], tmp_path: Path) -> None:
-    fake = start(serve, case.scenario("passed"))
+def test_passed(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
+    fake = serve(case.scenario("passed"))
     result = run(case, fake, tmp_path)
     assert result.exit_code == 0, result.log
     out = result.outputs
@@ -83,9 +63,9 @@ def test_passed(case: ProviderCase, serve: list[FakePlatform], tmp_path: Path) -
 
 
 def test_failed_shows_the_platform_message(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.with_runs(failing_runs()))
+    fake = serve(case.with_runs(failing_runs()))
     result = run(case, fake, tmp_path)
     assert result.exit_code == 1
     assert result.outputs["status"] == "failed"
@@ -98,9 +78,9 @@ def test_failed_shows_the_platform_message(
 
 
 def test_mixed_results_fail_and_count_each_outcome(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("mixed"))
+    fake = serve(case.scenario("mixed"))
     result = run(case, fake, tmp_path)
     assert result.exit_code == 1
     out = result.outputs
@@ -110,9 +90,9 @@ def test_mixed_results_fail_and_count_each_outcome(
 
 
 def test_fail_on_none_reports_the_failure_but_passes_the_step(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("failed"))
+    fake = serve(case.scenario("failed"))
     result = run(case, fake, tmp_path, fail_on="none")
     assert result.exit_code == 0
     assert result.outputs["status"] == "failed"
@@ -120,9 +100,9 @@ def test_fail_on_none_reports_the_failure_but_passes_the_step(
 
 
 def test_wait_false_triggers_and_does_not_poll(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("never"))
+    fake = serve(case.scenario("never"))
     result = run(case, fake, tmp_path, wait="false")
     assert result.exit_code == 0
     assert result.outputs["status"] == "triggered"
@@ -132,10 +112,8 @@ def test_wait_false_triggers_and_does_not_poll(
     assert result.elapsed < 10
 
 
-def test_timeout_ends_near_the_timeout(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
-) -> None:
-    fake = start(serve, case.scenario("never"))
+def test_timeout_ends_near_the_timeout(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
+    fake = serve(case.scenario("never"))
     result = run(case, fake, tmp_path, timeout="3s")
     assert result.exit_code == 1
     assert result.outputs["status"] == "timeout"
@@ -144,19 +122,17 @@ def test_timeout_ends_near_the_timeout(
     assert "timeout" in result.errors()[0]
 
 
-def test_the_pull_request_context_is_sent(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
-) -> None:
-    fake = start(serve, case.scenario("passed"))
+def test_the_pull_request_context_is_sent(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
+    fake = serve(case.scenario("passed"))
     run(case, fake, tmp_path)
     (trigger,) = case.triggers(fake)
     case.context_sent(trigger.body)
 
 
 def test_push_events_send_the_pushed_commit(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("passed"))
+    fake = serve(case.scenario("passed"))
     result = run_action(
         tmp_path,
         {
@@ -175,9 +151,9 @@ def test_push_events_send_the_pushed_commit(
 
 
 def test_dry_run_sends_nothing_and_prints_the_request(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("passed"))
+    fake = serve(case.scenario("passed"))
     result = run(case, fake, tmp_path, dry_run="true")
     assert result.exit_code == 0
     assert fake.requests == []
@@ -187,9 +163,9 @@ def test_dry_run_sends_nothing_and_prints_the_request(
 
 
 def test_json_report_and_junit_agree_with_the_outputs(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("mixed"))
+    fake = serve(case.scenario("mixed"))
     result = run(case, fake, tmp_path, report_file="qa/report.json", junit_file="qa/junit.xml")
     out = result.outputs
     report = json.loads((result.workspace / "qa/report.json").read_text())
@@ -209,19 +185,19 @@ def test_json_report_and_junit_agree_with_the_outputs(
     assert len(failed) == int(out["failed"]) + report["counts"]["error"]
 
 
-def test_output_filter(case: ProviderCase, serve: list[FakePlatform], tmp_path: Path) -> None:
-    fake = start(serve, case.scenario("passed"))
+def test_output_filter(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
+    fake = serve(case.scenario("passed"))
     result = run(case, fake, tmp_path, output_filter=".status")
     assert result.outputs["filtered"] == "passed"
-    fake2 = start(serve, case.scenario("passed"))
+    fake2 = serve(case.scenario("passed"))
     result = run(case, fake2, tmp_path / "2", output_filter="{total: .counts.total}")
     assert json.loads(result.outputs["filtered"]) == {"total": int(result.outputs["total"])}
 
 
 def test_a_rejected_key_exits_3_with_status_error(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(serve, case.scenario("passed"))
+    fake = serve(case.scenario("passed"))
     values = {
         "provider": case.name,
         "api-key": "wrong-key-0123456789",

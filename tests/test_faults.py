@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import PASS, FakePlatform, Reply, RunScript, TestScript
 from tests.harness import ActionResult, prepare
 from tests.robustness import (
-    Serve,
-    case,
     checked,
     inputs,
     only,
@@ -32,11 +31,8 @@ from tests.robustness import (
     read_until,
     run,
     runs_started,
-    serve,
     trigger_route,
 )
-
-__all__ = ["case", "serve"]  # fixtures
 
 FAILURE = "Could not find login button"
 DOWN = "down for maintenance"

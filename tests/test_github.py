@@ -10,7 +10,6 @@ from __future__ import annotations
 import signal
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from qarun.github import content
 from qarun.model import Status
 from tests import factories
+from tests.conftest import Serve
 from tests.contract import CASES, ProviderCase
 from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
 from tests.fakes.github import BOT, PULL_REQUESTS, GitHubFake
@@ -37,19 +37,6 @@ CHECKOUT, SEARCH = "pln_checkout", "pln_search"
 FAILURE = "Could not find the login button on the checkout page. " * 5
 STATUSES = "/api/v3/repos/octo/shop/statuses/"
 COMMENTS = "/api/v3/repos/octo/shop/issues/42/comments"
-
-
-@pytest.fixture
-def serve() -> Iterator[list[FakePlatform]]:
-    started: list[FakePlatform] = []
-    yield started
-    for fake in started:
-        fake.stop()
-
-
-def start(serve: list[FakePlatform], fake: Any) -> Any:
-    serve.append(fake.start())
-    return fake
 
 
 def qatech(checkout: str = "failed", search: str = "passed", duration: float = 0.5) -> QatechFake:
@@ -115,8 +102,8 @@ def states(github: GitHubFake, context: str) -> list[str]:
 # --- commit statuses -------------------------------------------------------------------------
 
 
-def test_a_status_per_run_pending_then_final(serve: list[FakePlatform], tmp_path: Path) -> None:
-    platform, github = start(serve, qatech(duration=1.0)), start(serve, GitHubFake(TOKEN))
+def test_a_status_per_run_pending_then_final(serve: Serve, tmp_path: Path) -> None:
+    platform, github = serve(qatech(duration=1.0)), serve(GitHubFake(TOKEN))
     result = run(tmp_path, platform, github.url, pr_comment="false")
 
     assert result.exit_code == 1 and result.outputs["status"] == "failed"
@@ -146,9 +133,9 @@ def test_a_status_per_run_pending_then_final(serve: list[FakePlatform], tmp_path
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_every_platform_gets_a_status_per_run(
-    case: ProviderCase, serve: list[FakePlatform], tmp_path: Path
+    case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    platform, github = start(serve, case.scenario("passed")), start(serve, GitHubFake(TOKEN))
+    platform, github = serve(case.scenario("passed")), serve(GitHubFake(TOKEN))
     result = run(
         tmp_path,
         platform,
@@ -166,13 +153,13 @@ def test_every_platform_gets_a_status_per_run(
         assert states(github, context) == ["pending", "success"]
 
 
-def test_a_rerun_updates_the_same_status(serve: list[FakePlatform], tmp_path: Path) -> None:
+def test_a_rerun_updates_the_same_status(serve: Serve, tmp_path: Path) -> None:
     platform = QatechFake(
         {CHECKOUT: RunScript("Checkout regression", "failed", 0.3, 0.05)},
         reruns=[RunScript("rerun", "passed", 0.3, 0.05)],
     )
-    start(serve, platform)
-    github = start(serve, GitHubFake(TOKEN))
+    serve(platform)
+    github = serve(GitHubFake(TOKEN))
     result = run(
         tmp_path, platform, github.url, suite=CHECKOUT, rerun_failed="1", pr_comment="false"
     )
@@ -186,8 +173,8 @@ def test_a_rerun_updates_the_same_status(serve: list[FakePlatform], tmp_path: Pa
     assert final.description == "Passed: 1 of 1 test passed on attempt 2"
 
 
-def test_wait_false_leaves_the_statuses_pending(serve: list[FakePlatform], tmp_path: Path) -> None:
-    platform, github = start(serve, qatech()), start(serve, GitHubFake(TOKEN))
+def test_wait_false_leaves_the_statuses_pending(serve: Serve, tmp_path: Path) -> None:
+    platform, github = serve(qatech()), serve(GitHubFake(TOKEN))
     result = run(tmp_path, platform, github.url, wait="false")
 
     assert result.outputs["status"] == "triggered"
@@ -197,10 +184,8 @@ def test_wait_false_leaves_the_statuses_pending(serve: list[FakePlatform], tmp_p
     assert "triggered" in comment.body
 
 
-def test_cancel_still_finishes_statuses_and_comment_quickly(
-    serve: list[FakePlatform], tmp_path: Path
-) -> None:
-    platform, github = start(serve, qatech("never", "never")), start(serve, GitHubFake(TOKEN))
+def test_cancel_still_finishes_statuses_and_comment_quickly(serve: Serve, tmp_path: Path) -> None:
+    platform, github = serve(qatech("never", "never")), serve(GitHubFake(TOKEN))
     inputs = {
         "provider": "qatech",
         "api-key": platform.api_key,
@@ -232,11 +217,9 @@ def test_cancel_still_finishes_statuses_and_comment_quickly(
 # --- the pull-request comment ----------------------------------------------------------------
 
 
-def test_the_comment_is_created_then_updated_in_place(
-    serve: list[FakePlatform], tmp_path: Path
-) -> None:
-    github = start(serve, GitHubFake(TOKEN))
-    first = run(tmp_path / "1", start(serve, qatech()), github.url, commit_status="false")
+def test_the_comment_is_created_then_updated_in_place(serve: Serve, tmp_path: Path) -> None:
+    github = serve(GitHubFake(TOKEN))
+    first = run(tmp_path / "1", serve(qatech()), github.url, commit_status="false")
 
     (comment,) = github.comments_on(42)
     assert comment.user == BOT
@@ -246,7 +229,7 @@ def test_the_comment_is_created_then_updated_in_place(
     assert "Checkout regression" in comment.body and "Search" in comment.body
     assert "PR comment: created" in first.stdout
 
-    second = run(tmp_path / "2", start(serve, qatech("passed")), github.url, commit_status="false")
+    second = run(tmp_path / "2", serve(qatech("passed")), github.url, commit_status="false")
     (updated,) = github.comments_on(42)
     assert updated.id == comment.id
     assert "## ✅ QA.tech: passed" in updated.body and "failed" not in updated.body
@@ -256,20 +239,20 @@ def test_the_comment_is_created_then_updated_in_place(
     assert second.exit_code == 0 and not warnings(second)
 
 
-def test_an_old_comment_is_found_on_a_later_page(serve: list[FakePlatform], tmp_path: Path) -> None:
-    first_github = start(serve, GitHubFake(TOKEN))
-    run(tmp_path / "1", start(serve, qatech()), first_github.url, commit_status="false")
+def test_an_old_comment_is_found_on_a_later_page(serve: Serve, tmp_path: Path) -> None:
+    first_github = serve(GitHubFake(TOKEN))
+    run(tmp_path / "1", serve(qatech()), first_github.url, commit_status="false")
     (ours,) = first_github.comments_on(42)
     marker = ours.body.splitlines()[0]
 
     # 120 comments by people, one quoting the marker, then qarun's old comment on page 2.
-    github = start(serve, GitHubFake(TOKEN))
+    github = serve(GitHubFake(TOKEN))
     people = [f"Looks good ({n})" for n in range(119)]
     people.insert(5, f"qarun finds its comment by `{marker}`")
     github.add_comments(42, people)
     (old,) = github.add_comments(42, [ours.body], user=BOT)
 
-    run(tmp_path / "2", start(serve, qatech("passed")), github.url, commit_status="false")
+    run(tmp_path / "2", serve(qatech("passed")), github.url, commit_status="false")
     pages = [request.query.get("page", ["1"])[0] for request in github.requests_to("GET")]
     assert pages == ["1", "2"]
     assert all(request.query["per_page"] == ["100"] for request in github.requests_to("GET"))
@@ -279,13 +262,13 @@ def test_an_old_comment_is_found_on_a_later_page(serve: list[FakePlatform], tmp_
     assert len(github.comments_on(42)) == 121
 
 
-def test_two_qarun_steps_keep_their_own_comments(serve: list[FakePlatform], tmp_path: Path) -> None:
-    github = start(serve, GitHubFake(TOKEN))
+def test_two_qarun_steps_keep_their_own_comments(serve: Serve, tmp_path: Path) -> None:
+    github = serve(GitHubFake(TOKEN))
     for number, step in enumerate(["smoke", "full", "smoke"]):
         env = {"GITHUB_WORKFLOW": "CI", "GITHUB_JOB": "qa", "GITHUB_ACTION": step}
         run(
             tmp_path / str(number),
-            start(serve, qatech()),
+            serve(qatech()),
             github.url,
             env=env,
             commit_status="false",
@@ -299,9 +282,9 @@ def test_two_qarun_steps_keep_their_own_comments(serve: list[FakePlatform], tmp_
 
 
 def test_a_push_event_gets_statuses_and_a_note_instead_of_a_comment(
-    serve: list[FakePlatform], tmp_path: Path
+    serve: Serve, tmp_path: Path
 ) -> None:
-    platform, github = start(serve, qatech("passed")), start(serve, GitHubFake(TOKEN))
+    platform, github = serve(qatech("passed")), serve(GitHubFake(TOKEN))
     result = run(tmp_path, platform, github.url, event=push_event(), event_name="push")
 
     assert result.exit_code == 0
@@ -316,10 +299,10 @@ def test_a_push_event_gets_statuses_and_a_note_instead_of_a_comment(
 
 @pytest.mark.parametrize(("scenario", "exit_code"), [("passed", 0), ("failed", 1)])
 def test_a_read_only_token_warns_naming_the_permission(
-    serve: list[FakePlatform], tmp_path: Path, scenario: str, exit_code: int
+    serve: Serve, tmp_path: Path, scenario: str, exit_code: int
 ) -> None:
-    platform = start(serve, qatech(scenario))
-    github = start(serve, GitHubFake.read_only(TOKEN))
+    platform = serve(qatech(scenario))
+    github = serve(GitHubFake.read_only(TOKEN))
     result = run(tmp_path, platform, github.url)
 
     assert result.exit_code == exit_code
@@ -339,11 +322,9 @@ def test_a_read_only_token_warns_naming_the_permission(
     assert len(github.requests_to("POST", COMMENTS)) == 1
 
 
-def test_statuses_refused_does_not_stop_the_comment(
-    serve: list[FakePlatform], tmp_path: Path
-) -> None:
-    platform = start(serve, qatech("passed"))
-    github = start(serve, GitHubFake(TOKEN, granted=[PULL_REQUESTS]))
+def test_statuses_refused_does_not_stop_the_comment(serve: Serve, tmp_path: Path) -> None:
+    platform = serve(qatech("passed"))
+    github = serve(GitHubFake(TOKEN, granted=[PULL_REQUESTS]))
     result = run(tmp_path, platform, github.url)
 
     (warning,) = warnings(result)
@@ -353,9 +334,9 @@ def test_statuses_refused_does_not_stop_the_comment(
 
 
 def test_github_errors_are_one_warning_each_and_never_show_the_token(
-    serve: list[FakePlatform], tmp_path: Path
+    serve: Serve, tmp_path: Path
 ) -> None:
-    platform, github = start(serve, qatech("passed")), start(serve, GitHubFake(TOKEN))
+    platform, github = serve(qatech("passed")), serve(GitHubFake(TOKEN))
     # A server error that echoes the token back: the warning must not repeat it.
     echo = Reply(500, {"message": f"Server Error while checking {TOKEN}"})
     github.inject("POST " + STATUSES, *[echo] * 4)
@@ -366,8 +347,8 @@ def test_github_errors_are_one_warning_each_and_never_show_the_token(
     assert "HTTP 500" in warning and "***" in warning and "3 more" in warning
 
 
-def test_github_unreachable_is_a_warning(serve: list[FakePlatform], tmp_path: Path) -> None:
-    platform = start(serve, qatech("passed"))
+def test_github_unreachable_is_a_warning(serve: Serve, tmp_path: Path) -> None:
+    platform = serve(qatech("passed"))
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}/api/v3"
@@ -379,8 +360,8 @@ def test_github_unreachable_is_a_warning(serve: list[FakePlatform], tmp_path: Pa
     assert result.elapsed < 15
 
 
-def test_the_token_goes_only_to_an_https_api(serve: list[FakePlatform], tmp_path: Path) -> None:
-    platform = start(serve, qatech("passed"))
+def test_the_token_goes_only_to_an_https_api(serve: Serve, tmp_path: Path) -> None:
+    platform = serve(qatech("passed"))
     result = run(tmp_path, platform, "http://github.example.com/api/v3", pr_comment="false")
 
     (warning,) = warnings(result)
@@ -392,20 +373,18 @@ def test_the_token_goes_only_to_an_https_api(serve: list[FakePlatform], tmp_path
     ("inputs", "exit_code"), [({"dry_run": "true"}, 0), ({"timeout": "soon"}, 2)]
 )
 def test_dry_runs_and_input_errors_send_nothing_to_github(
-    serve: list[FakePlatform], tmp_path: Path, inputs: dict[str, str], exit_code: int
+    serve: Serve, tmp_path: Path, inputs: dict[str, str], exit_code: int
 ) -> None:
-    platform, github = start(serve, qatech("passed")), start(serve, GitHubFake(TOKEN))
+    platform, github = serve(qatech("passed")), serve(GitHubFake(TOKEN))
     result = run(tmp_path, platform, github.url, **inputs)
     assert result.exit_code == exit_code
     assert github.requests == []
 
 
-def test_a_platform_error_still_replaces_an_earlier_comment(
-    serve: list[FakePlatform], tmp_path: Path
-) -> None:
-    github = start(serve, GitHubFake(TOKEN))
-    run(tmp_path / "1", start(serve, qatech("passed")), github.url)
-    platform = start(serve, qatech("passed"))
+def test_a_platform_error_still_replaces_an_earlier_comment(serve: Serve, tmp_path: Path) -> None:
+    github = serve(GitHubFake(TOKEN))
+    run(tmp_path / "1", serve(qatech("passed")), github.url)
+    platform = serve(qatech("passed"))
     result = run(tmp_path / "2", platform, github.url, api_key="revoked-key-0123456789")
 
     assert result.exit_code == 3

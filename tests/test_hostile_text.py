@@ -14,13 +14,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
 from tests.harness import ActionResult, run_action
-from tests.robustness import OWN_COMMANDS, Serve, case, checked, inputs, serve, trigger_route
-
-__all__ = ["case", "serve"]  # fixtures
+from tests.robustness import OWN_COMMANDS, checked, inputs, trigger_route
 
 HOSTILE = (
     "l1\n::error::injected",

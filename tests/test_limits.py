@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes.base import FakePlatform, RunScript, TestScript
-from tests.robustness import Serve, case, run, serve
-
-__all__ = ["case", "serve"]  # fixtures
+from tests.robustness import run
 
 SUMMARY_LIMIT = 1_048_576
 MANY = 3000

@@ -14,21 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes.base import PASS, FakePlatform, Reply, RunScript, TestScript
 from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, run_action
 from tests.robustness import (
-    Serve,
-    case,
     checked,
     inputs,
     only,
     poll_route,
-    serve,
     trigger_route,
 )
-
-__all__ = ["case", "serve"]  # fixtures
 
 # A plain key, and one whose escaped forms (JSON, XML, Markdown, URL) differ from it.
 KEYS = {

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.conftest import Serve
 from tests.fakes.base import FakePlatform, Recorded, Reply
 from tests.fakes.qatech import QatechFake
 from tests.harness import ActionResult, run_action
@@ -41,14 +39,6 @@ class PreviewSite(FakePlatform):
         return Reply(200, raw=b"<h1>Shop</h1>", headers={"Content-Type": "text/html"})
 
 
-@pytest.fixture
-def serve() -> Iterator[list[FakePlatform]]:
-    started: list[FakePlatform] = []
-    yield started
-    for fake in started:
-        fake.stop()
-
-
 def run(tmp_path: Path, qatech: QatechFake, preview: PreviewSite, timeout: str) -> ActionResult:
     result = run_action(
         tmp_path,
@@ -65,9 +55,10 @@ def run(tmp_path: Path, qatech: QatechFake, preview: PreviewSite, timeout: str) 
     return result
 
 
-def test_triggers_once_the_url_comes_up(serve: list[FakePlatform], tmp_path: Path) -> None:
+def test_triggers_once_the_url_comes_up(serve: Serve, tmp_path: Path) -> None:
     qatech, preview = QatechFake.scenario("passed"), PreviewSite(up_after=1.0)
-    serve += [qatech.start(), preview.start()]
+    serve(qatech)
+    serve(preview)
     result = run(tmp_path, qatech, preview, timeout="20s")
 
     assert result.exit_code == 0, result.log
@@ -83,10 +74,11 @@ def test_triggers_once_the_url_comes_up(serve: list[FakePlatform], tmp_path: Pat
 
 
 def test_a_url_that_never_comes_up_ends_in_timeout_with_nothing_triggered(
-    serve: list[FakePlatform], tmp_path: Path
+    serve: Serve, tmp_path: Path
 ) -> None:
     qatech, preview = QatechFake.scenario("passed"), PreviewSite(up_after=3600)
-    serve += [qatech.start(), preview.start()]
+    serve(qatech)
+    serve(preview)
     result = run(tmp_path, qatech, preview, timeout="2s")
 
     assert result.exit_code == 1
@@ -99,11 +91,10 @@ def test_a_url_that_never_comes_up_ends_in_timeout_with_nothing_triggered(
     assert "timeout" in result.summary.lower()
 
 
-def test_a_url_that_never_answers_still_ends_near_the_timeout(
-    serve: list[FakePlatform], tmp_path: Path
-) -> None:
+def test_a_url_that_never_answers_still_ends_near_the_timeout(serve: Serve, tmp_path: Path) -> None:
     qatech, preview = QatechFake.scenario("passed"), PreviewSite(hang=True)
-    serve += [qatech.start(), preview.start()]
+    serve(qatech)
+    serve(preview)
     result = run(tmp_path, qatech, preview, timeout="2s")
 
     assert result.exit_code == 1
@@ -112,10 +103,11 @@ def test_a_url_that_never_answers_still_ends_near_the_timeout(
     assert result.elapsed < 2 + 3, "a hanging probe must not outlast the timeout"
 
 
-def test_the_wait_counts_against_the_timeout(serve: list[FakePlatform], tmp_path: Path) -> None:
+def test_the_wait_counts_against_the_timeout(serve: Serve, tmp_path: Path) -> None:
     """`timeout` bounds the whole step: a slow preview leaves less time for the runs."""
     qatech, preview = QatechFake.scenario("never"), PreviewSite(up_after=1.0)
-    serve += [qatech.start(), preview.start()]
+    serve(qatech)
+    serve(preview)
     result = run(tmp_path, qatech, preview, timeout="2s")
 
     assert result.outputs["status"] == "timeout"
