@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Protocol, TypeVar
 
 import pytest
 
 from tests.contract import CASES, ProviderCase
 from tests.fakes.base import FakePlatform
 
-# The `serve` fixture's type: `fake = serve(SomeFake(...))`.
-Serve = Callable[[FakePlatform], FakePlatform]
+Fake = TypeVar("Fake", bound=FakePlatform)
+
+
+class Serve(Protocol):
+    """The `serve` fixture: `fake = serve(SomeFake(...))` starts it; the test's end stops it."""
+
+    def __call__(self, fake: Fake, /) -> Fake: ...
 
 
 @pytest.fixture(params=CASES, ids=str)
@@ -24,7 +30,7 @@ def serve() -> Iterator[Serve]:
     """Starts a fake for the test (`fake = serve(SomeFake(...))`) and stops it afterwards."""
     started: list[FakePlatform] = []
 
-    def start(fake: FakePlatform) -> FakePlatform:
+    def start(fake: Fake, /) -> Fake:
         started.append(fake.start())
         return fake
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, Status
 from qarun.providers.panto import PantoDevice, PantoOptions, PantoProvider
+from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript
 from tests.fakes.panto import BY_TRIGGER_PREFIX, RUN_PREFIX, TRIGGER_PATH, PantoFake, scenario
 
@@ -78,20 +78,6 @@ def poll_until_finished(provider: PantoProvider, runs: list[Run], limit: float =
         time.sleep(0.05)
         runs = provider.poll(runs)
     return runs
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[PantoFake], PantoFake]]:
-    started: list[PantoFake] = []
-
-    def start(fake: PantoFake) -> PantoFake:
-        started.append(fake)
-        fake.start()
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
 
 
 # --- options ------------------------------------------------------------------------------
@@ -230,7 +216,7 @@ def test_plan_is_the_documented_suite_trigger_without_pr_context() -> None:
     assert spec.device == "pixel 8 / android 14, iphone 13 / 16.0"
 
 
-def test_exclude_selector_is_sent_under_exclude_only(serve: Callable[..., PantoFake]) -> None:
+def test_exclude_selector_is_sent_under_exclude_only(serve: Serve) -> None:
     fake = serve(PantoFake())
 
     trigger(provider_for(fake, tags="", exclude_tags="suite: flaky, slow"))
@@ -241,7 +227,7 @@ def test_exclude_selector_is_sent_under_exclude_only(serve: Callable[..., PantoF
 
 
 def test_trigger_sends_the_plan_with_the_key_and_returns_queued_runs(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("Checkout regression", queued_for=5, duration=6)]))
     provider = provider_for(fake)
@@ -266,7 +252,7 @@ def test_trigger_sends_the_plan_with_the_key_and_returns_queued_runs(
 
 
 def test_a_trigger_of_several_runs_reads_their_names_in_one_listing(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("Checkout"), RunScript("Login"), RunScript("Search")]))
 
@@ -284,7 +270,7 @@ def test_a_trigger_of_several_runs_reads_their_names_in_one_listing(
     ]
 
 
-def test_trigger_is_not_sent_again_after_a_server_error(serve: Callable[..., PantoFake]) -> None:
+def test_trigger_is_not_sent_again_after_a_server_error(serve: Serve) -> None:
     fake = serve(PantoFake())
     fake.inject(f"POST {TRIGGER_PATH}", Reply(500, {"detail": "Internal Server Error"}))
 
@@ -319,7 +305,7 @@ def test_trigger_is_not_sent_again_after_a_server_error(serve: Callable[..., Pan
     ],
 )
 def test_trigger_errors_carry_panto_words_and_the_input_to_check(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
     fake_kwargs: dict[str, Any],
     overrides: dict[str, str],
     error: type[Exception],
@@ -334,7 +320,7 @@ def test_trigger_errors_carry_panto_words_and_the_input_to_check(
         assert word in str(caught.value)
 
 
-def test_a_wrong_key_is_an_auth_error_with_panto_words(serve: Callable[..., PantoFake]) -> None:
+def test_a_wrong_key_is_an_auth_error_with_panto_words(serve: Serve) -> None:
     fake = serve(PantoFake())
 
     with pytest.raises(AuthError, match="HTTP 401: Invalid or expired API key"):
@@ -343,7 +329,7 @@ def test_a_wrong_key_is_an_auth_error_with_panto_words(serve: Callable[..., Pant
     assert fake.runs == {}
 
 
-def test_an_empty_run_list_says_nothing_matched_the_tags(serve: Callable[..., PantoFake]) -> None:
+def test_an_empty_run_list_says_nothing_matched_the_tags(serve: Serve) -> None:
     fake = serve(PantoFake())
     fake.inject(
         f"POST {TRIGGER_PATH}",
@@ -358,7 +344,7 @@ def test_an_empty_run_list_says_nothing_matched_the_tags(serve: Callable[..., Pa
 
 
 def test_the_fake_rejects_bodies_the_documents_call_invalid(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     fake = serve(PantoFake())
     provider = provider_for(fake)
@@ -384,7 +370,7 @@ def test_the_fake_rejects_bodies_the_documents_call_invalid(
     ],
 )
 def test_scenarios_poll_to_their_outcome(
-    serve: Callable[..., PantoFake], kind: str, statuses: list[Status], words: list[str]
+    serve: Serve, kind: str, statuses: list[Status], words: list[str]
 ) -> None:
     fake = serve(scenario(kind, duration=0.3))
     provider = provider_for(fake)
@@ -397,7 +383,7 @@ def test_scenarios_poll_to_their_outcome(
 
 
 def test_a_failed_run_carries_the_remark_and_a_hostile_name_unchanged(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     name = "<script>alert(1)</script> | `rm -rf` ::error::x\n@here"
     fake = serve(PantoFake([RunScript(name, "failed", 0.2, message="Login **button** missing")]))
@@ -408,7 +394,7 @@ def test_a_failed_run_carries_the_remark_and_a_hostile_name_unchanged(
     assert (run.name, run.status, run.message) == (name, Status.FAILED, "Login **button** missing")
 
 
-def test_never_ending_runs_stay_running(serve: Callable[..., PantoFake]) -> None:
+def test_never_ending_runs_stay_running(serve: Serve) -> None:
     fake = serve(scenario("never"))
     provider = provider_for(fake)
     runs = trigger(provider)
@@ -421,7 +407,7 @@ def test_never_ending_runs_stay_running(serve: Callable[..., PantoFake]) -> None
 
 
 def test_queued_until_started_then_running_with_trigger_progress(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     fake = serve(
         PantoFake(
@@ -444,7 +430,7 @@ def test_queued_until_started_then_running_with_trigger_progress(
 
 
 def test_one_poll_costs_one_request_whatever_the_number_of_runs(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript(f"Suite {n}", "never") for n in range(5)]))
     provider = provider_for(fake)
@@ -467,7 +453,7 @@ def test_one_poll_costs_one_request_whatever_the_number_of_runs(
     ],
 )
 def test_words_panto_does_not_document_are_kept_and_end_as_error_only_when_ended(
-    serve: Callable[..., PantoFake], result: str, end_unknown: bool, status: Status
+    serve: Serve, result: str, end_unknown: bool, status: Status
 ) -> None:
     fake = serve(PantoFake([RunScript("Odd", result, 0.1)], end_unknown=end_unknown))
     provider = provider_for(fake)
@@ -480,7 +466,7 @@ def test_words_panto_does_not_document_are_kept_and_end_as_error_only_when_ended
 
 
 def test_a_finished_trigger_ends_a_run_still_claiming_progress_as_error(
-    serve: Callable[..., PantoFake],
+    serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("A", duration=0.1), RunScript("B", "never")]))
     provider = provider_for(fake)
@@ -510,7 +496,7 @@ def test_a_finished_trigger_ends_a_run_still_claiming_progress_as_error(
     ],
 )
 def test_malformed_trigger_answers_are_clear_errors(
-    serve: Callable[..., PantoFake], route: str, reply: Reply, words: str
+    serve: Serve, route: str, reply: Reply, words: str
 ) -> None:
     fake = serve(PantoFake())
     fake.inject(route, reply)
@@ -527,9 +513,7 @@ def test_malformed_trigger_answers_are_clear_errors(
         (Reply(200, {"test_runs": [{"status": "passed"}]}), "without an `id`"),
     ],
 )
-def test_malformed_listings_are_clear_errors(
-    serve: Callable[..., PantoFake], reply: Reply, words: str
-) -> None:
+def test_malformed_listings_are_clear_errors(serve: Serve, reply: Reply, words: str) -> None:
     fake = serve(PantoFake())
     provider = provider_for(fake)
     runs = trigger(provider)
@@ -539,7 +523,7 @@ def test_malformed_listings_are_clear_errors(
         provider.poll(runs)
 
 
-def test_sparse_run_objects_fall_back_to_defaults(serve: Callable[..., PantoFake]) -> None:
+def test_sparse_run_objects_fall_back_to_defaults(serve: Serve) -> None:
     fake = serve(PantoFake([RunScript("A", "never")]))
     provider = provider_for(fake)
     runs = trigger(provider)
@@ -569,7 +553,7 @@ ENDED = "2026-05-21T10:33:00Z"
     ],
 )
 def test_listings_that_disagree_with_themselves_settle_only_once_the_trigger_is_over(
-    serve: Callable[..., PantoFake], listed: dict[str, Any] | None, aggregate: str, status: str
+    serve: Serve, listed: dict[str, Any] | None, aggregate: str, status: str
 ) -> None:
     fake = serve(PantoFake([RunScript("A", "never", queued_for=0)]))
     provider = provider_for(fake)
@@ -583,7 +567,7 @@ def test_listings_that_disagree_with_themselves_settle_only_once_the_trigger_is_
     assert run.status == Status(status)
 
 
-def test_complete_adds_nothing_and_sends_nothing(serve: Callable[..., PantoFake]) -> None:
+def test_complete_adds_nothing_and_sends_nothing(serve: Serve) -> None:
     fake = serve(scenario("failed", duration=0.2))
     provider = provider_for(fake)
     runs = poll_until_finished(provider, trigger(provider))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from qarun.inputs import Inputs
 from qarun.model import Progress, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
 from qarun.providers.qatech import Environment, QatechOptions, QatechProvider
+from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestScript
 from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario
 
@@ -55,20 +56,6 @@ def script(result: str = "passed", *tests: TestScript, **fields: Any) -> RunScri
     fields.setdefault("duration", 0.3)
     fields.setdefault("queued_for", 0.1)
     return RunScript(result=result, tests=tests, **fields)
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[QatechFake], QatechFake]]:
-    started: list[QatechFake] = []
-
-    def start(fake: QatechFake) -> QatechFake:
-        started.append(fake)
-        fake.start()
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
 
 
 def provider_for(
@@ -194,7 +181,7 @@ def test_every_problem_is_reported_at_once() -> None:
 # --- the trigger requests -------------------------------------------------------------------
 
 
-def test_default_plan_request_carries_the_commit(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_default_plan_request_carries_the_commit(serve: Serve) -> None:
     provider = provider_for(serve(QatechFake(default=script())))
     (spec,) = provider.plan()
     assert (spec.request.method, spec.request.path) == ("POST", "/run")
@@ -203,13 +190,13 @@ def test_default_plan_request_carries_the_commit(serve: Callable[[QatechFake], Q
 
 
 def test_without_attach_context_the_trigger_is_api_and_bare(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     provider = provider_for(serve(QatechFake(default=script())), attach_context=False)
     assert [spec.request.body for spec in provider.plan()] == [{"trigger": "API"}]
 
 
-def test_unknown_commit_fields_are_left_out(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_unknown_commit_fields_are_left_out(serve: Serve) -> None:
     context = GitContext(repository="octo/shop", sha="a1b2c3d")
     provider = provider_for(serve(QatechFake(default=script())), context=context)
     assert provider.plan()[0].request.body == {
@@ -220,7 +207,7 @@ def test_unknown_commit_fields_are_left_out(serve: Callable[[QatechFake], Qatech
 
 
 def test_one_request_per_plan_with_every_application(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     provider = provider_for(
         serve(QatechFake(default=script())),
@@ -248,7 +235,7 @@ def test_one_request_per_plan_with_every_application(
 
 
 def test_existing_environment_is_sent_by_short_id(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     provider = provider_for(
         serve(QatechFake(default=script())), app="app_gXeBl2", environment="env_aB3xY9"
@@ -262,7 +249,7 @@ def test_existing_environment_is_sent_by_short_id(
 
 
 def test_trigger_sends_the_planned_body_and_returns_a_queued_run(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake({"pln_abc123": script(name="API Integration Tests")}))
     provider = provider_for(fake, suite="pln_abc123", app="app_gXeBl2", devices="preset_abc123")
@@ -282,7 +269,7 @@ def test_trigger_sends_the_planned_body_and_returns_a_queued_run(
     assert run.attempt == 1
 
 
-def test_several_plans_start_several_runs(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_several_plans_start_several_runs(serve: Serve) -> None:
     fake = serve(QatechFake({"pln_a_1": script(name="Smoke"), "pln_b_2": script(name="Full")}))
     runs = start(provider_for(fake, suite="pln_a_1, pln_b_2"))
     assert [run.name for run in runs] == ["Smoke", "Full"]
@@ -298,7 +285,7 @@ def test_several_plans_start_several_runs(serve: Callable[[QatechFake], QatechFa
     ],
 )
 def test_run_name_falls_back_when_the_plan_has_no_name(
-    serve: Callable[[QatechFake], QatechFake], started: dict[str, Any], suite: str, name: str
+    serve: Serve, started: dict[str, Any], suite: str, name: str
 ) -> None:
     fake = serve(QatechFake(default=script()))
     fake.inject("POST /v1/run", Reply(200, {"success": True, "run": started}))
@@ -321,7 +308,7 @@ def test_run_name_falls_back_when_the_plan_has_no_name(
     ids=["bad-key", "suspended", "usage-limit", "unknown-default-plan"],
 )
 def test_trigger_failures_carry_the_platform_message(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
     fake: QatechFake,
     key: str,
     expected: tuple[type[PlatformError], int, str],
@@ -335,14 +322,14 @@ def test_trigger_failures_carry_the_platform_message(
     assert len(fake.requests) == 1
 
 
-def test_unknown_plan_is_not_found(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_unknown_plan_is_not_found(serve: Serve) -> None:
     fake = serve(QatechFake({"pln_known": script()}))
     with pytest.raises(NotFoundError, match="pln_other"):
         start(provider_for(fake, suite="pln_other"))
 
 
 def test_an_invalid_payload_is_refused_with_the_platform_message(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script()))
     provider = provider_for(fake)
@@ -355,7 +342,7 @@ def test_an_invalid_payload_is_refused_with_the_platform_message(
 
 
 def test_a_trigger_is_not_sent_twice_after_a_server_error(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script()))
     fake.inject("POST /v1/run", Reply(500, {"message": "Internal server error"}))
@@ -364,7 +351,7 @@ def test_a_trigger_is_not_sent_twice_after_a_server_error(
     assert len(fake.requests_to("POST")) == 1
 
 
-def test_a_trigger_is_sent_again_after_503(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_a_trigger_is_sent_again_after_503(serve: Serve) -> None:
     fake = serve(QatechFake(default=script()))
     fake.inject("POST /v1/run", Reply(503, {"message": "Service unavailable"}))
     (run,) = start(provider_for(fake))
@@ -376,9 +363,7 @@ def test_a_trigger_is_sent_again_after_503(serve: Callable[[QatechFake], QatechF
     "answer",
     [[], {"success": True}, {"success": True, "run": {"url": "https://x"}}, {"run": "abc123"}],
 )
-def test_a_malformed_start_answer_is_reported(
-    serve: Callable[[QatechFake], QatechFake], answer: Any
-) -> None:
+def test_a_malformed_start_answer_is_reported(serve: Serve, answer: Any) -> None:
     fake = serve(QatechFake(default=script()))
     fake.inject("POST /v1/run", Reply(200, answer))
     with pytest.raises(MalformedAnswerError):
@@ -401,13 +386,13 @@ def test_a_malformed_start_answer_is_reported(
     ],
 )
 def test_polls_each_outcome_to_its_status(
-    serve: Callable[[QatechFake], QatechFake], result: str, status: Status, words: str
+    serve: Serve, result: str, status: Status, words: str
 ) -> None:
     _, run = finished_run(serve(QatechFake(default=script(result))))
     assert (run.status, run.provider_status) == (status, words)
 
 
-def test_a_run_is_queued_then_running(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_a_run_is_queued_then_running(serve: Serve) -> None:
     fake = serve(QatechFake(default=script(duration=1.0, queued_for=0.3)))
     provider = provider_for(fake)
     runs = start(provider)
@@ -418,14 +403,14 @@ def test_a_run_is_queued_then_running(serve: Callable[[QatechFake], QatechFake])
     assert (running.status, running.provider_status) == (Status.RUNNING, "RUNNING")
 
 
-def test_completed_without_a_result_says_so(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_completed_without_a_result_says_so(serve: Serve) -> None:
     _, run = finished_run(serve(QatechFake(default=script("COMPLETED/"))))
     assert run.message is not None
     assert "COMPLETED" in run.message
 
 
 def test_an_unknown_status_word_is_kept_and_the_run_keeps_running(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script("PAUSED", duration=0.1, queued_for=0.0)))
     provider = provider_for(fake)
@@ -436,7 +421,7 @@ def test_an_unknown_status_word_is_kept_and_the_run_keeps_running(
 
 
 def test_an_unknown_status_word_with_a_result_ends_the_run(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script()))
     provider = provider_for(fake)
@@ -446,7 +431,7 @@ def test_an_unknown_status_word_with_a_result_ends_the_run(
     assert (run.status, run.provider_status) == (Status.FAILED, "ARCHIVED/FAILED")
 
 
-def test_a_poll_costs_one_request_per_run(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_a_poll_costs_one_request_per_run(serve: Serve) -> None:
     plans = {f"pln_{n}": script(duration=2.0) for n in "abc"}
     fake = serve(QatechFake(plans))
     provider = provider_for(fake, suite="pln_a, pln_b, pln_c")
@@ -461,7 +446,7 @@ def test_a_poll_costs_one_request_per_run(serve: Callable[[QatechFake], QatechFa
 
 
 def test_a_poll_keeps_the_dashboard_link_and_name(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script(name="Nightly")))
     provider = provider_for(fake)
@@ -470,7 +455,7 @@ def test_a_poll_keeps_the_dashboard_link_and_name(
     assert (run.id, run.name, run.url) == (runs[0].id, "Nightly", DASHBOARD + runs[0].id)
 
 
-def test_progress_counts_finished_test_cases(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_progress_counts_finished_test_cases(serve: Serve) -> None:
     cases = [TestScript(f"Case {n}") for n in range(4)]
     fake = serve(QatechFake(default=script("passed", *cases, duration=0.9), cases_in_status=True))
     provider = provider_for(fake)
@@ -497,9 +482,7 @@ def test_progress_counts_finished_test_cases(serve: Callable[[QatechFake], Qatec
         Reply(200, {"status": "RUNNING", "runTestCases": "none"}),
     ],
 )
-def test_a_malformed_status_answer_is_reported(
-    serve: Callable[[QatechFake], QatechFake], reply: Reply
-) -> None:
+def test_a_malformed_status_answer_is_reported(serve: Serve, reply: Reply) -> None:
     fake = serve(QatechFake(default=script()))
     provider = provider_for(fake)
     runs = start(provider)
@@ -509,7 +492,7 @@ def test_a_malformed_status_answer_is_reported(
 
 
 def test_a_poll_is_retried_after_a_server_error(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script(duration=2.0)))
     provider = provider_for(fake)
@@ -524,7 +507,7 @@ def test_a_poll_is_retried_after_a_server_error(
 
 
 def test_complete_adds_each_test_case_with_one_request_per_run(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(scenario("mixed", duration=0.3))
     provider, run = finished_run(fake)
@@ -555,7 +538,7 @@ def test_complete_adds_each_test_case_with_one_request_per_run(
 
 
 def test_complete_falls_back_to_the_evaluation_thought(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script("failed")))
     provider, run = finished_run(fake)
@@ -575,7 +558,7 @@ def test_complete_falls_back_to_the_evaluation_thought(
     assert done.message == "The login button never appeared."
 
 
-def test_complete_leaves_unfinished_runs_alone(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_complete_leaves_unfinished_runs_alone(serve: Serve) -> None:
     fake = serve(scenario("never", duration=0.3))
     provider = provider_for(fake)
     runs = start(provider)
@@ -585,7 +568,7 @@ def test_complete_leaves_unfinished_runs_alone(serve: Callable[[QatechFake], Qat
 
 
 def test_complete_keeps_the_outcome_when_details_cannot_be_read(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script("failed")))
     provider, run = finished_run(fake)
@@ -597,7 +580,7 @@ def test_complete_keeps_the_outcome_when_details_cannot_be_read(
     assert "Run not found" in done.message
 
 
-def test_platform_text_is_kept_exactly(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_platform_text_is_kept_exactly(serve: Serve) -> None:
     hostile = "<script>alert('x')</script> | **bold** `tick`\n## heading & ünïcødé 🚀"
     fake = serve(
         QatechFake(default=script("failed", TestScript(hostile, "failed", hostile), name=hostile))
@@ -612,7 +595,7 @@ def test_platform_text_is_kept_exactly(serve: Callable[[QatechFake], QatechFake]
 
 
 def test_rerun_starts_a_new_attempt_of_the_failed_cases(
-    serve: Callable[[QatechFake], QatechFake],
+    serve: Serve,
 ) -> None:
     fake = scenario("failed", duration=0.3)
     fake.reruns.append(script("passed"))
@@ -640,7 +623,7 @@ def test_rerun_starts_a_new_attempt_of_the_failed_cases(
     assert [(t.name, t.status) for t in finished.tests] == [("Login flow", Status.PASSED)]
 
 
-def test_a_second_rerun_counts_attempts(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_a_second_rerun_counts_attempts(serve: Serve) -> None:
     fake = serve(scenario("failed", duration=0.3))
     provider, run = finished_run(fake)
     first = provider.rerun_failed(run)
@@ -652,13 +635,13 @@ def test_a_second_rerun_counts_attempts(serve: Callable[[QatechFake], QatechFake
     assert second.attempt == 3
 
 
-def test_nothing_to_rerun_returns_none(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_nothing_to_rerun_returns_none(serve: Serve) -> None:
     fake = serve(scenario("passed", duration=0.3))
     provider, run = finished_run(fake)
     assert provider.rerun_failed(run) is None
 
 
-def test_other_rerun_refusals_are_raised(serve: Callable[[QatechFake], QatechFake]) -> None:
+def test_other_rerun_refusals_are_raised(serve: Serve) -> None:
     fake = serve(scenario("failed", duration=0.3))
     provider, run = finished_run(fake)
     fake.inject(f"POST /v1/run/{run.id}", Reply(402, {"message": "Usage limit reached"}))
@@ -678,7 +661,7 @@ def test_other_rerun_refusals_are_raised(serve: Callable[[QatechFake], QatechFak
     ],
 )
 def test_scenarios_end_as_named(
-    serve: Callable[[QatechFake], QatechFake], kind: str, status: Status, counts: tuple[int, ...]
+    serve: Serve, kind: str, status: Status, counts: tuple[int, ...]
 ) -> None:
     fake = serve(scenario(kind, duration=0.3))
     provider, run = finished_run(fake)
