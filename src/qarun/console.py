@@ -95,12 +95,6 @@ class Console:
     def error(self, text: str) -> None:
         self._write(f"::error::{_escape_data(self.redact(text))}")
 
-    def group(self, title: str) -> None:
-        self._write(f"::group::{_escape_data(self.redact(title))}")
-
-    def endgroup(self) -> None:
-        self._write("::endgroup::")
-
 
 def _escape_data(text: str) -> str:
     # actions-toolkit's escaping of command data: a newline cannot start a new command.

@@ -123,7 +123,6 @@ class HttpClient:
     throttle: Throttle = field(default_factory=Throttle)
     # Monotonic time after which no retry wait may end; set by the wait loop.
     deadline: float | None = None
-    requests_sent: int = 0
     # Client-side limits by "METHOD /path", for platforms that document one.
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
 
@@ -192,7 +191,6 @@ class HttpClient:
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
-        self.requests_sent += 1
         url = self.url(request.path)
         if request.params:
             url += "?" + urlencode(request.params)

@@ -36,6 +36,7 @@ from qarun.verdict import exit_code, overall_status
 
 if TYPE_CHECKING:
     from qarun.github.reporter import GitHubReporter
+    from qarun.report.outputs import ActionWriter
 
 EXIT_UNEXPECTED = 1
 
@@ -428,7 +429,7 @@ def report(
             console.warning(f"The job summary could not be written: {error}")
 
 
-def _write(writer: Any, console: Console, path: Any, text: str) -> str:
+def _write(writer: ActionWriter, console: Console, path: Path, text: str) -> str:
     try:
         writer.write_file(path, text)
     except OSError as error:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from qarun.context import GitContext
+
 
 class Status(enum.StrEnum):
     """A run's or a test's normalized status (SPEC.md, Statuses)."""
@@ -180,7 +182,7 @@ class Outcome:
     exit_code: int
     runs: tuple[Run, ...] = ()
     attempts: tuple[Run, ...] = ()
-    context: Any = None  # qarun.context.GitContext
+    context: GitContext | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration: float | None = None

@@ -36,6 +36,8 @@ STEP_VARIATION = 0.5
 # The narrowest spread of a forecast, and how far past its end (in spreads) it still holds.
 MIN_SPREAD = 1.0
 EXPIRY = 3.0
+# A progress line at least this often (seconds), even when nothing changed.
+HEARTBEAT = 60.0
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,6 @@ class Schedule:
 
     poll_interval: float
     throttle: Throttle = field(default_factory=Throttle)
-    min_pause: float = MIN_PAUSE
 
     def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
         """Seconds until the next check of `runs` (the unfinished ones), `elapsed` after trigger.
@@ -155,7 +156,7 @@ class Schedule:
                 hazard = UNFORESEEN / age + forecast.hazard(elapsed, elapsed + pause)
             return pause * pause * hazard <= RAMP * self.poll_interval
 
-        shortest = self.min_pause if forecast is None else min(self.min_pause, MIN_AIMED_PAUSE)
+        shortest = MIN_PAUSE if forecast is None else min(MIN_PAUSE, MIN_AIMED_PAUSE)
         low, high = min(shortest, self.poll_interval), self.poll_interval
         if fits(high):
             return high
@@ -171,7 +172,6 @@ class Schedule:
 class WaitResult:
     runs: list[Run]
     timed_out: bool = False
-    polls: int = 0
 
 
 @dataclass
@@ -184,7 +184,6 @@ class Waiter:
     sleep: Callable[[float], None]
     deadline: float
     report: Callable[[str], None] = lambda line: None
-    heartbeat: float = 60.0
 
     def wait(self, runs: list[Run], started: float) -> WaitResult:
         result = WaitResult(runs=list(runs))
@@ -212,10 +211,9 @@ class Waiter:
             now = self.clock()
             # The answer shows the runs as they were midway through the request.
             forecasts.observe(updated, (asked + now) / 2 - started)
-            result.polls += 1
             changes = _changes(result.runs, updated)
             result.runs = updated
-            if changes or now - last_line >= self.heartbeat:
+            if changes or now - last_line >= HEARTBEAT:
                 self.report(progress_line(updated, now - started, changes))
                 last_line = now
             if now >= self.deadline and not all(r.finished for r in updated):
