@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,47 +14,46 @@ STARTED = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
 HEAD_SHA = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 
 
+# Each default is a plausible value; a factory replaces only what a test cares about.
+_CONTEXT = GitContext(
+    repository="o/r",
+    sha=HEAD_SHA,
+    branch="feature-x",
+    pr_number=42,
+    pr_url="https://github.com/o/r/pull/42",
+    actor="octocat",
+    workflow_run_url="https://github.com/o/r/actions/runs/1001",
+    commit_message="Add checkout",
+    event_name="pull_request",
+)
+_TEST = TestResult(
+    id="tc_1", name="Login flow", status=Status.PASSED, provider_status="PASSED", duration=12.0
+)
+_RUN = Run(
+    id="abc123",
+    name="Checkout regression",
+    status=Status.PASSED,
+    provider_status="COMPLETED/PASSED",
+    url="https://app.qa.tech/p/shop/results/abc123",
+    started_at=STARTED + timedelta(seconds=5),
+    finished_at=STARTED + timedelta(seconds=186.5),
+    duration=181.5,
+)
+
+
 def make_context(**overrides: Any) -> GitContext:
     """Pull request #42 on o/r, from branch feature-x."""
-    fields: dict[str, Any] = {
-        "repository": "o/r",
-        "sha": HEAD_SHA,
-        "branch": "feature-x",
-        "pr_number": 42,
-        "pr_url": "https://github.com/o/r/pull/42",
-        "actor": "octocat",
-        "workflow_run_url": "https://github.com/o/r/actions/runs/1001",
-        "commit_message": "Add checkout",
-        "event_name": "pull_request",
-    }
-    return GitContext(**{**fields, **overrides})
+    return replace(_CONTEXT, **overrides)
 
 
 def make_test(**overrides: Any) -> TestResult:
-    fields: dict[str, Any] = {
-        "id": "tc_1",
-        "name": "Login flow",
-        "status": Status.PASSED,
-        "provider_status": "PASSED",
-        "message": None,
-        "duration": 12.0,
-    }
-    return TestResult(**{**fields, **overrides})
+    """A passed test case of 12 s."""
+    return replace(_TEST, **overrides)
 
 
 def make_run(**overrides: Any) -> Run:
     """A finished, passed QA.tech-like run of 3m 1.5s with no tests."""
-    fields: dict[str, Any] = {
-        "id": "abc123",
-        "name": "Checkout regression",
-        "status": Status.PASSED,
-        "provider_status": "COMPLETED/PASSED",
-        "url": "https://app.qa.tech/p/shop/results/abc123",
-        "started_at": STARTED + timedelta(seconds=5),
-        "finished_at": STARTED + timedelta(seconds=186.5),
-        "duration": 181.5,
-    }
-    return Run(**{**fields, **overrides})
+    return replace(_RUN, **overrides)
 
 
 def make_outcome(*runs: Run, **overrides: Any) -> Outcome:

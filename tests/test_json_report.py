@@ -85,8 +85,8 @@ def test_attempts_and_error_appear_only_when_there_are_any() -> None:
     assert [run["id"] for run in rerun["attempts"]] == ["abc123", "def456"]
     assert rerun["runs"][0]["attempt"] == 3
 
-    failed = build_report(factories.canceled_outcome())
-    assert failed["error"] == "The run was canceled (SIGINT) before it finished."
+    canceled = build_report(factories.canceled_outcome())
+    assert canceled["error"] == "The run was canceled (SIGINT) before it finished."
 
 
 def test_unfinished_runs_keep_their_unfinished_status() -> None:

@@ -119,8 +119,9 @@ def test_outputs_written_twice_are_both_kept_and_the_last_wins(tmp_path: Path) -
 
 
 def test_outputs_without_github_output_write_nothing_anywhere(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # where a file with a relative or empty path would land
     writer_for({}).set_outputs({"status": "passed"})
     captured = capsys.readouterr()
     # No deprecated `::set-output` fallback on stdout either.
@@ -144,10 +145,12 @@ def test_summary_is_appended(tmp_path: Path) -> None:
 
 
 def test_summary_without_github_step_summary_is_skipped(
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     writer_for({}).append_summary("## nothing")
     assert capsys.readouterr().out == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_write_file_creates_parent_folders(tmp_path: Path) -> None:
@@ -180,7 +183,7 @@ def echoing_outcome(key: str) -> Outcome:
         error=echo,
         notes=(echo,),
         planned=(f"POST https://x.test\nAuthorization: {key}",),
-        dry_run=False,
+        dry_run=True,  # the summary shows planned requests only for a dry run
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
 
 from qarun.model import Outcome, Run, Status
@@ -18,8 +19,10 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 # Everything outside XML 1.0's Char production (lone surrogates included), and the
 # control characters it only discourages (DEL and C1): no viewer shows them sensibly.
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Statuses reported as <error> rather than <failure>: the test did not get to a verdict.
-_ERRORS = frozenset({Status.ERROR, Status.TIMEOUT, Status.CANCELED})
+# The JUnit bucket of each status with a verdict; any other status (error, timeout,
+# canceled, unfinished) did not get to one and counts as an error.
+_KINDS = {Status.PASSED: "passed", Status.FAILED: "failures", Status.SKIPPED: "skipped"}
+_TALLIES = ("tests", "failures", "errors", "skipped")
 
 
 @dataclass(frozen=True)
@@ -34,14 +37,10 @@ class _Case:
 
 def render_junit(outcome: Outcome) -> str:
     root = ET.Element("testsuites", name=_xml(f"qarun {outcome.provider_title}"))
-    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
-    for run in outcome.runs:
-        suite = _suite(run, unfinished=_unfinished_reason(outcome))
-        root.append(suite)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
-    for key, value in totals.items():
-        root.set(key, str(value))
+    unfinished = _unfinished_reason(outcome)
+    root.extend(_suite(run, unfinished=unfinished) for run in outcome.runs)
+    for key in _TALLIES:
+        root.set(key, str(sum(int(suite.attrib[key]) for suite in root)))
     if outcome.duration is not None:
         root.set("time", _time(outcome.duration))
     ET.indent(root)
@@ -52,14 +51,10 @@ def _suite(run: Run, *, unfinished: str) -> ET.Element:
     name = _suite_name(run)
     suite = ET.Element("testsuite", name=_xml(name), id=_xml(run.id))
     cases = _cases(run, name)
-    tally = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
-    for case in cases:
-        tally["tests"] += 1
-        kind = _kind(case.status)
-        if kind != "passed":
-            tally[kind] += 1
-    for key, value in tally.items():
-        suite.set(key, str(value))
+    tally = Counter(_kind(case.status) for case in cases)
+    tally["tests"] = len(cases)
+    for key in _TALLIES:
+        suite.set(key, str(tally[key]))
     seconds = run_seconds(run)
     if seconds is not None:
         suite.set("time", _time(seconds))
@@ -127,16 +122,7 @@ def _detail(parent: ET.Element, tag: str, message: str, *, type_: str = "", text
 
 
 def _kind(status: Status) -> str:
-    """The JUnit bucket a status counts in; unfinished tests count as errors."""
-    if status is Status.PASSED:
-        return "passed"
-    if status is Status.FAILED:
-        return "failures"
-    if status is Status.SKIPPED:
-        return "skipped"
-    if status in _ERRORS or not status.finished:
-        return "errors"
-    return "passed"
+    return _KINDS.get(status, "errors")
 
 
 def _unfinished_reason(outcome: Outcome) -> str:

@@ -83,7 +83,7 @@ _URL_SAFE = "/:?#[]@!$&*+,;=%-._~"
 
 def escape_md(text: str) -> str:
     """Untrusted text as inert Markdown: one line, no markup, no HTML, no mention."""
-    return _safe_start(_escape(text.replace("\r\n", "\n").strip()))
+    return _safe_start(_escape(text.strip()))
 
 
 def escape_with_code(text: str) -> str:
@@ -93,7 +93,7 @@ def escape_with_code(text: str) -> str:
     breaks and control characters need to go. Not for table cells, where a
     `|` inside a code span would still split the cell.
     """
-    parts = _CODE_SPAN.split(text.replace("\r\n", "\n").strip())
+    parts = _CODE_SPAN.split(text.strip())
     return _safe_start(
         "".join(
             f"`{_replace_all(part, _CODE_REPLACEMENTS)}`" if index % 2 else _escape(part)
