@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from qarun.context import GitContext
 from qarun.errors import (
     AuthError,
     InputProblem,
@@ -18,21 +17,14 @@ from qarun.errors import (
 )
 from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
-from qarun.model import Progress, Run, Status
+from qarun.model import Progress, Status
 from qarun.providers.panto import PantoDevice, PantoOptions, PantoProvider
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript
 from tests.fakes.panto import BY_TRIGGER_PREFIX, RUN_PREFIX, TRIGGER_PATH, PantoFake, scenario
+from tests.providers_util import CONTEXT, client_for, settle, start
 
 BASE_INPUTS = {"app": "app_01", "tags": "suite: smoke", "devices": "android: Pixel 8 @ 14"}
-CONTEXT = GitContext(
-    repository="octo/shop",
-    sha="a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
-    branch="feature-x",
-    pr_number=42,
-    pr_url="https://github.com/octo/shop/pull/42",
-    actor="mona",
-)
 
 
 # --- factories ------------------------------------------------------------------------
@@ -58,26 +50,8 @@ def problems(**overrides: str) -> list[InputProblem]:
 
 
 def provider_for(fake: PantoFake, *, api_key: str | None = None, **overrides: str) -> PantoProvider:
-    client = HttpClient(
-        base_url=fake.url,
-        headers=PantoProvider.auth_headers(api_key or fake.api_key),
-        sleep=lambda _: None,
-    )
+    client = client_for(fake, PantoProvider.auth_headers(api_key or fake.api_key))
     return PantoProvider(options=options(**overrides), client=client, context=CONTEXT)
-
-
-def trigger(provider: PantoProvider) -> list[Run]:
-    (spec,) = provider.plan()
-    return provider.trigger(spec)
-
-
-def poll_until_finished(provider: PantoProvider, runs: list[Run], limit: float = 5.0) -> list[Run]:
-    deadline = time.monotonic() + limit
-    while not all(run.finished for run in runs):
-        assert time.monotonic() < deadline, f"runs never finished: {runs}"
-        time.sleep(0.05)
-        runs = provider.poll(runs)
-    return runs
 
 
 # --- options ------------------------------------------------------------------------------
@@ -219,7 +193,7 @@ def test_plan_is_the_documented_suite_trigger_without_pr_context() -> None:
 def test_exclude_selector_is_sent_under_exclude_only(serve: Serve) -> None:
     fake = serve(PantoFake())
 
-    trigger(provider_for(fake, tags="", exclude_tags="suite: flaky, slow"))
+    start(provider_for(fake, tags="", exclude_tags="suite: flaky, slow"))
 
     (sent,) = fake.requests_to("POST", TRIGGER_PATH)
     assert sent.body["tags"] == {"exclude": {"suite": ["flaky", "slow"]}}
@@ -232,7 +206,7 @@ def test_trigger_sends_the_plan_with_the_key_and_returns_queued_runs(
     fake = serve(PantoFake([RunScript("Checkout regression", queued_for=5, duration=6)]))
     provider = provider_for(fake)
 
-    runs = trigger(provider)
+    runs = start(provider)
 
     (sent,) = fake.requests_to("POST", TRIGGER_PATH)
     assert sent.body == provider.plan()[0].request.body
@@ -256,7 +230,7 @@ def test_a_trigger_of_several_runs_reads_their_names_in_one_listing(
 ) -> None:
     fake = serve(PantoFake([RunScript("Checkout"), RunScript("Login"), RunScript("Search")]))
 
-    runs = trigger(provider_for(fake))
+    runs = start(provider_for(fake))
 
     assert [(r.id, r.name) for r in runs] == [
         ("testrun_01", "Checkout"),
@@ -275,7 +249,7 @@ def test_trigger_is_not_sent_again_after_a_server_error(serve: Serve) -> None:
     fake.inject(f"POST {TRIGGER_PATH}", Reply(500, {"detail": "Internal Server Error"}))
 
     with pytest.raises(TriggerUncertainError):
-        trigger(provider_for(fake))
+        start(provider_for(fake))
 
     assert len(fake.requests_to("POST", TRIGGER_PATH)) == 1
 
@@ -314,7 +288,7 @@ def test_trigger_errors_carry_panto_words_and_the_input_to_check(
     fake = serve(PantoFake(**fake_kwargs))
 
     with pytest.raises(error) as caught:
-        trigger(provider_for(fake, **overrides))
+        start(provider_for(fake, **overrides))
 
     for word in words:
         assert word in str(caught.value)
@@ -324,7 +298,7 @@ def test_a_wrong_key_is_an_auth_error_with_panto_words(serve: Serve) -> None:
     fake = serve(PantoFake())
 
     with pytest.raises(AuthError, match="HTTP 401: Invalid or expired API key"):
-        trigger(provider_for(fake, api_key="another-key-000"))
+        start(provider_for(fake, api_key="another-key-000"))
 
     assert fake.runs == {}
 
@@ -337,7 +311,7 @@ def test_an_empty_run_list_says_nothing_matched_the_tags(serve: Serve) -> None:
     )
 
     with pytest.raises(PlatformError, match="started no test run") as caught:
-        trigger(provider_for(fake))
+        start(provider_for(fake))
 
     assert "Triggered 0 test suite(s) matched." in str(caught.value)
     assert "`tags`" in str(caught.value)
@@ -375,7 +349,7 @@ def test_scenarios_poll_to_their_outcome(
     fake = serve(scenario(kind, duration=0.3))
     provider = provider_for(fake)
 
-    runs = poll_until_finished(provider, trigger(provider))
+    runs = settle(provider, start(provider))
 
     assert [run.status for run in runs] == statuses
     assert [run.provider_status for run in runs] == words
@@ -389,7 +363,7 @@ def test_a_failed_run_carries_the_remark_and_a_hostile_name_unchanged(
     fake = serve(PantoFake([RunScript(name, "failed", 0.2, message="Login **button** missing")]))
     provider = provider_for(fake)
 
-    (run,) = poll_until_finished(provider, trigger(provider))
+    (run,) = settle(provider, start(provider))
 
     assert (run.name, run.status, run.message) == (name, Status.FAILED, "Login **button** missing")
 
@@ -397,7 +371,7 @@ def test_a_failed_run_carries_the_remark_and_a_hostile_name_unchanged(
 def test_never_ending_runs_stay_running(serve: Serve) -> None:
     fake = serve(scenario("never"))
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
 
     time.sleep(0.2)
     for _ in range(3):
@@ -419,7 +393,7 @@ def test_queued_until_started_then_running_with_trigger_progress(
     )
     provider = provider_for(fake)
 
-    queued = trigger(provider)
+    queued = start(provider)
     time.sleep(0.35)
     later = provider.poll(queued)
 
@@ -434,7 +408,7 @@ def test_one_poll_costs_one_request_whatever_the_number_of_runs(
 ) -> None:
     fake = serve(PantoFake([RunScript(f"Suite {n}", "never") for n in range(5)]))
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
     before = len(fake.requests)
 
     polled = provider.poll(runs)
@@ -457,7 +431,7 @@ def test_words_panto_does_not_document_are_kept_and_end_as_error_only_when_ended
 ) -> None:
     fake = serve(PantoFake([RunScript("Odd", result, 0.1)], end_unknown=end_unknown))
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
     time.sleep(0.2)
 
     (run,) = provider.poll(runs)
@@ -470,7 +444,7 @@ def test_a_finished_trigger_ends_a_run_still_claiming_progress_as_error(
 ) -> None:
     fake = serve(PantoFake([RunScript("A", duration=0.1), RunScript("B", "never")]))
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
     time.sleep(0.2)
     listed = [fake.run_object(run) for run in fake.runs.values()]
     fake.inject(
@@ -502,7 +476,7 @@ def test_malformed_trigger_answers_are_clear_errors(
     fake.inject(route, reply)
 
     with pytest.raises(MalformedAnswerError, match=words):
-        trigger(provider_for(fake))
+        start(provider_for(fake))
 
 
 @pytest.mark.parametrize(
@@ -516,7 +490,7 @@ def test_malformed_trigger_answers_are_clear_errors(
 def test_malformed_listings_are_clear_errors(serve: Serve, reply: Reply, words: str) -> None:
     fake = serve(PantoFake())
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
     fake.inject(f"GET {BY_TRIGGER_PREFIX}", reply)
 
     with pytest.raises(MalformedAnswerError, match=words):
@@ -526,7 +500,7 @@ def test_malformed_listings_are_clear_errors(serve: Serve, reply: Reply, words: 
 def test_sparse_run_objects_fall_back_to_defaults(serve: Serve) -> None:
     fake = serve(PantoFake([RunScript("A", "never")]))
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
     sparse = {"id": "testrun_01", "runner_status": "passed", "target_device_list": "pixel"}
     fake.inject(f"GET {BY_TRIGGER_PREFIX}", Reply(200, {"test_runs": [sparse], "status": 7}))
 
@@ -557,7 +531,7 @@ def test_listings_that_disagree_with_themselves_settle_only_once_the_trigger_is_
 ) -> None:
     fake = serve(PantoFake([RunScript("A", "never", queued_for=0)]))
     provider = provider_for(fake)
-    runs = trigger(provider)
+    runs = start(provider)
     other = {"id": "testrun_99", "runner_status": "passed", "runner_end_timestamp": ENDED}
     rows = [other] if listed is None else [{**fake.run_object(fake.runs["testrun_01"]), **listed}]
     fake.inject(f"GET {BY_TRIGGER_PREFIX}", Reply(200, {"test_runs": rows, "status": aggregate}))
@@ -570,7 +544,7 @@ def test_listings_that_disagree_with_themselves_settle_only_once_the_trigger_is_
 def test_complete_adds_nothing_and_sends_nothing(serve: Serve) -> None:
     fake = serve(scenario("failed", duration=0.2))
     provider = provider_for(fake)
-    runs = poll_until_finished(provider, trigger(provider))
+    runs = settle(provider, start(provider))
     before = len(fake.requests)
 
     assert provider.complete(runs) == runs
@@ -581,7 +555,7 @@ def test_complete_adds_nothing_and_sends_nothing(serve: Serve) -> None:
 def test_the_scenarios_are_ready_to_start_and_reject_unknown_kinds() -> None:
     for kind in ("passed", "failed", "mixed", "never"):
         fake = scenario(kind)
-        assert fake.scripts[0]
-        assert all(run.duration <= 0.5 for run in fake.scripts[0])
+        assert fake.scripts
+        assert all(run.duration <= 0.5 for run in fake.scripts)
     with pytest.raises(ValueError, match="unknown scenario"):
         scenario("exploded")

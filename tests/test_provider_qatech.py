@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from qarun.errors import (
     PlatformError,
     TriggerUncertainError,
 )
-from qarun.http import HttpClient, Request, RetryPolicy
+from qarun.http import Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
@@ -25,17 +24,9 @@ from qarun.providers.qatech import Environment, QatechOptions, QatechProvider
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestScript
 from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario
+from tests.providers_util import CONTEXT, client_for, settle, start
 
 KEY = "test-key-0123456789"
-CONTEXT = GitContext(
-    repository="octo/shop",
-    sha="a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
-    branch="feature-x",
-    pr_number=42,
-    actor="mona",
-    commit_message="Fix the checkout button",
-    event_name="pull_request",
-)
 GITHUB_FIELDS = {
     "trigger": "GITHUB",
     "actor": "mona",
@@ -68,30 +59,8 @@ def provider_for(
 ) -> QatechProvider:
     options, problems = parse(**values)
     assert problems == []
-    client = HttpClient(
-        base_url=fake.url,
-        headers=QatechProvider.auth_headers(key),
-        sleep=lambda seconds: None,
-        policy=RetryPolicy(attempts=3, base_delay=0.0),
-    )
+    client = client_for(fake, QatechProvider.auth_headers(key))
     return QatechProvider(options, client, context, attach_context)
-
-
-def start(provider: QatechProvider) -> list[Run]:
-    return [run for spec in provider.plan() for run in provider.trigger(spec)]
-
-
-def settle(provider: QatechProvider, runs: Sequence[Run], within: float = 5.0) -> list[Run]:
-    """Polls like the wait loop does (unfinished runs only) until every run has finished."""
-    current = {run.id: run for run in runs}
-    deadline = time.monotonic() + within
-    while not all(run.finished for run in current.values()):
-        assert time.monotonic() < deadline, f"runs did not finish: {list(current.values())}"
-        time.sleep(0.05)
-        current.update(
-            {run.id: run for run in provider.poll([r for r in current.values() if not r.finished])}
-        )
-    return list(current.values())
 
 
 def finished_run(fake: QatechFake, suite: str = "") -> tuple[QatechProvider, Run]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -11,11 +10,12 @@ import requests
 
 from qarun.context import GitContext
 from qarun.errors import AuthError, MalformedAnswerError, NotFoundError, PlatformError
-from qarun.http import HttpClient, Request, RetryPolicy
+from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
 from qarun.model import Counts, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
 from qarun.providers.qualigate import QualigateOptions, QualigateProvider
+from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestScript
 from tests.fakes.qualigate import (
     DASHBOARD,
@@ -28,17 +28,10 @@ from tests.fakes.qualigate import (
     QualigateFake,
     scenario,
 )
+from tests.providers_util import CONTEXT, client_for, settle, start
 
 API_KEY = "test-key-0123456789"
 OTHER_SUITE = "771e8400-e29b-41d4-a716-446655440000"
-CONTEXT = GitContext(
-    repository="octo/shop",
-    sha="a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
-    branch="feature-x",
-    pr_number=42,
-    pr_url="https://github.com/octo/shop/pull/42",
-    actor="mona",
-)
 HOSTILE = "::error::pwned %0A ##[warning] <script>alert(1)</script> ü\n|a|b|"
 
 
@@ -54,21 +47,6 @@ def script(result: str = "passed", name: str = "User Login Flow", **kwargs: Any)
     return RunScript(name=name, result=result, duration=0.3, queued_for=0.05, **kwargs)
 
 
-@pytest.fixture
-def serve() -> Iterator[Callable[..., QualigateFake]]:
-    started: list[QualigateFake] = []
-
-    def start(*args: Any, **kwargs: Any) -> QualigateFake:
-        fake = QualigateFake(*args, **kwargs)
-        started.append(fake)
-        fake.start()
-        return fake
-
-    yield start
-    for fake in started:
-        fake.stop()
-
-
 def provider(
     fake: QualigateFake,
     *,
@@ -79,31 +57,10 @@ def provider(
 ) -> QualigateProvider:
     options, problems = parse(**(inputs or {"suite": SUITE_ID}))
     assert problems == []
-    client = client or HttpClient(
-        base_url=fake.url,
-        headers=QualigateProvider.auth_headers(key),
-        sleep=lambda seconds: None,
-        policy=RetryPolicy(attempts=2, base_delay=0.0),
-    )
+    client = client or client_for(fake, QualigateProvider.auth_headers(key))
     return QualigateProvider(
         options=options, client=client, context=CONTEXT, attach_context=attach_context
     )
-
-
-def trigger_all(qualigate: QualigateProvider) -> list[Run]:
-    return [run for spec in qualigate.plan() for run in qualigate.trigger(spec)]
-
-
-def finish(qualigate: QualigateProvider, runs: Sequence[Run], limit: float = 5.0) -> list[Run]:
-    """Polls as the wait loop would until every run has finished."""
-    runs = list(runs)
-    deadline = time.monotonic() + limit
-    while not all(run.finished for run in runs):
-        assert time.monotonic() < deadline, f"runs never finished: {runs}"
-        time.sleep(0.05)
-        fresh = {run.id: run for run in qualigate.poll([r for r in runs if not r.finished])}
-        runs = [fresh.get(run.id, run) for run in runs]
-    return runs
 
 
 def gets(fake: QualigateFake) -> int:
@@ -190,9 +147,9 @@ def test_every_bad_input_is_reported_at_once() -> None:
 
 # --- plan and trigger ---------------------------------------------------------------------------
 def test_one_trigger_per_id_per_viewport_with_the_exact_body(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve(suites=(SUITE_ID, OTHER_SUITE))
+    fake = serve(QualigateFake(suites=(SUITE_ID, OTHER_SUITE)))
     qualigate = provider(
         fake, suite=f"{SUITE_ID},{OTHER_SUITE}", devices="mobile\n1280x720", browser="firefox"
     )
@@ -203,7 +160,7 @@ def test_one_trigger_per_id_per_viewport_with_the_exact_body(
         f"test suite {OTHER_SUITE} (mobile)",
         f"test suite {OTHER_SUITE} (1280x720)",
     ]
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
 
     context = {
         "source": "github-actions",
@@ -226,20 +183,20 @@ def test_one_trigger_per_id_per_viewport_with_the_exact_body(
 
 
 def test_without_attach_context_or_viewports_the_body_is_the_id_alone(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve()
-    trigger_all(provider(fake, attach_context=False, test_case=TEST_CASE_ID))
+    fake = serve(QualigateFake())
+    start(provider(fake, attach_context=False, test_case=TEST_CASE_ID))
     assert fake.trigger_bodies() == [{"test_case_id": TEST_CASE_ID}]
 
 
 def test_context_holds_only_the_fields_known_for_a_push(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve()
+    fake = serve(QualigateFake())
     qualigate = provider(fake)
     qualigate.context = GitContext(repository="octo/shop", sha="abc123", branch="main")
-    trigger_all(qualigate)
+    start(qualigate)
     assert fake.trigger_bodies()[0]["context"] == {
         "source": "github-actions",
         "sha": "abc123",
@@ -249,10 +206,10 @@ def test_context_holds_only_the_fields_known_for_a_push(
 
 
 def test_each_kind_of_trigger_answers_with_its_queued_runs(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script(name="Login"), script(name="Cart"), script(name="Pay")])
-    suite, case, *project = trigger_all(
+    fake = serve(QualigateFake([script(name="Login"), script(name="Cart"), script(name="Pay")]))
+    suite, case, *project = start(
         provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
     )
     assert (suite.name, suite.status, suite.provider_status) == (
@@ -273,18 +230,18 @@ def test_each_kind_of_trigger_answers_with_its_queued_runs(
 
 
 def test_an_unknown_id_fails_with_the_platforms_message(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve(suites=())
+    fake = serve(QualigateFake(suites=()))
     qualigate = provider(fake)
     with pytest.raises(NotFoundError, match=f"no test suite {SUITE_ID} .*Test suite not found"):
         qualigate.trigger(qualigate.plan()[0])
 
 
 def test_a_payload_that_names_a_second_id_is_refused_by_the_platform(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve()
+    fake = serve(QualigateFake())
     qualigate = provider(fake)
     spec = qualigate.plan()[0]
     body = merge_payload(spec.request.body or {}, {"project_id": PROJECT_ID})
@@ -296,42 +253,40 @@ def test_a_payload_that_names_a_second_id_is_refused_by_the_platform(
     assert fake.suite_runs == {}
 
 
-def test_a_rejected_key_is_an_auth_error(serve: Callable[..., QualigateFake]) -> None:
-    qualigate = provider(serve(), key="qg_wrong")
+def test_a_rejected_key_is_an_auth_error(serve: Serve) -> None:
+    qualigate = provider(serve(QualigateFake()), key="qg_wrong")
     with pytest.raises(AuthError, match="HTTP 401: Missing or invalid API key"):
-        trigger_all(qualigate)
+        start(qualigate)
 
 
-def test_a_project_with_no_test_cases_says_so(serve: Callable[..., QualigateFake]) -> None:
-    fake = serve()
+def test_a_project_with_no_test_cases_says_so(serve: Serve) -> None:
+    fake = serve(QualigateFake())
     fake.inject(
         f"POST {TRIGGER}",
         Reply(201, {"success": True, "test_run_ids": [], "test_count": 0, "status": "pending"}),
     )
     with pytest.raises(PlatformError, match="queued no tests for project"):
-        trigger_all(provider(fake, project=PROJECT_ID))
+        start(provider(fake, project=PROJECT_ID))
 
 
 @pytest.mark.parametrize(
     "answer",
     [{"success": True, "status": "pending"}, {"test_run_ids": "a,b"}, ["not", "an", "object"]],
 )
-def test_a_trigger_answer_without_runs_is_malformed(
-    serve: Callable[..., QualigateFake], answer: Any
-) -> None:
-    fake = serve()
+def test_a_trigger_answer_without_runs_is_malformed(serve: Serve, answer: Any) -> None:
+    fake = serve(QualigateFake())
     fake.inject(f"POST {TRIGGER}", Reply(201, answer))
     with pytest.raises(MalformedAnswerError):
-        trigger_all(provider(fake))
+        start(provider(fake))
 
 
 # --- polling -------------------------------------------------------------------------------
 def test_a_suite_that_completes_without_failures_passed(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script(name="Login"), script(name="Cart")])
+    fake = serve(QualigateFake([script(name="Login"), script(name="Cart")]))
     qualigate = provider(fake)
-    (run,) = finish(qualigate, trigger_all(qualigate))
+    (run,) = settle(qualigate, start(qualigate))
     assert (run.status, run.provider_status) == (Status.PASSED, "completed")
     assert run.reported == Counts(total=2, passed=2)
     assert run.progress is not None and run.progress.fraction == 1.0
@@ -341,11 +296,11 @@ def test_a_suite_that_completes_without_failures_passed(
 
 
 def test_a_suite_that_completes_with_a_failure_failed(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script(name="Login"), script("failed", name="Cart")])
+    fake = serve(QualigateFake([script(name="Login"), script("failed", name="Cart")]))
     qualigate = provider(fake)
-    (run,) = finish(qualigate, trigger_all(qualigate))
+    (run,) = settle(qualigate, start(qualigate))
     assert (run.status, run.provider_status) == (Status.FAILED, "completed")
     assert run.reported == Counts(total=2, passed=1, failed=1)
 
@@ -361,18 +316,20 @@ def test_a_suite_that_completes_with_a_failure_failed(
     ],
 )
 def test_suite_and_test_run_words_map_to_statuses(
-    serve: Callable[..., QualigateFake], result: str, status: Status
+    serve: Serve, result: str, status: Status
 ) -> None:
-    fake = serve([script(result)], completed_word=False)
+    fake = serve(QualigateFake([script(result)], completed_word=False))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
-    runs = finish(qualigate, trigger_all(qualigate))
+    runs = settle(qualigate, start(qualigate))
     assert [(run.status, run.provider_status) for run in runs] == [(status, result)] * 2
 
 
-def test_a_suite_reports_progress_as_its_tests_end(serve: Callable[..., QualigateFake]) -> None:
-    fake = serve([RunScript(name=f"t{n}", duration=1.0, queued_for=0.0) for n in range(4)])
+def test_a_suite_reports_progress_as_its_tests_end(serve: Serve) -> None:
+    fake = serve(
+        QualigateFake([RunScript(name=f"t{n}", duration=1.0, queued_for=0.0) for n in range(4)])
+    )
     qualigate = provider(fake)
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
     time.sleep(0.6)
     (run,) = qualigate.poll(runs)
     assert (run.status, run.provider_status) == (Status.RUNNING, "running")
@@ -380,11 +337,11 @@ def test_a_suite_reports_progress_as_its_tests_end(serve: Callable[..., Qualigat
 
 
 def test_a_test_case_run_reports_steps_message_and_duration(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script("failed", message="Element not found: #pay")])
+    fake = serve(QualigateFake([script("failed", message="Element not found: #pay")]))
     qualigate = provider(fake, test_case=TEST_CASE_ID)
-    (run,) = finish(qualigate, trigger_all(qualigate))
+    (run,) = settle(qualigate, start(qualigate))
     assert (run.status, run.provider_status) == (Status.FAILED, "failed")
     assert run.message == "Element not found: #pay"
     assert run.duration == 0.3
@@ -392,11 +349,13 @@ def test_a_test_case_run_reports_steps_message_and_duration(
 
 
 def test_project_runs_take_names_links_and_statuses_from_results(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script(name="Login"), script("failed", name="Cart", message="no cart")])
+    fake = serve(
+        QualigateFake([script(name="Login"), script("failed", name="Cart", message="no cart")])
+    )
     qualigate = provider(fake, project=PROJECT_ID)
-    runs = finish(qualigate, trigger_all(qualigate))
+    runs = settle(qualigate, start(qualigate))
     assert [(r.name, r.status, r.message) for r in runs] == [
         ("Login", Status.PASSED, None),
         ("Cart", Status.FAILED, "no cart"),
@@ -406,11 +365,11 @@ def test_project_runs_take_names_links_and_statuses_from_results(
 
 
 def test_a_poll_costs_one_request_per_suite_or_test_case_and_one_for_all_project_runs(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script("never", name=f"t{n}") for n in range(5)])
+    fake = serve(QualigateFake([script("never", name=f"t{n}") for n in range(5)]))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
     assert len(runs) == 1 + 1 + 5
     qualigate.poll(runs)
     assert gets(fake) == 3
@@ -418,10 +377,10 @@ def test_a_poll_costs_one_request_per_suite_or_test_case_and_one_for_all_project
     assert results[0].query["test_run_ids"] == [",".join(run.id for run in runs[2:])]
 
 
-def test_runs_that_never_end_stay_running(serve: Callable[..., QualigateFake]) -> None:
-    fake = serve([script("never")])
+def test_runs_that_never_end_stay_running(serve: Serve) -> None:
+    fake = serve(QualigateFake([script("never")]))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
     time.sleep(0.4)
     polled = qualigate.poll(runs)
     assert [run.status for run in polled] == [Status.RUNNING] * 3
@@ -429,11 +388,11 @@ def test_runs_that_never_end_stay_running(serve: Callable[..., QualigateFake]) -
 
 
 def test_an_unknown_word_on_an_ended_run_is_kept_and_counts_as_an_error(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script("exploded")])
+    fake = serve(QualigateFake([script("exploded")]))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
-    runs = finish(qualigate, trigger_all(qualigate))
+    runs = settle(qualigate, start(qualigate))
     assert [(r.status, r.provider_status) for r in runs] == [(Status.ERROR, "exploded")] * 2
     assert (
         runs[1].message
@@ -442,11 +401,11 @@ def test_an_unknown_word_on_an_ended_run_is_kept_and_counts_as_an_error(
 
 
 def test_an_unknown_word_without_an_end_leaves_the_run_running(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script("never")])
+    fake = serve(QualigateFake([script("never")]))
     qualigate = provider(fake, test_case=TEST_CASE_ID, project=PROJECT_ID)
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
     fake.inject(f"GET {TRIGGER}", Reply(200, {"id": runs[0].id, "status": "Warming Up"}))
     row = {"test_run_id": runs[1].id, "test_case_name": "Login", "status": "provisioning"}
     fake.inject(f"GET {RESULTS}", Reply(200, {"results": [row]}))
@@ -468,20 +427,20 @@ def test_an_unknown_word_without_an_end_leaves_the_run_running(
     ],
 )
 def test_malformed_poll_answers_fail_clearly(
-    serve: Callable[..., QualigateFake], route: str, answer: Any, message: str
+    serve: Serve, route: str, answer: Any, message: str
 ) -> None:
-    fake = serve([script("never")])
+    fake = serve(QualigateFake([script("never")]))
     qualigate = provider(fake, project=PROJECT_ID) if route == RESULTS else provider(fake)
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
     fake.inject(f"GET {route}", Reply(200, answer))
     with pytest.raises(MalformedAnswerError, match=message):
         qualigate.poll(runs)
 
 
 def test_a_run_the_platform_does_not_know_is_not_found(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve()
+    fake = serve(QualigateFake())
     ghost = Run(id="00000000-0000-4000-8000-000000000000", name="x", status=Status.RUNNING)
     with pytest.raises(NotFoundError, match="Test run not found"):
         provider(fake).poll([ghost])
@@ -489,16 +448,18 @@ def test_a_run_the_platform_does_not_know_is_not_found(
 
 # --- complete ---------------------------------------------------------------------------------
 def test_complete_gives_a_suite_its_name_and_tests_with_one_request(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
     tests = (
         TestScript("Login"),
         TestScript("Checkout", "failed", "Element not found: button[data-test='submit']"),
         TestScript(HOSTILE, "timeout"),
     )
-    fake = serve([RunScript(name=HOSTILE, duration=0.3, queued_for=0.05, tests=tests)])
+    fake = serve(
+        QualigateFake([RunScript(name=HOSTILE, duration=0.3, queued_for=0.05, tests=tests)])
+    )
     qualigate = provider(fake)
-    runs = finish(qualigate, trigger_all(qualigate))
+    runs = settle(qualigate, start(qualigate))
     before = gets(fake)
     (run,) = qualigate.complete(runs)
     assert gets(fake) == before + 1
@@ -514,11 +475,11 @@ def test_complete_gives_a_suite_its_name_and_tests_with_one_request(
 
 
 def test_complete_names_every_test_case_run_with_one_request(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script(name="Login Flow")])
+    fake = serve(QualigateFake([script(name="Login Flow")]))
     qualigate = provider(fake, test_case=TEST_CASE_ID, devices="desktop\nmobile\n800x600")
-    runs = finish(qualigate, trigger_all(qualigate))
+    runs = settle(qualigate, start(qualigate))
     assert [run.name for run in runs] == ["test case 550e8400"] * 3
     before = gets(fake)
     done = qualigate.complete(runs)
@@ -531,11 +492,11 @@ def test_complete_names_every_test_case_run_with_one_request(
 
 
 def test_complete_asks_nothing_for_project_runs_already_named(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
-    fake = serve([script(name="Login"), script(name="Cart")])
+    fake = serve(QualigateFake([script(name="Login"), script(name="Cart")]))
     qualigate = provider(fake, project=PROJECT_ID)
-    runs = finish(qualigate, trigger_all(qualigate))
+    runs = settle(qualigate, start(qualigate))
     before = gets(fake)
     assert qualigate.complete(runs) == runs
     assert gets(fake) == before
@@ -558,18 +519,15 @@ class FakeTime:
 
 
 def test_the_provider_paces_itself_under_thirty_requests_a_minute(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
     clock = FakeTime()
-    fake = serve([script("never")], clock=clock)
-    client = HttpClient(
-        base_url=fake.url,
-        headers=QualigateProvider.auth_headers(API_KEY),
-        sleep=clock.sleep,
-        clock=clock,
+    fake = serve(QualigateFake([script("never")], clock=clock))
+    client = client_for(
+        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
     )
     qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
-    runs = trigger_all(qualigate)
+    runs = start(qualigate)
     for _ in range(31):
         qualigate.poll(runs)
     assert len(clock.slept) == 1 and 59.0 < clock.slept[0] <= 60.0
@@ -578,15 +536,13 @@ def test_the_provider_paces_itself_under_thirty_requests_a_minute(
 
 
 def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
-    serve: Callable[..., QualigateFake],
+    serve: Serve,
 ) -> None:
     clock = FakeTime()
-    fake = serve(clock=clock)
-    client = HttpClient(
-        base_url=fake.url, headers={"X-API-Key": API_KEY}, sleep=clock.sleep, clock=clock
-    )
+    fake = serve(QualigateFake(clock=clock))
+    client = client_for(fake, {"X-API-Key": API_KEY}, sleep=clock.sleep, clock=clock)
     qualigate = provider(fake)
-    (run,) = trigger_all(qualigate)
+    (run,) = start(qualigate)
     status = Request("GET", TRIGGER, params={"suite_run_id": run.id}, what="suite run")
     for _ in range(30):
         client.read(status)
@@ -611,9 +567,9 @@ def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
     ],
 )
 def test_the_fake_rejects_what_the_platform_would(
-    serve: Callable[..., QualigateFake], body: dict[str, Any], status: int, message: str
+    serve: Serve, body: dict[str, Any], status: int, message: str
 ) -> None:
-    fake = serve()
+    fake = serve(QualigateFake())
     answer = requests.post(
         fake.url + TRIGGER, json=body, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
     )
@@ -625,10 +581,8 @@ def test_the_fake_rejects_what_the_platform_would(
     ("path", "query"),
     [(TRIGGER, ""), (TRIGGER, "?test_run_id=a&suite_run_id=b"), (RESULTS, "")],
 )
-def test_the_fake_wants_exactly_one_query_parameter(
-    serve: Callable[..., QualigateFake], path: str, query: str
-) -> None:
-    fake = serve()
+def test_the_fake_wants_exactly_one_query_parameter(serve: Serve, path: str, query: str) -> None:
+    fake = serve(QualigateFake())
     answer = requests.get(
         fake.url + path + query, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5
     )
@@ -647,11 +601,11 @@ def test_scenarios_end_as_named(kind: str) -> None:
     with scenario(kind, duration=0.3) as fake:
         assert isinstance(fake, QualigateFake)
         qualigate = provider(fake)
-        runs = trigger_all(qualigate)
+        runs = start(qualigate)
         if kind == "never":
             time.sleep(0.4)
             runs = qualigate.poll(runs)
         else:
-            runs = qualigate.complete(finish(qualigate, runs))
+            runs = qualigate.complete(settle(qualigate, runs))
             assert runs[0].name == SUITE_NAME
         assert [run.status for run in runs] == [expected[kind]]

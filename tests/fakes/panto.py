@@ -42,8 +42,7 @@ class FakeRun:
 class PantoFake(FakePlatform):
     """Panto with scripted runs.
 
-    runs: what every trigger starts (none: the trigger finds no test suite);
-    triggers: per-trigger scripts instead, in order (the last one repeats).
+    runs: what every trigger starts (none: the trigger finds no test suite).
     builds / environments / contexts: the names that exist (None: any does).
     """
 
@@ -51,7 +50,6 @@ class PantoFake(FakePlatform):
         self,
         runs: Sequence[RunScript] = (RunScript(),),
         *,
-        triggers: Sequence[Sequence[RunScript]] = (),
         builds: Collection[str] | None = None,
         environments: Collection[str] | None = None,
         contexts: Collection[str] | None = None,
@@ -59,7 +57,7 @@ class PantoFake(FakePlatform):
         api_key: str = "test-key-0123456789",
     ) -> None:
         super().__init__(api_key)
-        self.scripts = [list(script) for script in triggers] or [list(runs)]
+        self.scripts = list(runs)
         self.builds = builds
         self.environments = environments
         self.contexts = contexts
@@ -67,11 +65,6 @@ class PantoFake(FakePlatform):
         self.runs: dict[str, FakeRun] = {}
         self._run_ids = itertools.count(1)
         self._trigger_ids = itertools.count(1)
-
-    @classmethod
-    def scenario(cls, kind: str, duration: float = 0.5) -> PantoFake:
-        """The contract suite's scenarios; trigger them with SCENARIO_INPUTS."""
-        return cls(_scenario_runs(kind, duration))
 
     # --- the API -----------------------------------------------------------------------
     def authorized(self, request: Recorded) -> bool:
@@ -105,11 +98,10 @@ class PantoFake(FakePlatform):
             if body.get(field) is not None and known is not None and body[field] not in known:
                 return Reply(404, {"detail": missing})
         with self._lock:
-            scripts = self.scripts[0] if len(self.scripts) == 1 else self.scripts.pop(0)
-            if not scripts:
+            if not self.scripts:
                 return Reply(400, {"detail": "No test suites found matching the provided tags"})
             trigger_id = f"trigger_{next(self._trigger_ids):02d}"
-            started = [self._start(script, trigger_id, body) for script in scripts]
+            started = [self._start(script, trigger_id, body) for script in self.scripts]
         return Reply(
             200,
             {
@@ -188,7 +180,8 @@ def aggregate(runs: Sequence[dict[str, Any]]) -> str:
 
 
 def scenario(kind: str, duration: float = 0.5) -> PantoFake:
-    return PantoFake.scenario(kind, duration)
+    """The contract suite's scenarios; trigger them with SCENARIO_INPUTS."""
+    return PantoFake(_scenario_runs(kind, duration))
 
 
 def _scenario_runs(kind: str, duration: float) -> list[RunScript]:

@@ -115,12 +115,6 @@ class QatechFake(FakePlatform):
         self._ids: Iterator[int] = itertools.count(1)
         self._state = threading.Lock()
 
-    @classmethod
-    def scenario(cls, kind: str, duration: float = 0.5) -> QatechFake:
-        """The contract suite's scenarios, on the default plan and on SCENARIO_PLAN."""
-        script = _scenario_script(kind, duration)
-        return cls({SCENARIO_PLAN: script}, default=script)
-
     @property
     def url(self) -> str:
         return super().url + PREFIX
@@ -417,4 +411,6 @@ def _scenario_script(kind: str, duration: float) -> RunScript:
 
 
 def scenario(kind: str, duration: float = 0.5) -> QatechFake:
-    return QatechFake.scenario(kind, duration)
+    """The contract suite's scenarios, on the default plan and on SCENARIO_PLAN."""
+    script = _scenario_script(kind, duration)
+    return QatechFake({SCENARIO_PLAN: script}, default=script)

@@ -242,10 +242,6 @@ class QualigateFake(FakePlatform):
         self.refused = 0  # requests answered 429
         self._state = threading.Lock()
 
-    @classmethod
-    def scenario(cls, kind: str, duration: float = 0.5) -> QualigateFake:
-        return cls(scenario_runs(kind, duration))
-
     def trigger_bodies(self) -> list[Any]:
         return [r.body for r in self.requests_to("POST", TRIGGER)]
 
@@ -471,4 +467,4 @@ def scenario_runs(kind: str, duration: float = 0.5) -> list[RunScript]:
 
 def scenario(kind: str, duration: float = 0.5) -> QualigateFake:
     """A fake ready to start for one of the shared scenarios (passed, failed, mixed, never)."""
-    return QualigateFake.scenario(kind, duration)
+    return QualigateFake(scenario_runs(kind, duration))

@@ -52,6 +52,7 @@ _FINAL_WORDS = {"passed": Status.PASSED, "failed": Status.FAILED}
 _PENDING_WORDS = frozenset({"in_process"})
 _FINAL_AGGREGATES = frozenset({"passed", "failed", "partially_passed"})
 
+_TAGS_HINT = "Check `tags` / `exclude-tags` against the tags set on your Panto test suites."
 # The documented trigger errors, and the input each one points at.
 _TRIGGER_HINTS = (
     (
@@ -60,10 +61,7 @@ _TRIGGER_HINTS = (
     ),
     ("environment not found", "Check `environment`: it takes an environment's name in Panto."),
     ("context not found", "Check `context`: it takes a context's name in Panto."),
-    (
-        "no test suites found",
-        "Check `tags` / `exclude-tags` against the tags set on your Panto test suites.",
-    ),
+    ("no test suites found", _TAGS_HINT),
 )
 
 
@@ -429,8 +427,7 @@ class PantoProvider(ProviderBase):
         if not ids:
             said = text_field(answer, "message") or "no message"
             raise PlatformError(
-                f"Panto started no test run for {spec.label} ({said}). Check `tags` / "
-                "`exclude-tags` against the tags set on your Panto test suites."
+                f"Panto started no test run for {spec.label} ({said}). {_TAGS_HINT}"
             )
         first = self._read_run(ids[0])
         if first.trigger_id is None:

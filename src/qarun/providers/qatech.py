@@ -13,11 +13,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from qarun.errors import MalformedAnswerError, PlatformError
 from qarun.http import Request
-from qarun.inputs import Inputs
+from qarun.inputs import Inputs, is_http_url
 from qarun.model import Progress, Run, Status, TestResult
 from qarun.providers.base import (
     ProviderBase,
@@ -119,7 +118,7 @@ def _environment(inputs: Inputs) -> Environment | None:
                 "keeps its own name: remove `environment-name`.",
             )
         return Environment(short_id=raw)
-    if _is_http_url(raw):
+    if is_http_url(raw):
         return Environment(url=raw, name=name)
     inputs.problem(
         "environment",
@@ -127,14 +126,6 @@ def _environment(inputs: Inputs) -> Environment | None:
         "or `https://pr-42.preview.example.com`.",
     )
     return None
-
-
-def _is_http_url(raw: str) -> bool:
-    try:
-        parts = urlsplit(raw)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in raw
 
 
 def _require_app(inputs: Inputs, options: QatechOptions) -> None:

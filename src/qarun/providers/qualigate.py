@@ -11,7 +11,7 @@ each endpoint, and the client paces itself under that.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -126,6 +126,8 @@ class QualigateProvider(ProviderBase):
         "A 403 means the key works but the suite, test case or project belongs to another account."
     )
 
+    options: QualigateOptions
+
     def __post_init__(self) -> None:
         for route in RATE_LIMITED_ROUTES:
             self.client.rate_limits.setdefault(route, RateLimit(RATE_LIMIT_PER_MINUTE))
@@ -150,10 +152,11 @@ class QualigateProvider(ProviderBase):
 
     # --- trigger -----------------------------------------------------------------
     def plan(self) -> list[TriggerSpec]:
-        options: QualigateOptions = self.options
-        viewports: Sequence[Viewport | None] = options.viewports or (None,)
+        viewports: Sequence[Viewport | None] = self.options.viewports or (None,)
         return [
-            self._spec(target, viewport) for target in options.targets for viewport in viewports
+            self._spec(target, viewport)
+            for target in self.options.targets
+            for viewport in viewports
         ]
 
     def _spec(self, target: Target, viewport: Viewport | None) -> TriggerSpec:
@@ -210,15 +213,10 @@ class QualigateProvider(ProviderBase):
 
     # --- polling -----------------------------------------------------------------
     def poll(self, runs: Sequence[Run]) -> list[Run]:
-        fresh: dict[str, Run] = {}
-        for run in runs:
-            if _kind(run) == SUITE_RUN:
-                fresh[run.id] = self._poll_suite(run)
-            elif _kind(run) == TEST_RUN:
-                fresh[run.id] = self._poll_test_run(run)
+        pollers = {SUITE_RUN: self._poll_suite, TEST_RUN: self._poll_test_run}
+        fresh = {run.id: pollers[_kind(run)](run) for run in runs if _kind(run) in pollers}
         project_runs = [run for run in runs if _kind(run) == PROJECT_RUN]
-        for run, row in self._rows(project_runs):
-            fresh[run.id] = _with_row(run, row, status=True)
+        fresh.update(self._from_rows(project_runs, status=True))
         return [fresh.get(run.id, run) for run in runs]
 
     def _poll_suite(self, run: Run) -> Run:
@@ -259,8 +257,7 @@ class QualigateProvider(ProviderBase):
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
         unnamed = [run for run in runs if _kind(run) != SUITE_RUN and run.url is None]
-        for run, row in self._rows(unnamed):
-            fresh[run.id] = _with_row(run, row, status=False)
+        fresh.update(self._from_rows(unnamed, status=False))
         return [fresh.get(run.id, run) for run in runs]
 
     def _suite_details(self, run: Run) -> Run:
@@ -269,8 +266,9 @@ class QualigateProvider(ProviderBase):
         tests = tuple(_test_result(row, what) for row in _result_rows(answer, what))
         return run.updated(name=text_field(answer, "suite_name") or run.name, tests=tests)
 
-    def _rows(self, runs: Sequence[Run]) -> Iterable[tuple[Run, Mapping[str, Any]]]:
-        """Each run with its /results row, asking for all of them in as few calls as possible."""
+    def _from_rows(self, runs: Sequence[Run], *, status: bool) -> dict[str, Run]:
+        """The runs with a /results row, updated from it (see `_with_row`), in few calls."""
+        fresh: dict[str, Run] = {}
         for start in range(0, len(runs), RESULTS_BATCH):
             batch = runs[start : start + RESULTS_BATCH]
             what = f"results of {len(batch)} test run(s)"
@@ -278,9 +276,9 @@ class QualigateProvider(ProviderBase):
             answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
             rows = {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
             for run in batch:
-                row = rows.get(run.id)
-                if row is not None:
-                    yield run, row
+                if run.id in rows:
+                    fresh[run.id] = _with_row(run, rows[run.id], status=status)
+        return fresh
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
         return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)

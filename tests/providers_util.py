@@ -1,0 +1,57 @@
+"""What the provider tests share: the commit under test, a client of a fake, and polling.
+
+Each provider test talks to its platform's fake through `client_for`, starts every
+planned trigger with `start`, and polls like the wait loop with `settle`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qarun.context import GitContext
+from qarun.http import HttpClient, RetryPolicy
+from qarun.model import Run
+from qarun.providers.base import Provider
+from tests.factories import HEAD_SHA
+from tests.fakes.base import FakePlatform
+
+# Pull request #42 of octo/shop: every field some platform's trigger body carries.
+CONTEXT = GitContext(
+    repository="octo/shop",
+    sha=HEAD_SHA,
+    branch="feature-x",
+    pr_number=42,
+    pr_url="https://github.com/octo/shop/pull/42",
+    actor="mona",
+    commit_message="Fix the checkout button",
+    event_name="pull_request",
+)
+
+
+def client_for(fake: FakePlatform, headers: Mapping[str, str], **overrides: Any) -> HttpClient:
+    """A client of the started `fake` that retries at once: waiting would only slow tests."""
+    settings: dict[str, Any] = {
+        "sleep": lambda seconds: None,
+        "policy": RetryPolicy(attempts=3, base_delay=0.0),
+        **overrides,
+    }
+    return HttpClient(base_url=fake.url, headers=headers, **settings)
+
+
+def start(provider: Provider) -> list[Run]:
+    """Sends every planned trigger; the runs they started, in plan order."""
+    return [run for spec in provider.plan() for run in provider.trigger(spec)]
+
+
+def settle(provider: Provider, runs: Sequence[Run], within: float = 5.0) -> list[Run]:
+    """Polls the unfinished runs, as the wait loop does, until every run has finished."""
+    runs = list(runs)
+    deadline = time.monotonic() + within
+    while not all(run.finished for run in runs):
+        assert time.monotonic() < deadline, f"runs never finished: {runs}"
+        time.sleep(0.05)
+        fresh = {run.id: run for run in provider.poll([r for r in runs if not r.finished])}
+        runs = [fresh.get(run.id, run) for run in runs]
+    return runs
