@@ -19,7 +19,7 @@ from qarun.github import content
 from qarun.model import Status
 from tests import factories
 from tests.conftest import Serve
-from tests.contract import CASES, ProviderCase
+from tests.contract import ProviderCase
 from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
 from tests.fakes.github import BOT, PULL_REQUESTS, GitHubFake
 from tests.fakes.qatech import DASHBOARD, QatechFake
@@ -54,17 +54,9 @@ def qatech(checkout: str = "failed", search: str = "passed", duration: float = 0
     )
 
 
-def run(
-    tmp_path: Path,
-    platform: FakePlatform,
-    api_url: str,
-    *,
-    event: dict[str, Any] | None = None,
-    event_name: str = "pull_request",
-    env: dict[str, str] | None = None,
-    **inputs: str,
-) -> ActionResult:
-    values = {
+def step_inputs(platform: FakePlatform, **inputs: str) -> dict[str, str]:
+    """The step's `with:`, both GitHub features on; `pr_comment` means `pr-comment`."""
+    return {
         "provider": "qatech",
         "api-key": platform.api_key,
         "api-url": platform.url,
@@ -75,9 +67,21 @@ def run(
         "pr-comment": "true",
         **{name.replace("_", "-"): value for name, value in inputs.items()},
     }
+
+
+def run(
+    tmp_path: Path,
+    platform: FakePlatform,
+    api_url: str,
+    *,
+    event: dict[str, Any] | None = None,
+    event_name: str = "pull_request",
+    env: dict[str, str] | None = None,
+    **inputs: str,
+) -> ActionResult:
     result = run_action(
         tmp_path,
-        values,
+        step_inputs(platform, **inputs),
         event=event,
         event_name=event_name,
         extra_env={"GITHUB_API_URL": api_url, **(env or {})},
@@ -131,19 +135,12 @@ def test_a_status_per_run_pending_then_final(serve: Serve, tmp_path: Path) -> No
     assert not warnings(result)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
 def test_every_platform_gets_a_status_per_run(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     platform, github = serve(case.scenario("passed")), serve(GitHubFake(TOKEN))
-    result = run(
-        tmp_path,
-        platform,
-        github.url,
-        provider=case.name,
-        pr_comment="false",
-        **{"suite": "", **{name.replace("-", "_"): v for name, v in case.inputs.items()}},
-    )
+    inputs = {"provider": case.name, "suite": "", "pr-comment": "false", **case.inputs}
+    result = run(tmp_path, platform, github.url, **inputs)
 
     assert result.exit_code == 0, result.log
     contexts = {status.context for status in github.statuses}
@@ -186,16 +183,8 @@ def test_wait_false_leaves_the_statuses_pending(serve: Serve, tmp_path: Path) ->
 
 def test_cancel_still_finishes_statuses_and_comment_quickly(serve: Serve, tmp_path: Path) -> None:
     platform, github = serve(qatech("never", "never")), serve(GitHubFake(TOKEN))
-    inputs = {
-        "provider": "qatech",
-        "api-key": platform.api_key,
-        "api-url": platform.url,
-        "suite": f"{CHECKOUT}\n{SEARCH}",
-        "poll-interval": "0.2s",
-        "commit-status": "true",
-        "pr-comment": "true",
-    }
-    step = prepare(tmp_path, inputs, extra_env={"GITHUB_API_URL": github.url}).start()
+    env = {"GITHUB_API_URL": github.url}
+    step = prepare(tmp_path, step_inputs(platform), extra_env=env).start()
     deadline = time.monotonic() + 15
     while len(github.statuses) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -4,23 +4,24 @@ attempt shows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import Serve
 from tests.fakes.base import RunScript, TestScript
-from tests.fakes.qatech import DASHBOARD, QatechFake
+from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario
 from tests.harness import ActionResult, run_action
 
 PLAN = "pln_checkout"
 FLAKY = "Could not find login button"
 
 
-def flaky_plan() -> RunScript:
-    """Three test cases, one of which fails on the first attempt."""
-    return RunScript(
+def flaky(reruns: Sequence[RunScript] = ()) -> QatechFake:
+    """One plan of three test cases, one of which fails; reruns follow `reruns`."""
+    plan = RunScript(
         "Checkout regression",
         "failed",
         duration=0.4,
@@ -31,30 +32,17 @@ def flaky_plan() -> RunScript:
             TestScript("Search"),
         ),
     )
+    return QatechFake({PLAN: plan}, reruns=reruns)
 
 
-@pytest.fixture
-def qatech() -> Iterator[list[QatechFake]]:
-    started: list[QatechFake] = []
-    yield started
-    for fake in started:
-        fake.stop()
-
-
-def start(started: list[QatechFake], reruns: Sequence[RunScript] = ()) -> QatechFake:
-    fake = QatechFake({PLAN: flaky_plan()}, reruns=reruns).start()
-    started.append(fake)
-    return fake
-
-
-def run(tmp_path: Path, fake: QatechFake, rerun_failed: str) -> ActionResult:
+def run(tmp_path: Path, fake: QatechFake, rerun_failed: str, suite: str = PLAN) -> ActionResult:
     result = run_action(
         tmp_path,
         {
             "provider": "qatech",
             "api-key": fake.api_key,
             "api-url": fake.url,
-            "suite": PLAN,
+            "suite": suite,
             "rerun-failed": rerun_failed,
             "poll-interval": "0.2s",
             "timeout": "30s",
@@ -66,15 +54,16 @@ def run(tmp_path: Path, fake: QatechFake, rerun_failed: str) -> ActionResult:
 
 
 def rerun_requests(fake: QatechFake) -> list[tuple[str, object]]:
-    return [(r.path, r.body) for r in fake.requests_to("POST", "/v1/run/") if r.path != "/v1/run"]
+    return [(r.path, r.body) for r in fake.requests_to("POST", "/v1/run/")]
 
 
 def report(result: ActionResult) -> Any:
     return json.loads((result.workspace / "qa/report.json").read_text())
 
 
-def test_a_rerun_that_passes_decides(qatech: list[QatechFake], tmp_path: Path) -> None:
-    fake = start(qatech, reruns=[RunScript("rerun", "passed", duration=0.3, queued_for=0.05)])
+def test_a_rerun_that_passes_decides(serve: Serve, tmp_path: Path) -> None:
+    rerun = RunScript("rerun", "passed", duration=0.3, queued_for=0.05)
+    fake = serve(flaky(reruns=[rerun]))
     result = run(tmp_path, fake, rerun_failed="2")
 
     assert result.exit_code == 0, result.log
@@ -95,9 +84,10 @@ def test_a_rerun_that_passes_decides(qatech: list[QatechFake], tmp_path: Path) -
 
 
 def test_still_failing_after_n_reruns_fails_with_n_plus_one_attempts(
-    qatech: list[QatechFake], tmp_path: Path
+    serve: Serve, tmp_path: Path
 ) -> None:
-    fake = start(qatech)  # no rerun scripts: the failed case fails again every time
+    # No rerun scripts: the failed case fails again every time.
+    fake = serve(flaky())
     result = run(tmp_path, fake, rerun_failed="2")
 
     assert result.exit_code == 1
@@ -120,9 +110,9 @@ def test_still_failing_after_n_reruns_fails_with_n_plus_one_attempts(
 
 @pytest.mark.parametrize("rerun_failed", ["0", "3"])
 def test_reruns_exactly_as_many_times_as_asked_while_failing(
-    qatech: list[QatechFake], tmp_path: Path, rerun_failed: str
+    serve: Serve, tmp_path: Path, rerun_failed: str
 ) -> None:
-    fake = start(qatech)
+    fake = serve(flaky())
     result = run(tmp_path, fake, rerun_failed=rerun_failed)
 
     assert result.outputs["status"] == "failed"
@@ -131,20 +121,9 @@ def test_reruns_exactly_as_many_times_as_asked_while_failing(
     assert all(body == {"failedOnly": True} for _, body in requests)
 
 
-def test_a_run_that_passes_is_not_rerun(qatech: list[QatechFake], tmp_path: Path) -> None:
-    fake = QatechFake.scenario("passed").start()
-    qatech.append(fake)
-    result = run_action(
-        tmp_path,
-        {
-            "provider": "qatech",
-            "api-key": fake.api_key,
-            "api-url": fake.url,
-            "suite": "pln_abc123",
-            "rerun-failed": "2",
-            "poll-interval": "0.2s",
-        },
-    )
+def test_a_run_that_passes_is_not_rerun(serve: Serve, tmp_path: Path) -> None:
+    fake = serve(scenario("passed"))
+    result = run(tmp_path, fake, rerun_failed="2", suite=SCENARIO_PLAN)
     assert result.outputs["status"] == "passed"
     assert rerun_requests(fake) == []
     assert "### Reruns" not in result.summary

@@ -9,13 +9,13 @@ import socket
 import ssl
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from qarun.errors import PlatformError, TriggerUncertainError
 from qarun.http import HttpClient, Request, RetryPolicy
+from tests.conftest import Serve
 from tests.fakes.base import FakePlatform, Recorded, Reply
 
 READ = Request("GET", "/status", what="run abc")
@@ -72,18 +72,20 @@ class BareServer:
                 connection.close()
                 self.hung_up.release()
 
-    def close(self) -> None:
+    def __enter__(self) -> BareServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.listener.close()
 
 
-def client_for(url: str, **kwargs: object) -> HttpClient:
+def client_for(url: str) -> HttpClient:
     return HttpClient(
         base_url=url,
         headers={"Authorization": "Bearer k"},
         sleep=lambda seconds: None,
         timeout=(2.0, 2.0),
         policy=RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.01),
-        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -95,9 +97,8 @@ def no_proxy_set(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def echo() -> Iterator[Echo]:
-    with Echo() as server:
-        yield server
+def echo(serve: Serve) -> Echo:
+    return serve(Echo())
 
 
 def test_requests_to_one_platform_share_one_connection(echo: Echo) -> None:
@@ -111,40 +112,31 @@ def test_requests_to_one_platform_share_one_connection(echo: Echo) -> None:
 
 
 def test_a_connection_the_server_hung_up_is_replaced_not_failed() -> None:
-    server = BareServer()
-    try:
+    with BareServer() as server:
         client = client_for(f"http://127.0.0.1:{server.port}")
         assert client.send(TRIGGER) == {"ok": True}
         # The server closed that connection after answering; the trigger must not fail on it.
         assert server.hung_up.acquire(timeout=5)
         assert client.send(TRIGGER) == {"ok": True}
         assert len(server.heads) == 2
-    finally:
-        server.close()
 
 
 def test_a_read_the_server_hung_up_on_is_sent_again_on_a_new_connection() -> None:
-    server = BareServer(linger=True)
-    try:
+    with BareServer(linger=True) as server:
         client = client_for(f"http://127.0.0.1:{server.port}")
         assert client.read(READ) == {"ok": True}
         # This one leaves on the kept-alive connection, which the server then closes unanswered.
         assert client.read(READ) == {"ok": True}
         assert len(server.heads) == 3
-    finally:
-        server.close()
 
 
 def test_a_trigger_the_server_hung_up_on_is_not_sent_again() -> None:
-    server = BareServer(linger=True)
-    try:
+    with BareServer(linger=True) as server:
         client = client_for(f"http://127.0.0.1:{server.port}")
         assert client.read(READ) == {"ok": True}
         with pytest.raises(TriggerUncertainError):
             client.send(TRIGGER)
         assert [head.split(" ")[0] for head in server.heads] == ["GET", "POST"]
-    finally:
-        server.close()
 
 
 def test_gzip_answers_are_unpacked(echo: Echo) -> None:
@@ -182,21 +174,21 @@ def test_plain_http_goes_through_the_proxy_of_the_environment(
 
 
 def test_no_proxy_sends_straight_to_the_platform(
-    echo: Echo, monkeypatch: pytest.MonkeyPatch
+    echo: Echo, serve: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with Echo() as proxy:
-        monkeypatch.setenv("http_proxy", proxy.url)
-        monkeypatch.setenv("no_proxy", "127.0.0.1")
-        client_for(echo.url).read(READ)
-        assert proxy.requests == []
+    proxy = serve(Echo())
+    monkeypatch.setenv("http_proxy", proxy.url)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    client_for(echo.url).read(READ)
+    assert proxy.requests == []
     assert len(echo.requests) == 1
 
 
 def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    proxy = BareServer(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
-    try:
+    refusal = b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"
+    with BareServer(refusal) as proxy:
         monkeypatch.setenv("HTTPS_PROXY", f"http://qa:p%40ss@127.0.0.1:{proxy.port}")
         with pytest.raises(PlatformError, match="could not be reached") as caught:
             client_for("https://platform.invalid/api").send(TRIGGER)
@@ -206,8 +198,6 @@ def test_https_through_a_proxy_asks_for_a_tunnel_with_the_proxy_credentials(
         assert head.startswith("CONNECT platform.invalid:443 HTTP/1.")
         token = base64.b64encode(b"qa:p@ss").decode()
         assert f"Proxy-Authorization: Basic {token}" in head
-    finally:
-        proxy.close()
 
 
 @pytest.fixture
@@ -232,12 +222,9 @@ def test_tls_is_verified_against_the_bundle_requests_would_use(
 ) -> None:
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(certificate / "cert.pem", certificate / "key.pem")
-    server = BareServer(tls=tls)
-    try:
+    with BareServer(tls=tls) as server:
         url = f"https://localhost:{server.port}"
         with pytest.raises(PlatformError, match=r"could not be reached.*SSLCertVerificationError"):
             client_for(url).read(READ)
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate / "cert.pem"))
         assert client_for(url).read(READ) == {"ok": True}
-    finally:
-        server.close()

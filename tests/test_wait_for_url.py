@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import Serve
 from tests.fakes.base import FakePlatform, Recorded, Reply
-from tests.fakes.qatech import QatechFake
+from tests.fakes.qatech import QatechFake, scenario
 from tests.harness import ActionResult, run_action
 
 
@@ -56,9 +56,7 @@ def run(tmp_path: Path, qatech: QatechFake, preview: PreviewSite, timeout: str) 
 
 
 def test_triggers_once_the_url_comes_up(serve: Serve, tmp_path: Path) -> None:
-    qatech, preview = QatechFake.scenario("passed"), PreviewSite(up_after=1.0)
-    serve(qatech)
-    serve(preview)
+    qatech, preview = serve(scenario("passed")), serve(PreviewSite(up_after=1.0))
     result = run(tmp_path, qatech, preview, timeout="20s")
 
     assert result.exit_code == 0, result.log
@@ -76,9 +74,7 @@ def test_triggers_once_the_url_comes_up(serve: Serve, tmp_path: Path) -> None:
 def test_a_url_that_never_comes_up_ends_in_timeout_with_nothing_triggered(
     serve: Serve, tmp_path: Path
 ) -> None:
-    qatech, preview = QatechFake.scenario("passed"), PreviewSite(up_after=3600)
-    serve(qatech)
-    serve(preview)
+    qatech, preview = serve(scenario("passed")), serve(PreviewSite(up_after=3600))
     result = run(tmp_path, qatech, preview, timeout="2s")
 
     assert result.exit_code == 1
@@ -92,9 +88,7 @@ def test_a_url_that_never_comes_up_ends_in_timeout_with_nothing_triggered(
 
 
 def test_a_url_that_never_answers_still_ends_near_the_timeout(serve: Serve, tmp_path: Path) -> None:
-    qatech, preview = QatechFake.scenario("passed"), PreviewSite(hang=True)
-    serve(qatech)
-    serve(preview)
+    qatech, preview = serve(scenario("passed")), serve(PreviewSite(hang=True))
     result = run(tmp_path, qatech, preview, timeout="2s")
 
     assert result.exit_code == 1
@@ -105,9 +99,7 @@ def test_a_url_that_never_answers_still_ends_near_the_timeout(serve: Serve, tmp_
 
 def test_the_wait_counts_against_the_timeout(serve: Serve, tmp_path: Path) -> None:
     """`timeout` bounds the whole step: a slow preview leaves less time for the runs."""
-    qatech, preview = QatechFake.scenario("never"), PreviewSite(up_after=1.0)
-    serve(qatech)
-    serve(preview)
+    qatech, preview = serve(scenario("never")), serve(PreviewSite(up_after=1.0))
     result = run(tmp_path, qatech, preview, timeout="2s")
 
     assert result.outputs["status"] == "timeout"

@@ -34,8 +34,9 @@ def wait_for_url(
         if remaining <= 0:
             report(f"{url} is still not up ({state}); giving up at the timeout.")
             return False
-        report(f"Waiting for {url}: {state}; next check in {min(pause, remaining):.0f} s.")
-        sleep(min(pause, remaining))
+        wait = min(pause, remaining)
+        report(f"Waiting for {url}: {state}; next check in {wait:.0f} s.")
+        sleep(wait)
         pause = min(MAX_PAUSE, pause * 2)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from qarun.inputs import Inputs, split_items
+from qarun.inputs import Inputs, is_http_url, split_items
 from qarun.model import Status
 from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
 
@@ -177,7 +177,7 @@ def _api_url(inputs: Inputs, default: str) -> str:
     raw = inputs.text("api-url")
     if not raw:
         return default
-    if not _is_safe_url(raw):
+    if not is_safe_url(raw):
         inputs.problem(
             "api-url",
             f"`{raw}` must be an `https://` URL (plain `http://` only for 127.0.0.1, ::1 or "
@@ -187,7 +187,8 @@ def _api_url(inputs: Inputs, default: str) -> str:
     return raw.rstrip("/")
 
 
-def _is_safe_url(raw: str) -> bool:
+def is_safe_url(raw: str) -> bool:
+    """An https:// URL, or plain http:// to this machine: where a secret may be sent."""
     try:
         parts = urlsplit(raw)
         host = parts.hostname or ""
@@ -227,11 +228,7 @@ def _wait_for_url(inputs: Inputs) -> str | None:
     raw = inputs.text("wait-for-url")
     if not raw:
         return None
-    try:
-        parts = urlsplit(raw)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_url(raw):
         inputs.problem(
             "wait-for-url",
             f"`{raw}` is not an http(s) URL; e.g. `https://pr-42.preview.example.com`.",

@@ -91,10 +91,11 @@ class Connections:
         parts = urlsplit(url)
         origin = (parts.scheme, parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme])
         proxy = proxy_for(parts)
-        # A plain-http request through a proxy names the whole URL; a tunnel hides it.
-        target = url if proxy is not None and parts.scheme == "http" else _path(parts)
         sent = {**headers, "Accept-Encoding": "gzip"}
+        target = _path(parts)
         if proxy is not None and parts.scheme == "http":
+            # A plain-http request through a proxy names the whole URL; a tunnel hides it.
+            target = url
             sent.update(_proxy_auth(proxy))
         exchange = _Exchange(method, target, body, sent, timeout[1])
         kept = self._reuse(origin)

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 from github import Auth, Github, GithubException
+from github.GithubObject import NotSet
 from urllib3.util.retry import Retry
 
 from qarun.http import USER_AGENT
@@ -72,13 +73,9 @@ class GitHubApi:
     ) -> int:
         """POST /repos/{o}/{r}/statuses/{sha}; returns the new status's id."""
         with _calling():
-            commit = self._repo.get_commit(sha)
-            if target_url:
-                status = commit.create_status(
-                    state, target_url=target_url, description=description, context=context
-                )
-            else:
-                status = commit.create_status(state, description=description, context=context)
+            status = self._repo.get_commit(sha).create_status(
+                state, target_url=target_url or NotSet, description=description, context=context
+            )
             return status.id
 
     def sticky_comment(self, number: int, marker: str, body: str) -> tuple[bool, str]:

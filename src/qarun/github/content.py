@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
+from qarun.inputs import is_http_url
 from qarun.model import Outcome, Run, Status
 from qarun.report.summary import render_summary
 
@@ -104,17 +105,9 @@ def final_description(run: Run, outcome: Outcome) -> str:
 def target_url(run: Run, fallback: str | None) -> str | None:
     """The run's page on the platform when it is an http(s) URL, else the workflow run."""
     for url in (run.url, fallback):
-        if url and _is_http(url):
+        if url and is_http_url(url.strip()):
             return url
     return None
-
-
-def _is_http(url: str) -> bool:
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url.strip()
 
 
 # --- the pull-request comment -------------------------------------------------------------

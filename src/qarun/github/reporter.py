@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
-from urllib.parse import urlsplit
 
 from qarun.console import Console
 from qarun.context import GitContext
@@ -24,7 +23,7 @@ from qarun.errors import CanceledError
 from qarun.github import content
 from qarun.github.api import GitHubApi, GitHubError
 from qarun.model import Outcome, Run, Status
-from qarun.settings import Settings, is_loopback
+from qarun.settings import Settings, is_safe_url
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -125,9 +124,7 @@ class GitHubReporter:
             )
         if not self.git.repository:
             return "GITHUB_REPOSITORY is not set, so qarun does not know the repository."
-        parts = urlsplit(self.api_url)
-        host = parts.hostname or ""
-        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(host)):
+        if not is_safe_url(self.api_url):
             return (
                 f"GITHUB_API_URL `{self.api_url}` is not an https:// URL; qarun does not send "
                 "the token there."
