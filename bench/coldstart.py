@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from tests.contract import CASES, ProviderCase
+from tests.contract import CASES, ProviderCase, only
 from tests.fakes.base import FakePlatform, Recorded, Reply
 from tests.harness import ENTRYPOINT, prepare
 
@@ -80,14 +80,7 @@ def sample(variant: Variant, tmp: Path, into: Samples) -> None:
     """One spawn of entrypoint.py with `wait: false`: its first request is the trigger."""
     case = variant.case
     with case.scenario("passed") as fake:
-        inputs = {
-            "provider": case.name,
-            "api-key": fake.api_key,
-            "api-url": fake.url,
-            "wait": "false",
-            **case.inputs,
-        }
-        step = prepare(tmp, inputs)
+        step = prepare(tmp, case.step_inputs(fake, wait="false"))
         cpu: list[float] = []
         process: list[subprocess.Popen[bytes]] = []
         stamp_first_request(fake, lambda: process[0].pid, cpu)
@@ -160,7 +153,7 @@ def main() -> None:
             variants.append(
                 Variant(
                     "qualigate, sources not compiled (as in the image)",
-                    next(case for case in CASES if case.name == "qualigate"),
+                    only("qualigate"),
                     uncompiled_copy(Path(tmp)),
                     {"PYTHONDONTWRITEBYTECODE": "1"},
                 )

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from tests.contract import CASES, ProviderCase
+from tests.contract import ProviderCase, only
 from tests.fakes import qatech, qualigate
 from tests.fakes.base import FakePlatform, RunScript, TestScript
 from tests.harness import run_action
@@ -48,10 +48,6 @@ class Setup:
     steps: int
 
 
-def _case(name: str) -> ProviderCase:
-    return next(case for case in CASES if case.name == name)
-
-
 def _qualigate_suite(duration: float) -> FakePlatform:
     tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
     return qualigate.QualigateFake([RunScript("Critical flows", duration=duration, tests=tests)])
@@ -60,39 +56,39 @@ def _qualigate_suite(duration: float) -> FakePlatform:
 SETUPS = [
     Setup(
         "qualigate test case (steps done)",
-        _case("qualigate"),
+        only("qualigate"),
         lambda d: qualigate.QualigateFake([RunScript(duration=d)]),
         {"test-case": qualigate.TEST_CASE_ID},
         qualigate.STEPS,
     ),
     Setup(
         "qualigate suite (tests done)",
-        _case("qualigate"),
+        only("qualigate"),
         _qualigate_suite,
         {"suite": qualigate.SUITE_ID},
         4,
     ),
     Setup(
         "qatech plan (no progress)",
-        _case("qatech"),
+        only("qatech"),
         lambda d: qatech.QatechFake({qatech.SCENARIO_PLAN: RunScript(duration=d)}),
         {"suite": qatech.SCENARIO_PLAN},
         0,
     ),
     Setup(
         "panto, 4 runs ending in turn (runs done)",
-        _case("panto"),
-        lambda d: _case("panto").with_runs(
+        only("panto"),
+        lambda d: only("panto").with_runs(
             [RunScript(f"Suite {n}", duration=d * n / 4) for n in range(1, 5)]
         ),
-        dict(_case("panto").inputs),
+        dict(only("panto").inputs),
         4,
     ),
     Setup(
         "panto, one run (no progress)",
-        _case("panto"),
-        lambda d: _case("panto").with_runs([RunScript(duration=d)]),
-        dict(_case("panto").inputs),
+        only("panto"),
+        lambda d: only("panto").with_runs([RunScript(duration=d)]),
+        dict(only("panto").inputs),
         0,
     ),
 ]

@@ -29,9 +29,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.dockerutil import action_dockerfile, engine_available
 
 from bench.tables import machine_name, table
 
@@ -46,12 +46,6 @@ NOT_CONTEXT = (".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".p
 class Layer:
     instruction: str
     size: int  # bytes
-
-
-def dockerfile(root: Path) -> Path:
-    """The Dockerfile action.yml names, as the runner finds it."""
-    manifest = yaml.safe_load((root / "action.yml").read_text(encoding="utf-8"))
-    return (root / str(manifest["runs"]["image"])).resolve()
 
 
 def base_image(path: Path) -> str:
@@ -71,7 +65,7 @@ def docker(*args: str) -> str:
 
 def build(root: Path, tag: str, *, cache: bool = True) -> float:
     """The runner's build line; returns its wall time in seconds."""
-    path = dockerfile(root)
+    path = action_dockerfile(root)
     flags = [] if cache else ["--no-cache"]
     start = time.monotonic()
     docker("build", *flags, "-t", tag, "-f", str(path), str(path.parent))
@@ -119,7 +113,7 @@ def edited_copy(into: Path) -> Path:
 
 
 def measure(tags: dict[str, str]) -> tuple[list[Layer], dict[str, float]]:
-    base = base_image(dockerfile(ROOT))
+    base = base_image(action_dockerfile(ROOT))
     times = {"cold (--no-cache)": build(ROOT, tags["cold"], cache=False)}
     layers = added_layers(tags["cold"], base)
     # The cold chain is the bench's own: drop it now so the warm builds use the usual cache.
@@ -146,10 +140,7 @@ def report(base: str, layers: list[Layer], times: dict[str, float]) -> None:
 
 
 def main() -> None:
-    if (
-        shutil.which("docker") is None
-        or subprocess.run(["docker", "info"], check=False, capture_output=True).returncode
-    ):
+    if not engine_available():
         raise SystemExit(
             "No Docker engine answers `docker info`; start one with "
             "../shared/tools/docker-engine.sh up, then run this again."
@@ -166,7 +157,7 @@ def main() -> None:
             check=False,
             capture_output=True,
         )
-    report(base_image(dockerfile(ROOT)), layers, times)
+    report(base_image(action_dockerfile(ROOT)), layers, times)
 
 
 if __name__ == "__main__":

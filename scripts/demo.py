@@ -14,12 +14,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from tests.contract import CASES
+from tests.contract import only
 from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake
 from tests.harness import run_action
-
-# The inputs each fake platform's scenarios are built for (a plan, suite or build it knows).
-INPUTS = {case.name: case.inputs for case in CASES}
 
 
 def main() -> int:
@@ -29,16 +26,14 @@ def main() -> int:
     args = parser.parse_args()
 
     with make_fake(args.provider, args.scenario) as fake, tempfile.TemporaryDirectory() as tmp:
-        inputs = {
-            "provider": args.provider,
-            "api-key": fake.api_key,
-            "api-url": fake.url,
-            "poll-interval": "1s",
-            "timeout": "2m",
-            "report-file": "qa/report.json",
-            "junit-file": "qa/junit.xml",
-            **INPUTS[args.provider],
-        }
+        # The platform's inputs are those its fake's scenarios are built for.
+        inputs = only(args.provider).step_inputs(
+            fake,
+            poll_interval="1s",
+            timeout="2m",
+            report_file="qa/report.json",
+            junit_file="qa/junit.xml",
+        )
         result = run_action(Path(tmp), inputs)
     print("=== log " + "=" * 60)
     print(result.log.rstrip())

@@ -11,6 +11,8 @@ from tests.contract import CASES, ProviderCase
 from tests.fakes.base import FakePlatform
 
 Fake = TypeVar("Fake", bound=FakePlatform)
+# The container tests' session-wide `image` fixture: one build serves them all.
+pytest_plugins = ["tests.dockerutil"]
 
 
 class Serve(Protocol):

@@ -3,6 +3,7 @@
 A new platform joins the suite by adding a ProviderCase here: its minimal inputs,
 how to build its fake for a scenario or for given run scripts, where its trigger
 and status requests go, and what "the PR context was sent" means for it.
+The suites also share `only()`, one platform by name, and `failing()`, a failing run.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes import panto, qatech, qualigate
-from tests.fakes.base import FakePlatform, Recorded, RunScript
+from tests.fakes.base import FakePlatform, Recorded, RunScript, TestScript
 from tests.harness import HEAD_SHA
+
+# The message of the failed test in `failing()`'s run, and of the run itself.
+FAILURE = "Could not find login button"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,17 @@ class ProviderCase:
     def triggers(self, fake: FakePlatform) -> list[Recorded]:
         method, path = self.trigger
         return [r for r in fake.requests if r.method == method and r.path == path]
+
+    def step_inputs(self, fake: FakePlatform, **given: str) -> dict[str, str]:
+        """The `with:` of a step against `fake`: this platform's minimal inputs, then `given`.
+
+        `report_file` stands for `report-file`. With `api_url` given, `fake` need not be started.
+        """
+        values = {"provider": self.name, "api-key": fake.api_key, **self.inputs}
+        values.update({name.replace("_", "-"): value for name, value in given.items()})
+        if "api-url" not in values:
+            values["api-url"] = fake.url
+        return values
 
     def polls(self, fake: FakePlatform) -> list[Recorded]:
         return [
@@ -105,3 +120,15 @@ CASES = [
         per_test_rows=True,
     ),
 ]
+
+
+def only(name: str) -> ProviderCase:
+    """One platform, for what qarun does alike for all (the others share the code path)."""
+    (found,) = [c for c in CASES if c.name == name]
+    return found
+
+
+def failing(duration: float = 0.6) -> list[RunScript]:
+    """One run that fails after `duration` seconds, with one failed test of two."""
+    tests = (TestScript("Login flow", "failed", FAILURE), TestScript("Cart"))
+    return [RunScript("Checkout regression", "failed", duration, message=FAILURE, tests=tests)]

@@ -1,10 +1,12 @@
 """Builds and runs the action's image exactly the way GitHub's runner does (RUNNER.md §1).
 
-`build_image` runs the runner's `docker build`; `run_action` and `start_action`
-its `docker run`, with the same flags in the same order, the same mounts under
-a runner-like temp folder, values passed through the docker CLI's environment
-(`-e NAME` carries only the name), and host paths in the environment translated
-to the container's, so the image meets what it meets on a hosted runner.
+`build_image` (and the session-wide `image` fixture) runs the runner's `docker
+build`; `prepare_action` builds its `docker run`, with the same flags in the
+same order, the same mounts under a runner-like temp folder, values passed
+through the docker CLI's environment (`-e NAME` carries only the name), and
+host paths in the environment translated to the container's, so the image
+meets what it meets on a hosted runner. `Invocation.run` runs it to its end;
+`Invocation.start` starts it for a test to signal.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import re
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.harness import ROOT
 
 LABEL = "qarun-tests"  # the runner labels with a hash of its .runner file; ours marks leftovers
 DOCKER_SOCKET = "/var/run/docker.sock"
@@ -57,8 +62,7 @@ def require_engine() -> None:
 
 def build_image(repo_root: Path, tag: str, *, timeout: float = 600) -> None:
     """`docker build -t <tag> -f <Dockerfile> <its folder>` for the Dockerfile action.yml names."""
-    manifest = yaml.safe_load((repo_root / "action.yml").read_text(encoding="utf-8"))
-    dockerfile = (repo_root / manifest["runs"]["image"]).resolve()
+    dockerfile = action_dockerfile(repo_root)
     build = subprocess.run(
         ["docker", "build", "-t", tag, "-f", str(dockerfile), str(dockerfile.parent)],
         check=False,
@@ -72,6 +76,35 @@ def build_image(repo_root: Path, tag: str, *, timeout: float = 600) -> None:
         )
 
 
+def action_dockerfile(repo_root: Path) -> Path:
+    """The Dockerfile action.yml names, as the runner finds it."""
+    manifest = yaml.safe_load((repo_root / "action.yml").read_text(encoding="utf-8"))
+    return (repo_root / str(manifest["runs"]["image"])).resolve()
+
+
+@pytest.fixture(scope="session")
+def image() -> Iterator[str]:
+    """The action's image, built once per session as the runner builds it (`<label>:<id>`).
+
+    tests/conftest.py loads this module as a plugin, so every test can take it.
+    """
+    require_engine()
+    tag = f"{LABEL}:{uuid.uuid4().hex}"
+    build_image(ROOT, tag)
+    yield tag
+    # Only the tag's own top layer goes; its parents stay as the next build's cache.
+    subprocess.run(["docker", "rmi", "--no-prune", tag], check=False, capture_output=True)
+
+
+@dataclass(frozen=True)
+class ContainerRun:
+    """An ended `docker run`: what the CLI printed, and the runner's files to read."""
+
+    completed: subprocess.CompletedProcess[str]
+    output_file: Path
+    summary_file: Path
+
+
 @dataclass(frozen=True)
 class Invocation:
     """A prepared `docker run`: its arguments, the CLI's environment, the files to read after."""
@@ -82,22 +115,32 @@ class Invocation:
     output_file: Path
     summary_file: Path
 
+    def start(self) -> StartedAction:
+        """Starts the CLI and returns at once, for tests that signal it as the runner does.
+
+        Use the result as a context manager so the container goes away even when the test fails.
+        """
+        process = subprocess.Popen(
+            self.argv,
+            env=self.cli_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return StartedAction(process, self)
+
+    def run(self, timeout: float = 120) -> ContainerRun:
+        """Runs the image to its end, as the runner runs an action step."""
+        with self.start() as started:
+            return started.finish(timeout)
+
 
 @dataclass(frozen=True)
-class ContainerRun:
-    completed: subprocess.CompletedProcess[str]
-    output_file: Path
-    summary_file: Path
-
-
-@dataclass
 class StartedAction:
     """A `docker run` in flight; leaving the `with` block removes the container, come what may."""
 
     process: subprocess.Popen[str]
-    name: str
-    output_file: Path
-    summary_file: Path
+    call: Invocation
 
     def __enter__(self) -> StartedAction:
         return self
@@ -106,24 +149,30 @@ class StartedAction:
         if self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
-        remove_container(self.name)
+        # A killed CLI can leave its container running (RUNNER.md §5).
+        remove_container(self.call.name)
+
+    def finish(self, timeout: float) -> ContainerRun:
+        """Waits for the CLI to exit; one still running `timeout` seconds later fails the test."""
+        try:
+            stdout, stderr = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the container was still running {timeout} s later")
+        completed = subprocess.CompletedProcess(
+            self.process.args, self.process.returncode, stdout, stderr
+        )
+        return ContainerRun(completed, self.call.output_file, self.call.summary_file)
 
 
 def prepare_action(
-    image: str,
-    env: dict[str, str],
-    *,
-    workspace: Path,
-    temp: Path,
-    event: dict[str, Any],
-    network_host: bool = True,
+    image: str, env: dict[str, str], *, workspace: Path, temp: Path, event: dict[str, Any]
 ) -> Invocation:
     """Lays out the runner's files under `temp` and builds its `docker run` command.
 
     `env` is the step's environment (INPUT_*, GITHUB_REPOSITORY, …); the runner's
     own variables (HOME, GITHUB_OUTPUT, GITHUB_EVENT_PATH, …) are set on top, as
-    the runner does. `network_host` adds `--network host`, which the runner does
-    not, so that a fake platform on the host's 127.0.0.1 is reachable.
+    the runner does. `--network host`, which the runner does not add, makes a
+    fake platform on the host's 127.0.0.1 reachable.
     """
     workspace, temp = workspace.resolve(), temp.resolve()
     home, workflow, commands = (
@@ -171,8 +220,7 @@ def prepare_action(
     argv += ["-e", "GITHUB_ACTIONS=true"]
     if "CI" not in container_env:
         argv += ["-e", "CI=true"]
-    if network_host:
-        argv += ["--network", "host"]
+    argv += ["--network", "host"]
     if Path(DOCKER_SOCKET).exists():  # else docker would create an empty folder there
         argv += ["-v", f"{DOCKER_SOCKET}:{DOCKER_SOCKET}"]
     for host, container in mounts:
@@ -186,61 +234,6 @@ def prepare_action(
         output_file=files["set_output"],
         summary_file=files["step_summary"],
     )
-
-
-def run_action(
-    image: str,
-    env: dict[str, str],
-    *,
-    workspace: Path,
-    temp: Path,
-    event: dict[str, Any],
-    network_host: bool = True,
-    timeout: float = 120,
-) -> ContainerRun:
-    """Runs the image to its end, as the runner runs an action step."""
-    call = prepare_action(
-        image, env, workspace=workspace, temp=temp, event=event, network_host=network_host
-    )
-    try:
-        completed = subprocess.run(
-            call.argv,
-            env=call.cli_env,
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    finally:
-        # A killed CLI can leave its container running (RUNNER.md §5).
-        remove_container(call.name)
-    return ContainerRun(completed, call.output_file, call.summary_file)
-
-
-def start_action(
-    image: str,
-    env: dict[str, str],
-    *,
-    workspace: Path,
-    temp: Path,
-    event: dict[str, Any],
-    network_host: bool = True,
-) -> StartedAction:
-    """Starts the image and returns at once, for tests that signal the CLI as the runner does.
-
-    Use it as a context manager so the container goes away even when the test fails.
-    """
-    call = prepare_action(
-        image, env, workspace=workspace, temp=temp, event=event, network_host=network_host
-    )
-    process = subprocess.Popen(
-        call.argv,
-        env=call.cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    return StartedAction(process, call.name, call.output_file, call.summary_file)
 
 
 def remove_container(name: str) -> None:

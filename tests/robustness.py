@@ -16,7 +16,7 @@ from pathlib import Path
 
 from actions_toolkit.command import escape_data
 
-from tests.contract import CASES, ProviderCase
+from tests.contract import ProviderCase
 from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import FakePlatform
 from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_action
@@ -25,29 +25,12 @@ from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_action
 OWN_COMMANDS = frozenset({"add-mask", "error", "warning", "group", "endgroup"})
 STATUSES = frozenset({"passed", "failed", "error", "timeout", "canceled", "skipped", "triggered"})
 _COMMAND = re.compile(r"::([^\s:]*)")
-
-
-def only(name: str) -> ProviderCase:
-    """One platform, for what qarun does alike for all (the others share the code path)."""
-    (found,) = [c for c in CASES if c.name == name]
-    return found
+TIMINGS = {"poll_interval": "0.2s", "timeout": "20s"}
 
 
 def inputs(case: ProviderCase, fake: FakePlatform, **overrides: str) -> dict[str, str]:
-    """The `with:` of a step against `fake`: short timings; `report_file` means `report-file`.
-
-    `api_url` may point elsewhere: `fake` need not be started then.
-    """
-    values = {
-        "provider": case.name,
-        "api-key": fake.api_key,
-        "api-url": overrides.pop("api_url", None) or fake.url,
-        "poll-interval": "0.2s",
-        "timeout": "20s",
-        **case.inputs,
-    }
-    values.update({name.replace("_", "-"): value for name, value in overrides.items()})
-    return values
+    """The `with:` of a step against `fake` with short timings (see `ProviderCase.step_inputs`)."""
+    return case.step_inputs(fake, **{**TIMINGS, **overrides})
 
 
 def run(tmp_path: Path, case: ProviderCase, fake: FakePlatform, **overrides: str) -> ActionResult:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Serve
-from tests.contract import CASES, ProviderCase
+from tests.contract import CASES, ProviderCase, only
 from tests.harness import ActionResult
-from tests.robustness import only, run
+from tests.robustness import run
 
 _NAMED = re.compile(r"^::error::input `([a-z-]+)`: ")
 # How a message shows an accepted form: an example, the forms to write, or what to remove.

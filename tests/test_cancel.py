@@ -17,16 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Serve
-from tests.contract import ProviderCase
+from tests.contract import ProviderCase, only
 from tests.fakes.base import Reply
 from tests.harness import ActionResult, Step, prepare
-from tests.robustness import (
-    checked,
-    inputs,
-    only,
-    trigger_route,
-    wait_until,
-)
+from tests.robustness import checked, inputs, trigger_route, wait_until
 
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 # SPEC.md, Cancellation: everything written and exited within 5 s of the first signal.

@@ -1,6 +1,6 @@
 """The built image, run the way GitHub's runner runs a `uses: ./` step, against each fake platform.
 
-The image is built once for the module with the runner's own `docker build`
+The image is built once for the session with the runner's own `docker build`
 line and run with its `docker run` line (tests/dockerutil.py): inputs and
 paths travel as the runner passes them, outputs are parsed by the runner's
 rules, and the summary is read from the file the runner would upload. The
@@ -13,60 +13,32 @@ import json
 import signal
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Serve
-from tests.contract import ProviderCase
-from tests.dockerutil import (
-    LABEL,
-    ContainerRun,
-    StartedAction,
-    build_image,
-    require_engine,
-    run_action,
-    start_action,
-)
-from tests.fakes.base import FakePlatform, RunScript, TestScript
-from tests.harness import ROOT, ActionResult, parse_file_command, prepare, pull_request_event
+from tests.contract import FAILURE, ProviderCase, failing
+from tests.dockerutil import ContainerRun, Invocation, StartedAction, prepare_action
+from tests.fakes.base import FakePlatform
+from tests.harness import ActionResult, parse_file_command, prepare, pull_request_event
 
 pytestmark = pytest.mark.docker
 
-FAILURE = "Pay button stays disabled after the card is entered"
 CANCEL_DEADLINE = 5.0  # SPEC "Cancellation": summary, outputs and exit within 5 s of SIGINT
+TIMINGS = {"poll_interval": "0.5s", "timeout": "30s"}
 
 
-@pytest.fixture(scope="module")
-def image() -> Iterator[str]:
-    """The action's image, built once as the runner builds it (`<label>:<id>`)."""
-    require_engine()
-    tag = f"{LABEL}:{uuid.uuid4().hex}"
-    build_image(ROOT, tag)
-    yield tag
-    # Only the tag's own top layer goes; its parents stay as the next build's cache.
-    subprocess.run(["docker", "rmi", "--no-prune", tag], check=False, capture_output=True)
-
-
-def step_env(
-    case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str
-) -> dict[str, str]:
-    """The step's environment as the runner builds it for a pull_request workflow."""
-    values = {
-        "provider": case.name,
-        "api-key": fake.api_key,
-        "api-url": fake.url,
-        "poll-interval": "0.5s",
-        "timeout": "30s",
-        **case.inputs,
-        **inputs,
-    }
-    env = prepare(tmp_path, values).env
+def prepare_step(
+    image: str, case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str
+) -> Invocation:
+    """The step's `docker run` as the runner builds it for a pull_request workflow."""
+    env = prepare(tmp_path, case.step_inputs(fake, **{**TIMINGS, **inputs})).env
     # The harness sets this for a bare `python entrypoint.py`; here the image must.
     env.pop("PYTHONUNBUFFERED", None)
-    return env
+    return prepare_action(
+        image, env, workspace=tmp_path / "workspace", temp=tmp_path, event=pull_request_event()
+    )
 
 
 def container_result(run: ContainerRun, workspace: Path, elapsed: float) -> ActionResult:
@@ -86,14 +58,7 @@ def run_container(
     image: str, case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str
 ) -> ActionResult:
     began = time.monotonic()
-    run = run_action(
-        image,
-        step_env(case, fake, tmp_path, **inputs),
-        workspace=tmp_path / "workspace",
-        temp=tmp_path,
-        event=pull_request_event(),
-        timeout=60,
-    )
+    run = prepare_step(image, case, fake, tmp_path, **inputs).run(timeout=60)
     result = container_result(run, tmp_path / "workspace", time.monotonic() - began)
     assert "Traceback" not in result.log, result.log
     assert fake.api_key not in result.everything_written()
@@ -150,14 +115,7 @@ def test_a_passing_run_passes_the_step(
 def test_a_failing_run_fails_the_step_with_the_platform_message(
     image: str, case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    failing = RunScript(
-        "Checkout regression",
-        "failed",
-        duration=0.6,
-        message=FAILURE,
-        tests=(TestScript("Pay by card", "failed", FAILURE), TestScript("Cart", "passed")),
-    )
-    fake = serve(case.with_runs([failing]))
+    fake = serve(case.with_runs(failing()))
 
     result = run_container(image, case, fake, tmp_path)
 
@@ -173,28 +131,14 @@ def test_sigint_to_the_docker_cli_mid_wait_reports_canceled_promptly(
     image: str, case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("never"))
-    env = step_env(case, fake, tmp_path, timeout="60s")
 
-    with start_action(
-        image, env, workspace=tmp_path / "workspace", temp=tmp_path, event=pull_request_event()
-    ) as started:
+    with prepare_step(image, case, fake, tmp_path, timeout="60s").start() as started:
         wait_for_first_poll(case, fake, started)
         # The runner signals the CLI, never the container; the CLI forwards it to PID 1.
         signalled = time.monotonic()
         started.process.send_signal(signal.SIGINT)
-        try:
-            stdout, stderr = started.process.communicate(timeout=CANCEL_DEADLINE + 5)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"the container was still running {CANCEL_DEADLINE + 5} s after SIGINT")
-        elapsed = time.monotonic() - signalled
-        run = ContainerRun(
-            subprocess.CompletedProcess(
-                started.process.args, started.process.returncode, stdout, stderr
-            ),
-            started.output_file,
-            started.summary_file,
-        )
-        result = container_result(run, tmp_path / "workspace", elapsed)
+        run = started.finish(timeout=CANCEL_DEADLINE + 5)
+        result = container_result(run, tmp_path / "workspace", time.monotonic() - signalled)
 
     assert result.elapsed < CANCEL_DEADLINE, f"{result.elapsed:.1f} s after SIGINT"
     assert result.exit_code == 1, result.log

@@ -6,11 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dockerutil import build_image, prepare_action, require_engine, run_action
+from tests.dockerutil import prepare_action
 from tests.harness import parse_file_command, push_event
-
-ROOT = Path(__file__).resolve().parent.parent
-TAG = "qarun-test:dockerutil"
 
 
 def test_the_docker_run_line_follows_the_runner(tmp_path: Path) -> None:
@@ -54,13 +51,12 @@ def test_the_docker_run_line_follows_the_runner(tmp_path: Path) -> None:
 
 
 @pytest.mark.docker
-def test_the_built_image_rejects_a_step_without_inputs(tmp_path: Path) -> None:
-    require_engine()
-    build_image(ROOT, TAG)
-
-    run = run_action(
-        TAG, {}, workspace=tmp_path / "workspace", temp=tmp_path / "temp", event=push_event()
+def test_the_built_image_rejects_a_step_without_inputs(image: str, tmp_path: Path) -> None:
+    call = prepare_action(
+        image, {}, workspace=tmp_path / "workspace", temp=tmp_path / "temp", event=push_event()
     )
+
+    run = call.run()
 
     log = run.completed.stdout + run.completed.stderr
     assert run.completed.returncode == 2, log

@@ -12,39 +12,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.conftest import Serve
-from tests.contract import ProviderCase
-from tests.fakes.base import FakePlatform, RunScript, TestScript
+from tests.contract import FAILURE, ProviderCase, failing
+from tests.fakes.base import FakePlatform
 from tests.harness import ActionResult, push_event, run_action
 
-FAILURE = "Could not find login button"
+TIMINGS = {"poll_interval": "0.5s", "timeout": "30s"}
 
 
 def run(case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str) -> ActionResult:
-    values = {
-        "provider": case.name,
-        "api-key": fake.api_key,
-        "api-url": fake.url,
-        "poll-interval": "0.5s",
-        "timeout": "30s",
-        **case.inputs,
-        **{name.replace("_", "-"): value for name, value in inputs.items()},
-    }
-    result = run_action(tmp_path, values)
+    result = run_action(tmp_path, case.step_inputs(fake, **{**TIMINGS, **inputs}))
     assert fake.api_key not in result.everything_written()
     assert "Traceback" not in result.log
     return result
-
-
-def failing_runs() -> list[RunScript]:
-    return [
-        RunScript(
-            "Checkout regression",
-            "failed",
-            duration=0.6,
-            message=FAILURE,
-            tests=(TestScript("Login flow", "failed", FAILURE), TestScript("Cart", "passed")),
-        )
-    ]
 
 
 def test_passed(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
@@ -65,7 +44,7 @@ def test_passed(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
 def test_failed_shows_the_platform_message(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = serve(case.with_runs(failing_runs()))
+    fake = serve(case.with_runs(failing()))
     result = run(case, fake, tmp_path)
     assert result.exit_code == 1
     assert result.outputs["status"] == "failed"
@@ -133,18 +112,8 @@ def test_push_events_send_the_pushed_commit(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("passed"))
-    result = run_action(
-        tmp_path,
-        {
-            "provider": case.name,
-            "api-key": fake.api_key,
-            "api-url": fake.url,
-            "poll-interval": "0.5s",
-            **case.inputs,
-        },
-        event=push_event(),
-        event_name="push",
-    )
+    inputs = case.step_inputs(fake, poll_interval="0.5s")
+    result = run_action(tmp_path, inputs, event=push_event(), event_name="push")
     assert result.exit_code == 0
     report = result.summary
     assert "a1b2c3d" in report
@@ -198,13 +167,7 @@ def test_a_rejected_key_exits_3_with_status_error(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("passed"))
-    values = {
-        "provider": case.name,
-        "api-key": "wrong-key-0123456789",
-        "api-url": fake.url,
-        **case.inputs,
-    }
-    result = run_action(tmp_path, values)
+    result = run_action(tmp_path, case.step_inputs(fake, api_key="wrong-key-0123456789"))
     assert result.exit_code == 3
     assert result.outputs["status"] == "error"
     assert "rejected the API key" in result.errors()[0]

@@ -19,14 +19,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import Serve
-from tests.contract import ProviderCase
+from tests.contract import FAILURE, ProviderCase, failing, only
 from tests.fakes import panto, qatech, qualigate
-from tests.fakes.base import PASS, FakePlatform, Reply, RunScript, TestScript
-from tests.harness import ActionResult, prepare
+from tests.fakes.base import PASS, FakePlatform, Reply
+from tests.harness import ActionResult, prepare, run_action
 from tests.robustness import (
     checked,
     inputs,
-    only,
     poll_route,
     read_until,
     run,
@@ -34,16 +33,9 @@ from tests.robustness import (
     trigger_route,
 )
 
-FAILURE = "Could not find login button"
 DOWN = "down for maintenance"
 GARBAGE = b"<html><body>502 Bad Gateway</body></html>"
 UNCERTAIN = "may or may not have started a run"
-
-
-def failing(duration: float = 0.6) -> list[RunScript]:
-    """One run that fails after `duration` seconds, with one failed test of two."""
-    tests = (TestScript("Login flow", "failed", FAILURE), TestScript("Cart"))
-    return [RunScript("Checkout regression", "failed", duration, message=FAILURE, tests=tests)]
 
 
 def assert_failed_verdict(result: ActionResult) -> None:
@@ -125,8 +117,7 @@ def test_an_unreachable_platform_ends_by_the_timeout_with_exit_3(tmp_path: Path)
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{closed.getsockname()[1]}"
-    values = inputs(case, case.scenario("passed"), timeout="2s", api_url=url)
-    result = checked(prepare(tmp_path, values).start().finish(), values["api-key"])
+    result = run(tmp_path, case, case.scenario("passed"), timeout="2s", api_url=url)
     assert_platform_error(result, "could not be reached", "127.0.0.1")
     assert result.elapsed < 2 + 3
 
@@ -279,8 +270,8 @@ def test_a_rejected_key_fails_at_once_and_says_where_to_get_one(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("passed"))
-    values = {**inputs(case, fake), "api-key": "wrong-key-0123456789"}
-    result = checked(prepare(tmp_path, values).start().finish(), values["api-key"])
+    wrong = "wrong-key-0123456789"
+    result = checked(run_action(tmp_path, inputs(case, fake, api_key=wrong)), wrong)
     assert_platform_error(result, "rejected the API key", "`api-key`", KEY_HELP[case.name])
     assert trigger_count(case, fake) == 1
     assert "rejected the API key" in result.summary and "`api-key`" in result.summary

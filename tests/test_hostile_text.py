@@ -18,8 +18,8 @@ from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
-from tests.harness import ActionResult, run_action
-from tests.robustness import OWN_COMMANDS, checked, inputs, trigger_route
+from tests.harness import ActionResult
+from tests.robustness import OWN_COMMANDS, run, trigger_route
 
 HOSTILE = (
     "l1\n::error::injected",
@@ -59,7 +59,8 @@ def hostile_fake(case: ProviderCase) -> tuple[FakePlatform, dict[str, str]]:
 def run_hostile(case: ProviderCase, serve: Serve, tmp_path: Path) -> ActionResult:
     fake, given = hostile_fake(case)
     serve(fake)
-    values = inputs(
+    result = run(
+        tmp_path,
         case,
         fake,
         report_file="qa/report.json",
@@ -68,7 +69,6 @@ def run_hostile(case: ProviderCase, serve: Serve, tmp_path: Path) -> ActionResul
         output_filter='[.runs[] | .name, (.tests[]?.name)] | join("\\n")',
         **given,
     )
-    result = checked(run_action(tmp_path, values), fake.api_key)
     assert result.exit_code == 1, result.log
     return result
 
@@ -122,8 +122,8 @@ def test_a_hostile_error_message_is_one_inert_annotation(
 ) -> None:
     fake = serve(case.scenario("passed"))
     fake.inject(trigger_route(case), Reply(400, {"message": ALL_IN_ONE, "detail": ALL_IN_ONE}))
-    result = checked(run_action(tmp_path, inputs(case, fake)), fake.api_key)
+    result = run(tmp_path, case, fake)
     assert result.exit_code == 3
-    (error,) = [line for line in result.log.splitlines() if line.startswith("::error::")]
+    (error,) = result.errors()
     assert "%250A::error::x" in error, "the runner would turn a bare %0A into a line break"
     assert "::warning::x" in error  # inside an annotation's text, it is only text

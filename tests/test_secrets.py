@@ -15,16 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Serve
-from tests.contract import ProviderCase
+from tests.contract import ProviderCase, only
 from tests.fakes.base import PASS, FakePlatform, Reply, RunScript, TestScript
-from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, run_action
-from tests.robustness import (
-    checked,
-    inputs,
-    only,
-    poll_route,
-    trigger_route,
-)
+from tests.harness import FAKE_GITHUB_TOKEN, ActionResult
+from tests.robustness import poll_route, run, trigger_route
 
 # A plain key, and one whose escaped forms (JSON, XML, Markdown, URL) differ from it.
 KEYS = {
@@ -45,9 +39,9 @@ def keyed(fake: FakePlatform, key: str) -> FakePlatform:
 
 
 def run_with(tmp_path: Path, case: ProviderCase, fake: FakePlatform, **given: str) -> ActionResult:
+    """`run()`, with the JSON report and JUnit written: more places a key could leak to."""
     files = {"report_file": "qa/report.json", "junit_file": "qa/junit.xml"}
-    result = run_action(tmp_path, inputs(case, fake, **{**files, **given}))
-    return checked(result, fake.api_key)
+    return run(tmp_path, case, fake, **{**files, **given})
 
 
 def echoing(key: str) -> list[RunScript]:
