@@ -8,8 +8,9 @@ The suites also share `only()`, one platform by name, and `failing()`, a failing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from tests.fakes import panto, qatech, qualigate
@@ -32,9 +33,17 @@ class ProviderCase:
     context_sent: Callable[[Any], None]
     # Whether each test (not only each run) is named and counted from per-test rows.
     per_test_rows: bool = False
+    # The points the platform's documents leave open, as the fake answers them (fakes/README.md).
+    variant: str = "documented"
+    variant_options: Mapping[str, Any] = field(default_factory=dict)
+    # Whether every run has a dashboard link from its trigger on (a Qualigate suite has none).
+    run_links: bool = True
+    # Under this variant the runs' words say no outcome: a trigger that mixed passes and
+    # failures leaves each run's own outcome unknown (Panto's one word for every finished run).
+    outcomes_hidden: bool = False
 
     def __str__(self) -> str:
-        return self.name
+        return self.name if self.variant == "documented" else f"{self.name}: {self.variant}"
 
     def triggers(self, fake: FakePlatform) -> list[Recorded]:
         method, path = self.trigger
@@ -82,8 +91,8 @@ def _qualigate_context(body: Any) -> None:
     assert context["source"] == "github-actions"
 
 
-def _qatech_with_runs(runs: Sequence[RunScript]) -> FakePlatform:
-    return qatech.QatechFake(plans={qatech.SCENARIO_PLAN: runs[0]})
+def _qatech_with_runs(runs: Sequence[RunScript], **variant: Any) -> FakePlatform:
+    return qatech.QatechFake(plans={qatech.SCENARIO_PLAN: runs[0]}, **variant)
 
 
 CASES = [
@@ -92,10 +101,11 @@ CASES = [
         title="Panto AI",
         inputs=dict(panto.SCENARIO_INPUTS),
         scenario=panto.scenario,
-        with_runs=lambda runs: panto.PantoFake(list(runs)),
+        with_runs=lambda runs, **variant: panto.PantoFake(list(runs), **variant),
         trigger=("POST", panto.TRIGGER_PATH),
         poll_prefixes=("/api/v1/qa/external/test-runs-by-trigger/",),
         context_sent=_panto_context,
+        run_links=False,  # Panto documents no run URL
     ),
     ProviderCase(
         name="qatech",
@@ -113,12 +123,46 @@ CASES = [
         title="Qualigate",
         inputs=dict(qualigate.SCENARIO_INPUTS),
         scenario=qualigate.scenario,
-        with_runs=lambda runs: qualigate.QualigateFake(list(runs)),
+        with_runs=lambda runs, **variant: qualigate.QualigateFake(list(runs), **variant),
         trigger=("POST", qualigate.TRIGGER),
         poll_prefixes=(qualigate.TRIGGER, qualigate.RESULTS),
         context_sent=_qualigate_context,
         per_test_rows=True,
+        run_links=False,  # a suite run has no dashboard page
     ),
+]
+
+# Qualigate's project trigger: one test run per test case, polled together through /results,
+# whose answers for runs still going the documents leave open.
+QUALIGATE_PROJECT = replace(
+    CASES[2], inputs={"project": qualigate.PROJECT_ID}, run_links=True, per_test_rows=False
+)
+
+
+_VARIANTS: dict[str, Mapping[str, Mapping[str, Any]]] = {
+    "panto": panto.VARIANTS,
+    "qatech": qatech.VARIANTS,
+    "qualigate": qualigate.VARIANTS,
+}
+
+
+def _under(case: ProviderCase, variant: str, options: Mapping[str, Any]) -> ProviderCase:
+    target = "" if case.inputs == CASES[2].inputs or case.name != "qualigate" else " (project)"
+    return replace(
+        case,
+        variant=variant + target,
+        variant_options=options,
+        scenario=partial(case.scenario, **options),
+        with_runs=partial(case.with_runs, **options),
+        outcomes_hidden=options.get("words") == "completed",
+    )
+
+
+# Every platform under every variant its documents allow: the verdict tests run on each.
+VARIANT_CASES = [
+    _under(case, variant, options)
+    for case in (*CASES, QUALIGATE_PROJECT)
+    for variant, options in _VARIANTS[case.name].items()
 ]
 
 

@@ -9,6 +9,8 @@ the runner would reject fails the test.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
@@ -137,14 +139,17 @@ class Step:
             raise AssertionError(
                 f"the action did not end within {timeout} s:\n{stdout}\n{stderr}"
             ) from None
-        elapsed = time.monotonic() - self.started
+        return self.result(self.process.returncode, stdout, stderr, time.monotonic() - self.started)
+
+    def result(self, code: int, stdout: str, stderr: str, elapsed: float) -> ActionResult:
+        """What the step left behind: its outputs, summary and files, parsed."""
         files = {
             str(path.relative_to(self.workspace)): path.read_bytes()
             for path in self.workspace.rglob("*")
             if path.is_file()
         }
         return ActionResult(
-            exit_code=self.process.returncode,
+            exit_code=code,
             stdout=stdout,
             stderr=stderr,
             outputs=parse_file_command(self.output_path.read_text(encoding="utf-8")),
@@ -218,6 +223,25 @@ def run_action(
     tmp: Path, inputs: dict[str, str], *, timeout: float = 60.0, **kwargs: Any
 ) -> ActionResult:
     return prepare(tmp, inputs, **kwargs).start().finish(timeout)
+
+
+def run_in_process(tmp: Path, inputs: dict[str, str], **kwargs: Any) -> ActionResult:
+    """The same step as `run_action`, run by `main(env)` in this process: no interpreter to
+    start, so the contract runs under every variant in little time. Signals stay with the
+    subprocess tier; the handlers qarun installs are put back afterwards."""
+    from qarun.main import main
+
+    step = prepare(tmp, inputs, **kwargs)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    stdout, stderr = io.StringIO(), io.StringIO()
+    started = time.monotonic()
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main(step.env)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    return step.result(code, stdout.getvalue(), stderr.getvalue(), time.monotonic() - started)
 
 
 class FileCommandError(AssertionError):

@@ -108,7 +108,7 @@ def test_every_platform_input_wrong_at_once_gives_one_message_each(
 def test_an_input_the_platform_does_not_take_says_which_one_does(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    foreign = {"panto": "browser", "qatech": "project", "qualigate": "context"}[case.name]
+    foreign = {"panto": "browser", "qatech": "test-case", "qualigate": "context"}[case.name]
     result = rejected(case, serve, tmp_path, **{foreign: "x"})
     (error,) = result.errors()
     assert error.startswith(f"::error::input `{foreign}`: applies to provider `")

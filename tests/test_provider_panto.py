@@ -200,7 +200,7 @@ def test_exclude_selector_is_sent_under_exclude_only(serve: Serve) -> None:
     assert set(sent.body) == {"app_id", "tags", "devices"}
 
 
-def test_trigger_sends_the_plan_with_the_key_and_returns_queued_runs(
+def test_trigger_sends_the_plan_with_the_key_and_nothing_else(
     serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("Checkout regression", queued_for=5, duration=6)]))
@@ -212,25 +212,20 @@ def test_trigger_sends_the_plan_with_the_key_and_returns_queued_runs(
     assert sent.body == provider.plan()[0].request.body
     assert sent.headers["x-panto-api-key"] == fake.api_key
     assert sent.headers["content-type"] == "application/json"
-    assert [(r.id, r.name, r.status, r.provider_status, r.device, r.url) for r in runs] == [
-        (
-            "testrun_01",
-            "Checkout regression",
-            Status.QUEUED,
-            "in_process",
-            "pixel 8 / android 14",
-            None,
-        )
+    assert [(r.id, r.status, r.device, r.url) for r in runs] == [
+        ("testrun_01", Status.QUEUED, "pixel 8 / android 14", None)
     ]
-    assert [r.path for r in fake.requests] == [TRIGGER_PATH, RUN_PREFIX + "testrun_01"]
+    # `wait: false` must send the trigger alone: the trigger id is read at the first poll.
+    assert [r.path for r in fake.requests] == [TRIGGER_PATH]
 
 
-def test_a_trigger_of_several_runs_reads_their_names_in_one_listing(
+def test_the_first_poll_finds_the_trigger_id_then_reads_every_run_in_one_listing(
     serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("Checkout"), RunScript("Login"), RunScript("Search")]))
+    provider = provider_for(fake)
 
-    runs = start(provider_for(fake))
+    runs = provider.poll(start(provider))
 
     assert [(r.id, r.name) for r in runs] == [
         ("testrun_01", "Checkout"),
@@ -408,7 +403,7 @@ def test_one_poll_costs_one_request_whatever_the_number_of_runs(
 ) -> None:
     fake = serve(PantoFake([RunScript(f"Suite {n}", "never") for n in range(5)]))
     provider = provider_for(fake)
-    runs = start(provider)
+    runs = provider.poll(start(provider))  # the first poll also reads the trigger id
     before = len(fake.requests)
 
     polled = provider.poll(runs)
@@ -420,13 +415,15 @@ def test_one_poll_costs_one_request_whatever_the_number_of_runs(
 @pytest.mark.parametrize(
     ("result", "end_unknown", "status"),
     [
+        # No end time: the trigger is in process, the run waits.
         ("paused_by_ops", False, Status.RUNNING),
-        ("paused_by_ops", True, Status.ERROR),
-        ("error", False, Status.ERROR),
-        ("canceled", False, Status.ERROR),
+        # Ended: the aggregate (`failed`: every run failed) gives the outcome.
+        ("paused_by_ops", True, Status.FAILED),
+        ("error", False, Status.FAILED),
+        ("canceled", False, Status.FAILED),
     ],
 )
-def test_words_panto_does_not_document_are_kept_and_end_as_error_only_when_ended(
+def test_words_panto_does_not_document_are_kept_and_take_the_aggregates_outcome(
     serve: Serve, result: str, end_unknown: bool, status: Status
 ) -> None:
     fake = serve(PantoFake([RunScript("Odd", result, 0.1)], end_unknown=end_unknown))
@@ -439,7 +436,7 @@ def test_words_panto_does_not_document_are_kept_and_end_as_error_only_when_ended
     assert (run.status, run.provider_status) == (status, result)
 
 
-def test_a_finished_trigger_ends_a_run_still_claiming_progress_as_error(
+def test_a_partly_passed_trigger_ends_a_run_without_an_outcome_as_error(
     serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("A", duration=0.1), RunScript("B", "never")]))
@@ -457,6 +454,8 @@ def test_a_finished_trigger_ends_a_run_still_claiming_progress_as_error(
         (Status.PASSED, "passed"),
         (Status.ERROR, "in_process"),
     ]
+    assert "does not say whether this run passed" in (polled[1].message or "")
+    assert {r.platform_verdict for r in polled} == {Status.FAILED}
 
 
 @pytest.mark.parametrize(
@@ -474,9 +473,10 @@ def test_malformed_trigger_answers_are_clear_errors(
 ) -> None:
     fake = serve(PantoFake())
     fake.inject(route, reply)
+    provider = provider_for(fake)
 
     with pytest.raises(MalformedAnswerError, match=words):
-        start(provider_for(fake))
+        provider.poll(start(provider))
 
 
 @pytest.mark.parametrize(
@@ -507,7 +507,7 @@ def test_sparse_run_objects_fall_back_to_defaults(serve: Serve) -> None:
     (run,) = provider.poll(runs)
 
     assert (run.name, run.status, run.device, run.duration) == (
-        "A",
+        "test run testrun_01",
         Status.PASSED,
         "pixel 8 / android 14",
         None,
@@ -521,8 +521,8 @@ ENDED = "2026-05-21T10:33:00Z"
     ("listed", "aggregate", "status"),
     [
         ({"runner_status": "in_process", "runner_end_timestamp": ENDED}, "in_process", "running"),
-        ({"runner_status": "in_process", "runner_end_timestamp": ENDED}, "failed", "error"),
-        (None, "in_process", "running"),
+        ({"runner_status": "in_process", "runner_end_timestamp": ENDED}, "failed", "failed"),
+        (None, "in_process", "queued"),  # not listed yet: stays as the trigger left it
         (None, "passed", "error"),
     ],
 )

@@ -14,6 +14,7 @@ from qarun.errors import (
     MalformedAnswerError,
     NotFoundError,
     PlatformError,
+    RerunRefusedError,
     TriggerUncertainError,
 )
 from qarun.http import Request
@@ -63,8 +64,8 @@ def provider_for(
     return QatechProvider(options, client, context, attach_context)
 
 
-def finished_run(fake: QatechFake, suite: str = "") -> tuple[QatechProvider, Run]:
-    provider = provider_for(fake, suite=suite)
+def finished_run(fake: QatechFake, suite: str = "", **values: str) -> tuple[QatechProvider, Run]:
+    provider = provider_for(fake, suite=suite, **values)
     (run,) = settle(provider, start(provider))
     return provider, run
 
@@ -75,6 +76,7 @@ def finished_run(fake: QatechFake, suite: str = "") -> tuple[QatechProvider, Run
 def test_declares_the_inputs_only_qatech_takes() -> None:
     assert QatechProvider.inputs == {
         "suite",
+        "project",
         "app",
         "devices",
         "environment",
@@ -426,7 +428,7 @@ def test_a_poll_keeps_the_dashboard_link_and_name(
 
 def test_progress_counts_finished_test_cases(serve: Serve) -> None:
     cases = [TestScript(f"Case {n}") for n in range(4)]
-    fake = serve(QatechFake(default=script("passed", *cases, duration=0.9), cases_in_status=True))
+    fake = serve(QatechFake(default=script("passed", *cases, duration=0.9), status_cases="all"))
     provider = provider_for(fake)
     runs = start(provider)
     assert runs[0].progress == Progress(0, 4)
@@ -604,10 +606,22 @@ def test_a_second_rerun_counts_attempts(serve: Serve) -> None:
     assert second.attempt == 3
 
 
-def test_nothing_to_rerun_returns_none(serve: Serve) -> None:
-    fake = serve(scenario("passed", duration=0.3))
+@pytest.mark.parametrize("message", ["No tests to rerun", "Something else entirely"])
+def test_any_400_to_a_rerun_is_a_refusal_whatever_its_words(serve: Serve, message: str) -> None:
+    fake = serve(scenario("failed", duration=0.3))
     provider, run = finished_run(fake)
-    assert provider.rerun_failed(run) is None
+    fake.inject(f"POST /v1/run/{run.id}", Reply(400, {"message": message}))
+    with pytest.raises(RerunRefusedError, match=message):
+        provider.rerun_failed(run)
+
+
+def test_an_organization_key_sends_the_project_on_start_and_rerun(serve: Serve) -> None:
+    fake = serve(scenario("failed", duration=0.3))
+    provider, run = finished_run(fake, project="proj_shop1")
+    provider.rerun_failed(run)
+    start_body, rerun_body = (r.body for r in fake.requests if r.method == "POST")
+    assert start_body["projectShortId"] == "proj_shop1"
+    assert rerun_body == {"failedOnly": True, "projectShortId": "proj_shop1"}
 
 
 def test_other_rerun_refusals_are_raised(serve: Serve) -> None:

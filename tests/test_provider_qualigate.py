@@ -421,7 +421,7 @@ def test_an_unknown_word_without_an_end_leaves_the_run_running(
     [
         (TRIGGER, {"id": "x"}, "has no `status`"),
         (TRIGGER, ["x"], "not a JSON object"),
-        (TRIGGER, {"status": "completed", "total_tests": 2}, "no `failed_tests`"),
+        (TRIGGER, {"status": "completed", "total_tests": 2}, "gives no test counts"),
         (RESULTS, {"results": {"a": 1}}, "no `results` list"),
         (RESULTS, {"results": ["row"]}, "not a JSON object"),
     ],

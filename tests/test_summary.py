@@ -181,11 +181,12 @@ def test_heading_shows_the_verdict_platform_and_pull_request() -> None:
 def test_table_has_a_row_per_run_with_status_duration_and_link() -> None:
     page = render_html(render_summary(factories.failed_outcome()))
     header, *rows = page.rows
-    assert header == ["Run", "Status", "Duration", "Link"]
-    assert rows == [
+    assert header == ["Run", "Run id", "Status", "Duration", "Link"]
+    assert [[row[0], *row[2:]] for row in rows] == [
         ["Checkout regression", "❌ failed", "3m 2s", "open"],
         ["Smoke", "✅ passed", "42s", "open"],
     ]
+    assert all(row[1] for row in rows)  # every run shows its id
     assert "https://app.qa.tech/p/shop/results/abc123" in page.hrefs
 
 
@@ -208,20 +209,21 @@ def test_unknown_platform_word_is_shown_beside_the_normalized_one() -> None:
         make_run(id="c", status=Status.CANCELED, provider_status="CANCELLED"),
     )
     rows = render_html(render_summary(make_outcome(*runs))).rows[1:]
-    assert [row[1] for row in rows] == ["💥 error (EXPLODED)", "❌ failed", "🚫 canceled"]
+    assert [row[2] for row in rows] == ["💥 error (EXPLODED)", "❌ failed", "🚫 canceled"]
 
 
 def test_device_column_appears_when_runs_have_devices() -> None:
     page = render_html(render_summary(factories.timeout_outcome()))
-    assert page.rows[0] == ["Run", "Device", "Status", "Duration", "Link"]
-    assert [row[1] for row in page.rows[1:]] == ["desktop", "tablet", "mobile"]
+    assert page.rows[0] == ["Run", "Run id", "Device", "Status", "Duration", "Link"]
+    assert [row[2] for row in page.rows[1:]] == ["desktop", "tablet", "mobile"]
 
 
 def test_timeout_lists_unfinished_runs_and_says_they_go_on() -> None:
     summary = render_summary(factories.timeout_outcome())
     assert "### ⏱️ Not finished when the timeout ran out" in summary
-    assert "- Checkout suite · tablet: ⏳ running" in summary
-    assert "- Checkout suite · mobile: ⏳ queued (pending)" in summary
+    # Each unfinished run shows its id, so it can be found on the platform.
+    assert "- Checkout suite · tablet (run id 880e8400-0002): ⏳ running" in summary
+    assert "- Checkout suite · mobile (run id 880e8400-0003): ⏳ queued (pending)" in summary
     assert "none of the platforms documents a way to stop a run" in summary
 
 
@@ -229,7 +231,10 @@ def test_cancel_says_the_runs_go_on_on_the_platform() -> None:
     summary = render_summary(factories.canceled_outcome())
     assert summary.startswith("## 🚫 Panto AI: canceled")
     assert "They go on on the platform" in summary
-    assert "- Login smoke · iPhone 15 / ios 17.2: ⏳ running (in_process)" in summary
+    assert (
+        "- Login smoke · iPhone 15 / ios 17.2 (run id testrun_02): ⏳ running (in_process)"
+        in summary
+    )
 
 
 def test_error_is_shown_prominently_with_code_spans_kept() -> None:
@@ -332,8 +337,8 @@ def test_hostile_names_cannot_break_the_table_or_inject_markup() -> None:
     for text, row in zip(HOSTILE, rows, strict=True):
         assert len(row) == len(header)
         assert seen(row[0]) == as_shown(text)
-        assert seen(row[1]) == as_shown(text)
-        assert seen(row[2]) == f"💥 error ({as_shown(text)})"
+        assert seen(row[2]) == as_shown(text)
+        assert seen(row[3]) == f"💥 error ({as_shown(text)})"
 
 
 def test_mentions_are_defused() -> None:
@@ -442,7 +447,7 @@ def test_huge_outcomes_stay_within_the_byte_limit_and_say_what_is_missing(max_by
 def test_truncated_summary_still_renders_a_whole_table() -> None:
     page = render_html(render_summary(many_runs(2_000), max_bytes=65_000))
     assert set(page.tags) <= ALLOWED_TAGS
-    assert all(len(row) == 4 for row in page.rows)
+    assert all(len(row) == 5 for row in page.rows)
 
 
 def test_absurdly_small_limit_is_still_respected() -> None:

@@ -53,6 +53,10 @@ class TriggerUncertainError(PlatformError):
     """The trigger may or may not have been received; it is not sent again."""
 
 
+class RerunRefusedError(PlatformError):
+    """The platform refused to rerun a run (QA.tech's 400): the attempt that ran stands."""
+
+
 class MalformedAnswerError(PlatformError):
     """The platform answered with something its documents do not describe."""
 

@@ -125,6 +125,8 @@ class HttpClient:
     deadline: float | None = None
     # Client-side limits by "METHOD /path", for platforms that document one.
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
+    rejects_key: Callable[[Any], bool] = lambda body: False
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -215,6 +217,12 @@ class HttpClient:
         connect, read = self.timeout
         return min(connect, left), min(read, left)
 
+    def _rejects_key(self, response: Response) -> bool:
+        try:
+            return self.rejects_key(response.json())
+        except ValueError:
+            return False
+
     def _host(self) -> str:
         """Where the platform is, for messages; never the URL's user or password."""
         parts = urlsplit(self.base_url)
@@ -223,7 +231,7 @@ class HttpClient:
     def _answer(self, request: Request, response: Response) -> Any:
         code = response.status_code
         message = platform_message(response, self.redact)
-        if code in (401, 403):
+        if code in (401, 403) or self._rejects_key(response):
             raise AuthError(
                 f"The platform rejected the API key (HTTP {code}: {message}).",
                 status_code=code,

@@ -25,6 +25,7 @@ from qarun.errors import (
     OutOfTimeError,
     PlatformError,
     QarunError,
+    RerunRefusedError,
 )
 from qarun.http import HttpClient, Request
 from qarun.inputs import env_name
@@ -32,7 +33,7 @@ from qarun.model import Outcome, Run, Status
 from qarun.providers import PROVIDERS
 from qarun.providers.base import Provider, TriggerSpec, merge_payload
 from qarun.settings import Settings, load_settings, report_targets
-from qarun.verdict import exit_code, overall_status
+from qarun.verdict import exit_code, final_statuses, overall_status, settled
 
 if TYPE_CHECKING:
     from qarun.github.reporter import GitHubReporter
@@ -115,6 +116,7 @@ class ActionRun:
             clock=self.clock,
             notify=self.console.info,
             redact=self.console.redact,
+            rejects_key=cls.rejects_key,
         )
         provider: Provider = cls(  # type: ignore[call-arg]
             options=settings.options,
@@ -216,7 +218,7 @@ class ActionRun:
                 self.notes.append(str(error))
                 raise
             seen = {run.id: run for run in fresh}
-            self.runs = [seen.get(run.id, run) for run in self.runs]
+            self.runs = [settled(run, seen[run.id]) if run.id in seen else run for run in self.runs]
             return fresh
 
         return poll
@@ -232,17 +234,29 @@ class ActionRun:
             self.notes.append(f"The test details could not be fetched: {error}")
             self.console.warning(self.notes[-1])
             return
-        self.runs = [detailed.get(run.id, run) for run in self.runs]
+        self.runs = [
+            settled(run, detailed[run.id]) if run.id in detailed else run for run in self.runs
+        ]
 
     def _rerun_failed(self, provider: Provider, times: int, deadline: float) -> bool:
         """QA.tech `rerun-failed`: rerun the failed tests; the last attempt decides."""
+        refused: set[str] = set()
         for _ in range(times):
-            failed = [run for run in self.runs if run.status is Status.FAILED]
+            failed = [
+                run for run in self.runs if run.status is Status.FAILED and run.id not in refused
+            ]
             if not failed:
                 return False
             reruns: dict[str, Run] = {}
             for run in failed:
-                rerun = provider.rerun_failed(run)
+                try:
+                    rerun = provider.rerun_failed(run)
+                except RerunRefusedError as refusal:
+                    # The platform would not rerun it: the attempt that ran stands.
+                    refused.add(run.id)
+                    self.notes.append(f"{refusal} Its last attempt's result stands.")
+                    self.console.warning(self.notes[-1])
+                    continue
                 if rerun is not None:
                     reruns[run.id] = rerun
                     self.console.info(
@@ -279,8 +293,11 @@ class ActionRun:
         assert self.settings is not None
         if status is None:
             status = overall_status(self.runs, timed_out=timed_out)
+        happened = [status, *final_statuses(self.runs, timed_out=timed_out)]
         code = (
-            0 if status is Status.TRIGGERED or dry_run else exit_code(status, self.settings.fail_on)
+            0
+            if status is Status.TRIGGERED or dry_run
+            else exit_code(happened, self.settings.fail_on)
         )
         error = None
         if reason == "wait-for-url":

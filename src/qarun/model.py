@@ -142,6 +142,9 @@ class Run:
     reported: Counts | None = None
     progress: Progress | None = None
     attempt: int = 1
+    # The platform's own aggregate verdict for the group this run belongs to (Panto's
+    # trigger status, Qualigate's /results status): the overall status is never better.
+    platform_verdict: Status | None = None
     # Provider-private facts needed to poll this run again (kind of id, trigger id).
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

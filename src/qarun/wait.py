@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from qarun.errors import OutOfTimeError
 from qarun.http import Throttle
 from qarun.model import Progress, Run, Status
+from qarun.verdict import settled
 
 # In √(RAMP × poll-interval / hazard): how many seconds of lag one request is worth.
 RAMP = 0.1
@@ -225,7 +226,10 @@ class Waiter:
         unfinished = [run for run in runs if not run.finished]
         fresh = {run.id: run for run in self.poll(unfinished)}
         elapsed = round(self.clock() - started, 3)
-        return [_with_duration(fresh.get(run.id, run), elapsed) for run in runs]
+        return [
+            _with_duration(settled(run, fresh[run.id]) if run.id in fresh else run, elapsed)
+            for run in runs
+        ]
 
 
 def _with_duration(run: Run, elapsed: float) -> Run:

@@ -222,6 +222,22 @@ class Clock:
         return time.monotonic() - self.start
 
 
+# How progress (steps, tests) shows while a run goes, as the platforms leave it open: evenly,
+# in two bursts, or stuck at nothing until the run ends.
+PROGRESS_PATTERNS = ("even", "bursts", "stalled")
+
+
+def shown_progress(script: RunScript, elapsed: float, pattern: str) -> float:
+    """The share of its work a running run shows done, `elapsed` seconds after the trigger."""
+    running = script.duration - script.queued_for
+    share = min(1.0, max(0.0, (elapsed - script.queued_for) / running)) if running > 0 else 1.0
+    if pattern == "stalled":
+        return 0.0
+    if pattern == "bursts":
+        return 0.5 if share >= 0.5 else 0.0
+    return share
+
+
 def phase(script: RunScript, elapsed: float) -> str:
     """queued, running, or the script's result once its duration has passed."""
     if elapsed < script.queued_for:

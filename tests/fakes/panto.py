@@ -1,11 +1,15 @@
 """Panto AI's external QA API on loopback, as seeds/000 and seeds/001 describe it.
 
 One suite trigger starts one test run per RunScript, all sharing a trigger id.
-Runs report `runner_status` `in_process` until their script ends, then the
-script's result word (`passed`, `failed`, or any other word as it is, which
-Panto never documents). A word outside the standard results leaves the run
-without an end time unless `end_unknown` is set. Errors are `{"detail": …}`
-(FastAPI), auth errors `{"error": "Invalid or expired API key"}`.
+Runs report `runner_status` `in_process` until their script ends, then a word
+for the script's result. Panto documents no per-run word but `in_process`, so
+the word is a variant (`words`, see WORDS and tests/fakes/README.md); a result
+outside the standard ones is sent as it is, and leaves the run without an end
+time unless `end_unknown` is set. The trigger's aggregate follows the
+documented rules from the scripts' results, whatever words the runs show.
+Errors are `{"detail": …}` (FastAPI), auth errors `{"error": "Invalid or
+expired API key"}`; their HTTP codes are undocumented, so they are variants too
+(`auth_status`, `error_status`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,26 @@ BY_TRIGGER_PREFIX = "/api/v1/qa/external/test-runs-by-trigger/"
 
 STANDARD_RESULTS = frozenset({"passed", "failed", "error", "skipped", "canceled", "timeout"})
 SELECTOR_FAMILIES = {"include": ("include", "include_tags"), "exclude": ("exclude", "exclude_tags")}
+
+# How a finished run's `runner_status` reads, by variant: the documented aggregate's own words
+# (the default), upper case, one word for every finished run (the outcome only in the
+# aggregate and `remark`), or success/failure.
+WORDS: dict[str, dict[str, str]] = {
+    "lower": {},
+    "upper": {"passed": "PASSED", "failed": "FAILED"},
+    "completed": {"passed": "completed", "failed": "completed"},
+    "success": {"passed": "success", "failed": "failure"},
+}
+# Each point the documents leave open, as keyword arguments of PantoFake (README.md beside this).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "documented": {},
+    "upper-case words": {"words": "upper"},
+    "one word for every finished run": {"words": "completed"},
+    "success/failure words": {"words": "success"},
+    "errors answered 400": {"auth_status": 400, "error_status": 400},
+    "auth answered 403": {"auth_status": 403},
+    "auth answered 200": {"auth_status": 200},
+}
 
 # The `with:` inputs that make the scenarios' trigger valid.
 SCENARIO_INPUTS = {"app": "app_01", "tags": "suite: smoke", "devices": "android: Pixel 8 @ 14"}
@@ -54,9 +78,16 @@ class PantoFake(FakePlatform):
         environments: Collection[str] | None = None,
         contexts: Collection[str] | None = None,
         end_unknown: bool = False,
+        words: str = "lower",
+        auth_status: int = 401,
+        error_status: int | None = None,
         api_key: str = "test-key-0123456789",
     ) -> None:
         super().__init__(api_key)
+        self.words = WORDS[words]
+        self.auth_status = auth_status
+        # None: 422 for a body that fails validation, 404 for names not found, 400 otherwise.
+        self.error_status = error_status
         self.scripts = list(runs)
         self.builds = builds
         self.environments = environments
@@ -71,7 +102,10 @@ class PantoFake(FakePlatform):
         return request.headers.get("x-panto-api-key") == self.api_key
 
     def unauthorized(self) -> Reply:
-        return Reply(401, {"error": "Invalid or expired API key"})
+        return Reply(self.auth_status, {"error": "Invalid or expired API key"})
+
+    def _error(self, conventional: int, detail: Any) -> Reply:
+        return Reply(self.error_status or conventional, {"detail": detail})
 
     def route(self, request: Recorded) -> Reply:
         path = request.path
@@ -88,7 +122,7 @@ class PantoFake(FakePlatform):
     def _trigger(self, request: Recorded) -> Reply:
         problems = _validate(request.body)
         if problems:
-            return Reply(422, {"detail": problems})
+            return self._error(422, problems)
         body: dict[str, Any] = request.body
         for field, known, missing in (
             ("app_id", self.builds, "Build file not found"),
@@ -96,10 +130,10 @@ class PantoFake(FakePlatform):
             ("context_name", self.contexts, "Context not found"),
         ):
             if body.get(field) is not None and known is not None and body[field] not in known:
-                return Reply(404, {"detail": missing})
+                return self._error(404, missing)
         with self._lock:
             if not self.scripts:
-                return Reply(400, {"detail": "No test suites found matching the provided tags"})
+                return self._error(400, "No test suites found matching the provided tags")
             trigger_id = f"trigger_{next(self._trigger_ids):02d}"
             started = [self._start(script, trigger_id, body) for script in self.scripts]
         return Reply(
@@ -125,22 +159,32 @@ class PantoFake(FakePlatform):
     def _run(self, run_id: str) -> Reply:
         run = self.runs.get(run_id)
         if run is None:
-            return Reply(404, {"detail": "Test run not found"})
+            return self._error(404, "Test run not found")
         return Reply(200, {"test_run": self.run_object(run)})
 
     def _by_trigger(self, trigger_id: str) -> Reply:
-        runs = [self.run_object(run) for run in self.runs.values() if run.trigger_id == trigger_id]
+        runs = [run for run in self.runs.values() if run.trigger_id == trigger_id]
         if not runs:
-            return Reply(404, {"detail": "No test runs found for trigger id"})
-        return Reply(200, {"test_runs": runs, "status": aggregate(runs)})
+            return self._error(404, "No test runs found for trigger id")
+        states = [self._state(run) for run in runs]
+        return Reply(
+            200,
+            {"test_runs": [self.run_object(run) for run in runs], "status": aggregate(states)},
+        )
 
     # --- what runs look like ------------------------------------------------------------
-    def run_object(self, run: FakeRun) -> dict[str, Any]:
+    def _state(self, run: FakeRun) -> str | None:
+        """The run's result once it has an end time; None while it has none."""
         state = phase(run.script, run.clock.elapsed())
-        started = state != "queued"
         ended = state in STANDARD_RESULTS or (
             state not in ("queued", "running") and self.end_unknown
         )
+        return state if ended else None
+
+    def run_object(self, run: FakeRun) -> dict[str, Any]:
+        state = phase(run.script, run.clock.elapsed())
+        started = state != "queued"
+        ended = self._state(run) is not None
         script = run.script
         return {
             "id": run.id,
@@ -152,7 +196,9 @@ class PantoFake(FakePlatform):
             "runner_create_timestamp": _iso(run.created),
             "runner_start_timestamp": _iso(run.created, script.queued_for) if started else None,
             "runner_end_timestamp": _iso(run.created, script.duration) if ended else None,
-            "runner_status": "in_process" if state in ("queued", "running") else state,
+            "runner_status": (
+                "in_process" if state in ("queued", "running") else self.words.get(state, state)
+            ),
             "remark": script.message if ended else None,
             "test_run_name": script.name,
             "test_flow_id": None,
@@ -169,19 +215,20 @@ class PantoFake(FakePlatform):
         }
 
 
-def aggregate(runs: Sequence[dict[str, Any]]) -> str:
-    """The trigger's status by Panto's documented rules (non-passes count as failures)."""
-    if any(run["runner_end_timestamp"] is None for run in runs):
+def aggregate(results: Sequence[str | None]) -> str:
+    """The trigger's status by Panto's documented rules, from the runs' results (None: not
+    ended); any result but a pass counts as a failure."""
+    if any(result is None for result in results):
         return "in_process"
-    passed = sum(run["runner_status"] == "passed" for run in runs)
-    if passed == len(runs):
+    passed = sum(result == "passed" for result in results)
+    if passed == len(results):
         return "passed"
     return "partially_passed" if passed else "failed"
 
 
-def scenario(kind: str, duration: float = 0.5) -> PantoFake:
+def scenario(kind: str, duration: float = 0.5, **variant: Any) -> PantoFake:
     """The contract suite's scenarios; trigger them with SCENARIO_INPUTS."""
-    return PantoFake(_scenario_runs(kind, duration))
+    return PantoFake(_scenario_runs(kind, duration), **variant)
 
 
 def _scenario_runs(kind: str, duration: float) -> list[RunScript]:
@@ -202,6 +249,8 @@ def _scenario_runs(kind: str, duration: float) -> list[RunScript]:
         return [login, RunScript("Checkout regression", "failed", duration, message="Cart empty")]
     if kind == "never":
         return [RunScript("Checkout regression", "never", duration)]
+    if kind == "errored":  # Panto documents no error word: the fake sends `error` as it is
+        return [login, RunScript("Checkout regression", "error", duration, message="Crashed")]
     raise ValueError(f"unknown scenario {kind!r}")
 
 

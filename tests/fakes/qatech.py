@@ -22,7 +22,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.base import Clock, FakePlatform, Recorded, Reply, RunScript, TestScript, phase
+from tests.fakes.base import (
+    Clock,
+    FakePlatform,
+    Recorded,
+    Reply,
+    RunScript,
+    TestScript,
+    phase,
+    shown_progress,
+)
 
 PREFIX = "/v1"
 SCENARIO_PLAN = "pln_abc123"
@@ -45,6 +54,16 @@ _PATTERNS = {
     prefix: re.compile(rf"^{prefix}(-.+_.+|_.+)$") for prefix in ("pln", "app", "env", "preset")
 }
 _GITHUB_FIELDS = ("actor", "branch", "commitHash", "commitMessage", "repository")
+# Each point the documents leave open, as keyword arguments of QatechFake (README.md beside this).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "documented": {},
+    "no runTestCases without testCases": {"status_cases": "absent"},
+    "every test case without testCases": {"status_cases": "all"},
+    "COMPLETED before its result": {"late_result": 2},
+    "details answer behind the status": {"stale_details": 1},
+    "progress in bursts": {"progress": "bursts"},
+    "progress stalled": {"progress": "stalled"},
+}
 
 
 def words(outcome: str) -> tuple[str, str | None]:
@@ -65,19 +84,19 @@ class FakeRun:
     cases: tuple[TestScript, ...]
     clock: Clock
     plan: str | None
+    progress: str = "even"
+    # Answers still to show COMPLETED with a null result once the run has ended.
+    late_result: int = 0
 
     def phase(self) -> str:
         return phase(self.script, self.clock.elapsed())
 
     def case_phase(self, index: int) -> str:
-        """Cases start with the run and end one after another over its running time."""
+        """Cases start with the run and end one after another as its progress shows."""
         run_phase = self.phase()
         if run_phase in ("queued", "running"):
-            script = self.script
-            end = script.queued_for + (script.duration - script.queued_for) * (
-                (index + 1) / len(self.cases)
-            )
-            if run_phase == "queued" or script.result == "never" or self.clock.elapsed() < end:
+            shown = shown_progress(self.script, self.clock.elapsed(), self.progress)
+            if run_phase == "queued" or shown < (index + 1) / len(self.cases):
                 return run_phase
         return self.cases[index].result
 
@@ -87,8 +106,12 @@ class QatechFake(FakePlatform):
 
     plans: test plan short id → how its runs go; `default` is the project's
     default plan (used when a start names none). Any other plan id gets 404.
-    cases_in_status: include `runTestCases` when GET omits `testCases` (the
-    docs disagree on whether it is then empty or absent).
+    status_cases: what `runTestCases` holds when GET omits `testCases`: `empty`
+    (the spec marks it required), `absent`, or `all` (the docs disagree).
+    late_result: how many answers show a finished run COMPLETED with a null result
+    before the result appears. stale_details: how many `testCases=all` answers show
+    an ended run as still RUNNING (a replica behind). progress: how test cases end
+    (PROGRESS_PATTERNS).
     """
 
     def __init__(
@@ -97,7 +120,10 @@ class QatechFake(FakePlatform):
         *,
         default: RunScript | None = None,
         reruns: Sequence[RunScript] = (),
-        cases_in_status: bool = False,
+        status_cases: str = "empty",
+        late_result: int = 0,
+        stale_details: int = 0,
+        progress: str = "even",
         usage_limit_reached: bool = False,
         suspended: bool = False,
         slack_configured: bool = False,
@@ -107,7 +133,10 @@ class QatechFake(FakePlatform):
         self.plans = dict(plans or {})
         self.default = default
         self.reruns = list(reruns)
-        self.cases_in_status = cases_in_status
+        self.status_cases = status_cases
+        self.late_result = late_result
+        self.stale_details = stale_details
+        self.progress = progress
         self.usage_limit_reached = usage_limit_reached
         self.suspended = suspended
         self.slack_configured = slack_configured
@@ -174,8 +203,15 @@ class QatechFake(FakePlatform):
         if run is None:
             return _error(404, "Run not found")
         status, result = words(run.phase())
+        if status == "COMPLETED" and run.late_result > 0:
+            run.late_result -= 1
+            result = None
+        if wanted == "all" and status not in ("INITIATED", "RUNNING") and self.stale_details:
+            with self._state:
+                self.stale_details -= 1
+            return Reply(200, _stale_answer(run))
         cases = []
-        if wanted is not None or self.cases_in_status:
+        if wanted is not None or self.status_cases == "all":
             cases = [
                 case
                 for case in _case_answers(run)
@@ -183,16 +219,16 @@ class QatechFake(FakePlatform):
             ]
         for case in cases:
             del case["_phase"]
-        return Reply(
-            200,
-            {
-                "id": run.uuid,
-                "shortId": run.short_id,
-                "status": status,
-                "result": result,
-                "runTestCases": cases,
-            },
-        )
+        answer: dict[str, Any] = {
+            "id": run.uuid,
+            "shortId": run.short_id,
+            "status": status,
+            "result": result,
+            "runTestCases": cases,
+        }
+        if wanted is None and self.status_cases == "absent":
+            del answer["runTestCases"]
+        return Reply(200, answer)
 
     # --- POST /run/{shortId} -------------------------------------------------------------
     def _rerun(self, short_id: str, request: Recorded) -> Reply:
@@ -240,6 +276,8 @@ class QatechFake(FakePlatform):
                 cases=cases,
                 clock=Clock(),
                 plan=plan,
+                progress=self.progress,
+                late_result=self.late_result,
             )
             self.runs[run.short_id] = run
         return run
@@ -377,6 +415,20 @@ def _case_answers(run: FakeRun) -> list[dict[str, Any]]:
     return answers
 
 
+def _stale_answer(run: FakeRun) -> dict[str, Any]:
+    """An ended run as a replica that has not caught up shows it: still running."""
+    cases = [{**case, "status": "RUNNING", "result": None} for case in _case_answers(run)]
+    for case in cases:
+        del case["_phase"]
+    return {
+        "id": run.uuid,
+        "shortId": run.short_id,
+        "status": "RUNNING",
+        "result": None,
+        "runTestCases": cases,
+    }
+
+
 def _single_case(script: RunScript) -> TestScript:
     """A run scripted without tests still has one test case, ending as the run does."""
     result = script.result if script.result in _WORDS else "error"
@@ -397,10 +449,17 @@ def _scenario_script(kind: str, duration: float) -> RunScript:
             TestScript("Wishlist sharing", "skipped"),
         ),
         "never": (TestScript(login), TestScript(checkout)),
+        "errored": (TestScript(login), TestScript(checkout, "error", "The browser crashed")),
     }
     if kind not in tests:
         raise ValueError(f"unknown scenario {kind!r}; one of {', '.join(tests)}")
-    result = {"passed": "passed", "failed": "failed", "mixed": "failed", "never": "never"}[kind]
+    result = {
+        "passed": "passed",
+        "failed": "failed",
+        "mixed": "failed",
+        "never": "never",
+        "errored": "error",
+    }[kind]
     return RunScript(
         name="Checkout regression",
         result=result,
@@ -410,7 +469,7 @@ def _scenario_script(kind: str, duration: float) -> RunScript:
     )
 
 
-def scenario(kind: str, duration: float = 0.5) -> QatechFake:
+def scenario(kind: str, duration: float = 0.5, **variant: Any) -> QatechFake:
     """The contract suite's scenarios, on the default plan and on SCENARIO_PLAN."""
     script = _scenario_script(kind, duration)
-    return QatechFake({SCENARIO_PLAN: script}, default=script)
+    return QatechFake({SCENARIO_PLAN: script}, default=script, **variant)

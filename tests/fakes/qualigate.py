@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fakes.base import Clock, FakePlatform, Recorded, Reply, RunScript, TestScript, phase
+from tests.fakes.base import (
+    Clock,
+    FakePlatform,
+    Recorded,
+    Reply,
+    RunScript,
+    TestScript,
+    phase,
+    shown_progress,
+)
 
 TRIGGER = "/api/v1/trigger"
 RESULTS = "/api/v1/results"
@@ -49,6 +58,16 @@ _PRESETS = ("desktop", "tablet", "mobile")
 _CONTEXT_FIELDS = ("source", "pr_number", "pr_url", "sha", "branch", "repository")
 _WORDS = {"queued": "pending", "running": "running"}
 _UNFINISHED = ("pending", "running")
+# Each point the documents leave open, as keyword arguments of QualigateFake (README.md beside
+# this). The documented default counts every test that did not pass in `failed_tests`.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "documented": {},
+    "failed_tests counts failures only": {"failed_counts": "failed-only"},
+    "suite words passed/failed": {"completed_word": False},
+    "/results leaves out unfinished runs": {"results_unfinished": "absent"},
+    "/results 404 while runs go on": {"results_unfinished": "404"},
+    "progress stalled": {"progress": "stalled"},
+}
 
 
 def word(script_phase: str) -> str:
@@ -77,6 +96,7 @@ class FakeTestRun:
     script: RunScript
     timeline: Timeline
     body: Mapping[str, Any]
+    progress: str = "even"
 
     def status(self) -> str:
         return word(phase(self.script, self.timeline.clock.elapsed()))
@@ -93,10 +113,7 @@ class FakeTestRun:
         status = self.status()
         elapsed = self.timeline.clock.elapsed()
         started = status != "pending"
-        running = max(0.0, self.script.duration - self.script.queued_for)
-        done = (
-            min(STEPS, int(STEPS * (elapsed - self.script.queued_for) / running)) if running else 0
-        )
+        done = int(STEPS * shown_progress(self.script, elapsed, self.progress))
         if self.ended:
             done = STEPS if status == "passed" else STEPS - 1
         return {
@@ -137,6 +154,8 @@ class FakeSuiteRun:
     timeline: Timeline
     completed_word: bool
     body: Mapping[str, Any]
+    failed_counts: str = "all"
+    progress: str = "even"
 
     def status(self) -> str:
         current = phase(self.script, self.timeline.clock.elapsed())
@@ -149,15 +168,14 @@ class FakeSuiteRun:
         return self.status() not in _UNFINISHED
 
     def test_status(self, index: int) -> str:
-        """Tests start with the suite and end one after another over its running time."""
+        """Tests start with the suite and end one after another as its progress shows."""
         script = self.script
         elapsed = self.timeline.clock.elapsed()
-        end = script.queued_for + (script.duration - script.queued_for) * (index + 1) / len(
-            self.tests
-        )
         if elapsed < script.queued_for:
             return "pending"
-        if script.result == "never" or elapsed < end:
+        shown = shown_progress(script, elapsed, self.progress)
+        ended = phase(script, elapsed) not in ("queued", "running")
+        if not ended and shown < (index + 1) / len(self.tests):
             return "running"
         return self.tests[index].result
 
@@ -165,11 +183,10 @@ class FakeSuiteRun:
         statuses = [self.test_status(i) for i in range(len(self.tests))]
         ended = [s for s in statuses if s not in _UNFINISHED]
         passed = sum(1 for s in ended if s == "passed")
-        return {
-            "total_tests": len(self.tests),
-            "passed_tests": passed,
-            "failed_tests": len(ended) - passed,
-        }
+        failed = len(ended) - passed
+        if self.failed_counts == "failed-only":
+            failed = sum(1 for s in ended if s == "failed")
+        return {"total_tests": len(self.tests), "passed_tests": passed, "failed_tests": failed}
 
     def answer(self) -> dict[str, Any]:
         """GET /api/v1/trigger?suite_run_id=…"""
@@ -218,6 +235,9 @@ class QualigateFake(FakePlatform):
         projects: Iterable[str] = (PROJECT_ID,),
         suite_name: str = SUITE_NAME,
         completed_word: bool = True,
+        failed_counts: str = "all",
+        results_unfinished: str = "rows",
+        progress: str = "even",
         rate_limit: int = 30,
         window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
@@ -233,6 +253,9 @@ class QualigateFake(FakePlatform):
         }
         self.suite_name = suite_name
         self.completed_word = completed_word
+        self.failed_counts = failed_counts
+        self.results_unfinished = results_unfinished
+        self.progress = progress
         self.rate_limit = rate_limit
         self.window = window
         self.clock = clock
@@ -300,7 +323,7 @@ class QualigateFake(FakePlatform):
         return Reply(201, self._queued(test_run_ids=[run.id for run in runs], count=len(runs)))
 
     def _start_test_run(self, script: RunScript, body: Mapping[str, Any]) -> FakeTestRun:
-        run = FakeTestRun(str(uuid.uuid4()), script, Timeline(), body)
+        run = FakeTestRun(str(uuid.uuid4()), script, Timeline(), body, self.progress)
         self.test_runs[run.id] = run
         return run
 
@@ -308,7 +331,15 @@ class QualigateFake(FakePlatform):
         head, tests = self._suite_shape(scripts)
         ids = tuple(str(uuid.uuid4()) for _ in tests)
         suite = FakeSuiteRun(
-            str(uuid.uuid4()), head, tests, ids, Timeline(), self.completed_word, body
+            str(uuid.uuid4()),
+            head,
+            tests,
+            ids,
+            Timeline(),
+            self.completed_word,
+            body,
+            self.failed_counts,
+            self.progress,
         )
         self.suite_runs[suite.id] = suite
         return self._queued(suite_run_id=suite.id, count=len(tests))
@@ -378,11 +409,17 @@ class QualigateFake(FakePlatform):
             if suite is None:
                 return error(404, "Not Found", "Suite run not found")
             head = {"suite_run_id": suite.id, "suite_name": suite.script.name}
-            return Reply(200, {**head, **_aggregate(suite.rows())})
+            return Reply(200, {**head, **_aggregate(suite.rows(), self.failed_counts)})
         runs = [self.test_runs.get(run_id.strip()) for run_id in (ids or "").split(",")]
         if not runs or any(run is None for run in runs):
             return error(404, "Not Found", "Test run not found")
-        return Reply(200, _aggregate([run.row() for run in runs if run is not None]))
+        known = [run for run in runs if run is not None]
+        going = [run for run in known if not run.ended]
+        if going and self.results_unfinished == "404":
+            return error(404, "Not Found", "Results not found")
+        if self.results_unfinished == "absent":
+            known = [run for run in known if run.ended]
+        return Reply(200, _aggregate([run.row() for run in known], self.failed_counts))
 
 
 def trigger_problem(body: Mapping[str, Any]) -> str | None:
@@ -423,15 +460,18 @@ def _one_of(request: Recorded, first: str, second: str) -> tuple[str | None, str
     return values[0], values[1]
 
 
-def _aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _aggregate(rows: list[dict[str, Any]], failed_counts: str = "all") -> dict[str, Any]:
     ended = [row for row in rows if row["status"] not in _UNFINISHED]
     passed = sum(1 for row in ended if row["status"] == "passed")
+    failed = len(ended) - passed
+    if failed_counts == "failed-only":
+        failed = sum(1 for row in ended if row["status"] == "failed")
     # The word for unfinished results is undocumented: the docs show finished ones only.
     status = "failed" if len(ended) > passed else "passed" if ended == rows else "running"
     return {
         "total_tests": len(rows),
         "passed_tests": passed,
-        "failed_tests": len(ended) - passed,
+        "failed_tests": failed,
         "status": status,
         "results": rows,
     }
@@ -459,12 +499,18 @@ def scenario_runs(kind: str, duration: float = 0.5) -> list[RunScript]:
             run("Search"),
         ],
         "never": [run("User Login Flow", "never")],
+        # A test that ends in error beside passing ones: never a pass, however it is counted.
+        "errored": [
+            run("User Login Flow"),
+            run("Checkout Process"),
+            run("Search", "error", "The browser crashed"),
+        ],
     }
     if kind not in scenarios:
         raise ValueError(f"unknown scenario {kind!r}; use one of {sorted(scenarios)}")
     return scenarios[kind]
 
 
-def scenario(kind: str, duration: float = 0.5) -> QualigateFake:
+def scenario(kind: str, duration: float = 0.5, **variant: Any) -> QualigateFake:
     """A fake ready to start for one of the shared scenarios (passed, failed, mixed, never)."""
-    return QualigateFake(scenario_runs(kind, duration))
+    return QualigateFake(scenario_runs(kind, duration), **variant)

@@ -51,6 +51,11 @@ class Provider(Protocol):
     @staticmethod
     def auth_headers(api_key: str) -> dict[str, str]: ...
 
+    @staticmethod
+    def rejects_key(body: Any) -> bool:
+        """Whether an answer body says the key was refused, whatever its HTTP code."""
+        ...
+
     def plan(self) -> list[TriggerSpec]:
         """The trigger requests to send, without sending anything."""
         ...
@@ -80,6 +85,10 @@ class ProviderBase:
     client: HttpClient
     context: GitContext
     attach_context: bool = True
+
+    @staticmethod
+    def rejects_key(body: Any) -> bool:
+        return False
 
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         return list(runs)

@@ -6,13 +6,18 @@ the runs share; GET …/test-runs-by-trigger/{trigger_id} lists every run of the
 trigger with an aggregate status, so a poll costs one request. Panto documents
 no per-run status word but `in_process` (`passed` and `failed` follow from the
 aggregate's rules), no dashboard link, and takes no pull request or commit.
+
+The aggregate is the only outcome Panto defines, so it decides: `failed` and
+`partially_passed` fail the step whatever the runs' own words say, a word qarun
+knows says which run failed, and a run whose word it does not know takes the
+aggregate's outcome where that is the same for every run (README, platform notes).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeGuard
 from urllib.parse import quote
@@ -47,10 +52,26 @@ _DEVICE_LINE = re.compile(
 _DEVICE_KEYS = frozenset({"device_name", "platform_version", "platform"})
 _APP_ID = re.compile(r"[^\s,]+")
 
-_FINAL_WORDS = {"passed": Status.PASSED, "failed": Status.FAILED}
-# `in_process` with an end time is a run not yet settled: its word, or the aggregate, decides.
+# The per-run words qarun reads as an outcome: the documented aggregate's own words, and
+# their plain synonyms. Any other word is shown as it came and judged by the aggregate.
+_FINAL_WORDS = {
+    "passed": Status.PASSED,
+    "pass": Status.PASSED,
+    "success": Status.PASSED,
+    "failed": Status.FAILED,
+    "fail": Status.FAILED,
+    "failure": Status.FAILED,
+}
 _PENDING_WORDS = frozenset({"in_process"})
-_FINAL_AGGREGATES = frozenset({"passed", "failed", "partially_passed"})
+# The trigger's terminal aggregate words, as the verdict they give every run of the trigger.
+_AGGREGATE_VERDICTS = {
+    "passed": Status.PASSED,
+    "failed": Status.FAILED,
+    "partially_passed": Status.FAILED,
+}
+# Where every run of an aggregate shares one outcome, an unknown word takes it.
+_SHARED_OUTCOME = {"passed": Status.PASSED, "failed": Status.FAILED}
+API_KEY_ERROR = "error"
 
 _TAGS_HINT = "Check `tags` / `exclude-tags` against the tags set on your Panto test suites."
 # The documented trigger errors, and the input each one points at.
@@ -266,7 +287,18 @@ class _Listing:
 
     @property
     def over(self) -> bool:
-        return self.aggregate in _FINAL_AGGREGATES
+        """The trigger ended: its aggregate says so, or (an aggregate word qarun does not
+        know) every run shows an end time."""
+        word = (self.aggregate or "").lower()
+        if word in _AGGREGATE_VERDICTS:
+            return True
+        if word in _PENDING_WORDS:
+            return False
+        return bool(self.runs) and all(run.ended for run in self.runs)
+
+    @property
+    def verdict(self) -> Status | None:
+        return _AGGREGATE_VERDICTS.get((self.aggregate or "").lower()) if self.over else None
 
 
 def _parse_run(data: Any, what: str) -> _TestRun:
@@ -299,28 +331,37 @@ def _target_devices(value: Any) -> str | None:
     return ", ".join(labels) or None
 
 
-def _status(run: _TestRun, over: bool) -> Status:
-    """Panto's word for a run; an end time or a finished trigger ends an unknown word as error."""
+def _status(run: _TestRun, listing: _Listing) -> tuple[Status, str | None]:
+    """A run's status, and why qarun could not tell its outcome where it could not."""
     word = run.word.lower()
     if word in _FINAL_WORDS:
-        return _FINAL_WORDS[word]
-    if over or (run.ended and word not in _PENDING_WORDS):
-        return Status.ERROR
-    return Status.RUNNING if run.started else Status.QUEUED
+        return _FINAL_WORDS[word], None
+    if not listing.over:
+        return (Status.RUNNING if run.started else Status.QUEUED), None
+    aggregate = (listing.aggregate or "").lower()
+    if aggregate in _SHARED_OUTCOME:
+        return _SHARED_OUTCOME[aggregate], None
+    said = f"`{run.word}`" if run.word else "no word"
+    return Status.ERROR, (
+        f"Panto gave this run {said} for its status, and the trigger's status "
+        f"`{listing.aggregate or 'none'}` does not say whether this run passed."
+    )
 
 
 def _apply(runs: Sequence[Run], listing: _Listing) -> list[Run]:
     """The given runs updated from a listing; a run the listing lacks waits, unless it is over."""
-    statuses = {found.id: (found, _status(found, listing.over)) for found in listing.runs}
+    statuses = {found.id: (found, *_status(found, listing)) for found in listing.runs}
     progress = Progress(
-        done=sum(status.finished for _, status in statuses.values()), total=len(statuses)
+        done=sum(status.finished for _, status, _ in statuses.values()), total=len(statuses)
     )
+    verdict = listing.verdict
     updated = []
     for run in runs:
         if run.id not in statuses:
-            updated.append(run.updated(status=Status.ERROR) if listing.over else run)
+            missing = run.updated(status=Status.ERROR, platform_verdict=verdict)
+            updated.append(missing if listing.over else run)
             continue
-        found, status = statuses[run.id]
+        found, status, unknown = statuses[run.id]
         updated.append(
             run.updated(
                 name=found.name or run.name,
@@ -330,8 +371,9 @@ def _apply(runs: Sequence[Run], listing: _Listing) -> list[Run]:
                 started_at=found.started_at,
                 finished_at=found.finished_at,
                 duration=seconds_between(found.started_at, found.finished_at),
-                message=found.remark,
+                message=found.remark or unknown,
                 progress=progress,
+                platform_verdict=verdict,
             )
         )
     return updated
@@ -376,6 +418,8 @@ class PantoProvider(ProviderBase):
     )
 
     options: PantoOptions
+    # First run id of a trigger → the trigger id Panto gave its runs.
+    _trigger_ids: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
     def parse_options(inputs: Inputs) -> PantoOptions:
@@ -417,7 +461,14 @@ class PantoProvider(ProviderBase):
             )
         ]
 
+    @staticmethod
+    def rejects_key(body: Any) -> bool:
+        # Panto's auth answer is `{"error": "Invalid or expired API key"}`, its code undocumented;
+        # every other error it documents is a `detail`.
+        return isinstance(body, dict) and isinstance(body.get(API_KEY_ERROR), str)
+
     def trigger(self, spec: TriggerSpec) -> list[Run]:
+        """Sends the trigger and nothing else: the runs' trigger id is read at the first poll."""
         what = spec.request.what
         try:
             answer = expect_object(self.client.send(spec.request), what)
@@ -429,35 +480,42 @@ class PantoProvider(ProviderBase):
             raise PlatformError(
                 f"Panto started no test run for {spec.label} ({said}). {_TAGS_HINT}"
             )
-        first = self._read_run(ids[0])
-        if first.trigger_id is None:
-            raise MalformedAnswerError(
-                f"Panto's answer to test run `{first.id}` has no `trigger_id`, so qarun cannot "
-                "follow the runs it started."
-            )
-        queued = [
+        return [
             Run(
                 id=run_id,
                 name=f"test run {run_id}",
                 status=Status.QUEUED,
                 device=spec.device,
-                meta={"trigger_id": first.trigger_id},
+                meta={"first_run": ids[0]},
             )
             for run_id in ids
         ]
-        listing = _Listing((first,)) if len(ids) == 1 else self._listing(first.trigger_id)
-        return _apply(queued, listing)
 
     def poll(self, runs: Sequence[Run]) -> list[Run]:
         by_trigger: dict[str, list[Run]] = {}
         for run in runs:
-            by_trigger.setdefault(str(run.meta["trigger_id"]), []).append(run)
+            trigger_id = self._trigger_id(str(run.meta.get("first_run") or run.id))
+            by_trigger.setdefault(trigger_id, []).append(run)
         updated = {
             run.id: run
             for trigger_id, group in by_trigger.items()
             for run in _apply(group, self._listing(trigger_id))
         }
         return [updated[run.id] for run in runs]
+
+    def _trigger_id(self, first_run: str) -> str:
+        """The trigger id the runs of one trigger share, read once from its first run."""
+        known = self._trigger_ids.get(first_run)
+        if known is not None:
+            return known
+        first = self._read_run(first_run)
+        if first.trigger_id is None:
+            raise MalformedAnswerError(
+                f"Panto's answer to test run `{first.id}` has no `trigger_id`, so qarun cannot "
+                "follow the runs it started."
+            )
+        self._trigger_ids[first_run] = first.trigger_id
+        return first.trigger_id
 
     def _read_run(self, run_id: str) -> _TestRun:
         what = f"test run `{run_id}`"

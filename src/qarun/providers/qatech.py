@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from qarun.errors import MalformedAnswerError, PlatformError
+from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.http import Request
 from qarun.inputs import Inputs, is_http_url
 from qarun.model import Progress, Run, Status, TestResult
@@ -42,6 +42,13 @@ PLAN_ID = short_id_pattern("pln")
 APP_ID = short_id_pattern("app")
 ENV_ID = short_id_pattern("env")
 PRESET_ID = short_id_pattern("preset")
+PROJECT_ID = short_id_pattern("proj")
+# Polls that may show a run COMPLETED with no result yet before it counts as an error: the
+# documents set `result` together with COMPLETED, so a null there may be a moment's lag.
+LATE_RESULT_POLLS = 3
+# Reads of a finished run's test cases while they still show it running, and the pause between.
+DETAIL_TRIES = 3
+DETAIL_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ class QatechOptions:
     apps: tuple[str, ...] = ()
     environment: Environment | None = None
     device_preset: str | None = None
+    # Organization-scoped keys name the project (`projectShortId`); project keys imply it.
+    project: str | None = None
 
 
 # --- options -----------------------------------------------------------------------
@@ -126,6 +135,13 @@ def _environment(inputs: Inputs) -> Environment | None:
         "or `https://pr-42.preview.example.com`.",
     )
     return None
+
+
+def _project(inputs: Inputs) -> str | None:
+    projects = _short_ids(inputs, "project", PROJECT_ID, "a project short id", "proj_abc123")
+    if len(projects) > 1:
+        inputs.problem("project", "takes one project short id; e.g. `proj_abc123`.")
+    return projects[0] if projects else None
 
 
 def _require_app(inputs: Inputs, options: QatechOptions) -> None:
@@ -235,12 +251,15 @@ class QatechProvider(ProviderBase):
     title: ClassVar[str] = "QA.tech"
     default_api_url: ClassVar[str] = "https://api.qa.tech/v1"
     inputs: ClassVar[frozenset[str]] = frozenset(
-        {"suite", "app", "devices", "environment", "environment-name", "rerun-failed"}
+        {"suite", "app", "devices", "environment", "environment-name", "rerun-failed", "project"}
     )
+    # QA.tech answers 403 both to an invalid token and to a suspended organization.
     key_help: ClassVar[str] = (
         "Check `api-key`: it takes the project's API token from the QA.tech dashboard, "
         "Settings → Integrations → API, passed from a secret, e.g. "
-        "`api-key: ${{ secrets.QATECH_API_KEY }}`."
+        "`api-key: ${{ secrets.QATECH_API_KEY }}`; an organization-scoped key also needs "
+        "`project: proj_…`. A 403 can also mean the organization is suspended: check its "
+        "status and billing in the QA.tech dashboard."
     )
 
     options: QatechOptions
@@ -252,6 +271,7 @@ class QatechProvider(ProviderBase):
             apps=_short_ids(inputs, "app", APP_ID, "an application short id", "app_gXeBl2"),
             environment=_environment(inputs),
             device_preset=_device_preset(inputs),
+            project=_project(inputs),
         )
         _require_app(inputs, options)
         return options
@@ -284,9 +304,13 @@ class QatechProvider(ProviderBase):
         body: dict[str, Any] = {"trigger": "GITHUB" if self.attach_context else "API"}
         if self.attach_context:
             body.update(self._commit_fields())
+        body.update(self._project())
         if self.options.apps:
             body["applications"] = [self._application(app) for app in self.options.apps]
         return body
+
+    def _project(self) -> dict[str, str]:
+        return {"projectShortId": self.options.project} if self.options.project else {}
 
     def _commit_fields(self) -> dict[str, str]:
         context = self.context
@@ -342,13 +366,20 @@ class QatechProvider(ProviderBase):
         return [self._with_tests(run) if run.finished else run for run in runs]
 
     def _with_tests(self, run: Run) -> Run:
-        try:
-            data = self._fetch(run, all_cases=True)
-        except PlatformError as error:
-            # The outcome is already known; missing details must not hide it.
-            return run.updated(
-                message=run.message or f"qarun could not read its test cases: {error}"
-            )
+        for attempt in range(DETAIL_TRIES):
+            try:
+                data = self._fetch(run, all_cases=True)
+            except PlatformError as error:
+                # The outcome is already known; missing details must not hide it.
+                return run.updated(
+                    message=run.message or f"qarun could not read its test cases: {error}"
+                )
+            if status_of(data.get("status"), data.get("result")).finished:
+                break
+            # The details show the run still going after its status said it ended: a copy
+            # behind the one that answered the status. They are looked at again, then left.
+            if attempt + 1 < DETAIL_TRIES:
+                self.client.sleep(DETAIL_PAUSE)
         what = f"run {run.id}"
         tests = tuple(_test_result(case, i, what) for i, case in enumerate(_cases(data, what)))
         updated = self._apply(run, data)
@@ -367,34 +398,41 @@ class QatechProvider(ProviderBase):
         normalized = status_of(status, result)
         progress = _progress(_cases(data, what), run.meta.get("test_count")) or run.progress
         message = run.message
+        meta = run.meta
         if normalized is Status.ERROR and status.upper() == "COMPLETED":
-            found = "no result" if result is None else f"result {result}"
-            message = (
-                message
-                or f"QA.tech marked the run COMPLETED with {found}, so it counts as an error."
-            )
+            late = int(meta.get("late_result", 0))
+            if result is None and late < LATE_RESULT_POLLS:
+                # COMPLETED with the result not written yet: look again before judging.
+                normalized, meta = Status.RUNNING, {**meta, "late_result": late + 1}
+            else:
+                found = "no result" if result is None else f"result {result}"
+                message = (
+                    message
+                    or f"QA.tech marked the run COMPLETED with {found}, so it counts as an error."
+                )
         return run.updated(
             status=normalized,
             provider_status=provider_status(status, result),
             progress=progress,
             message=message,
+            meta=meta,
         )
 
     # --- rerunning -------------------------------------------------------------------
 
     def rerun_failed(self, run: Run) -> Run | None:
         what = f"run {run.id} to rerun"
-        request = Request("POST", f"/run/{run.id}", body={"failedOnly": True}, what=what)
+        body: dict[str, Any] = {"failedOnly": True, **self._project()}
+        request = Request("POST", f"/run/{run.id}", body=body, what=what)
         try:
             answer = self.client.send(request)
         except PlatformError as error:
-            if error.status_code == 400 and _nothing_to_rerun(str(error)):
-                return None
+            # 400 is QA.tech's answer to "no tests to rerun" and to any other refusal.
+            if error.status_code == 400:
+                raise RerunRefusedError(
+                    f"QA.tech did not rerun {run.name} (run {run.id}): {error}",
+                    status_code=400,
+                ) from None
             raise
         started = _started_run(answer, what)
         return self._queued(started, name=run.name, device=run.device, attempt=run.attempt + 1)
-
-
-def _nothing_to_rerun(message: str) -> bool:
-    lowered = message.lower()
-    return "no tests to rerun" in lowered or "nothing to rerun" in lowered

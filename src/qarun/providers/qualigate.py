@@ -6,16 +6,23 @@ trigger starts one test run, polled by `test_run_id`; a project trigger starts
 one test run per test case, all polled together through `/results` so that a
 poll costs one request. The platform allows 30 requests a minute per key on
 each endpoint, and the client paces itself under that.
+
+A suite passes only when every test passed (`passed_tests == total_tests`): the
+documents do not say whether `failed_tests` counts tests that ended in error,
+timeout or cancel. Where `/results` gives a status, the verdict is no better.
+A test run's dashboard link is implied from the trigger on (`/results` shows
+`<host>/test-runs/<id>`); a suite run has none.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
 
-from qarun.errors import MalformedAnswerError, PlatformError
+from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
 from qarun.http import RateLimit, Request
 from qarun.inputs import Inputs
 from qarun.model import Counts, Progress, Run, Status, TestResult
@@ -28,6 +35,7 @@ from qarun.providers.base import (
     seconds_between,
     text_field,
 )
+from qarun.verdict import worst
 
 TRIGGER_PATH = "/api/v1/trigger"
 RESULTS_PATH = "/api/v1/results"
@@ -53,8 +61,10 @@ STATUSES: dict[str, Status] = {
     # QA.tech's spelling; cheap insurance against the run never ending here.
     "cancelled": Status.CANCELED,
 }
-# A suite's terminal word; whether it passed depends on its failed_tests.
+# A suite's terminal word; whether it passed depends on its counts.
 SUITE_COMPLETED = "completed"
+# Where a test run's dashboard page is, under the platform's host (as /results shows).
+DASHBOARD_PATH = "/test-runs/"
 
 # Run.meta["kind"]: how a run is polled.
 SUITE_RUN = "suite"
@@ -127,6 +137,8 @@ class QualigateProvider(ProviderBase):
     )
 
     options: QualigateOptions
+    # Test runs whose /results row qarun has read (their name and link from the platform).
+    _rowed: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for route in RATE_LIMITED_ROUTES:
@@ -201,15 +213,22 @@ class QualigateProvider(ProviderBase):
         if "suite_run_id" in answer:
             return [_queued_suite(answer, target, spec.label, common)]
         if "test_run_ids" in answer:
-            return _queued_project(answer, target, spec.label, common)
+            runs = _queued_project(answer, target, spec.label, common)
+            return [run.updated(url=self._dashboard(run.id)) for run in runs]
         if "test_run_id" in answer:
             run_id = _required_text(answer, "test_run_id", spec.label)
             name = f"test case {target[:8]}" if target else f"test run {run_id[:8]}"
-            return [Run(id=run_id, name=name, meta={"kind": TEST_RUN}, **common)]
+            url = self._dashboard(run_id)
+            return [Run(id=run_id, name=name, url=url, meta={"kind": TEST_RUN}, **common)]
         raise MalformedAnswerError(
             f"The platform's answer to the trigger of {spec.label} names no run "
             "(no `test_run_id`, `suite_run_id` or `test_run_ids`)."
         )
+
+    def _dashboard(self, run_id: str) -> str:
+        """The run's page as /results links it: `https://<host>/test-runs/<id>`."""
+        parts = urlsplit(self.client.base_url)
+        return f"{parts.scheme}://{parts.netloc}{DASHBOARD_PATH}{quote(run_id, safe='')}"
 
     # --- polling -----------------------------------------------------------------
     def poll(self, runs: Sequence[Run]) -> list[Run]:
@@ -231,12 +250,13 @@ class QualigateProvider(ProviderBase):
         if total is not None:
             reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
             progress = Progress(done=(passed or 0) + (failed or 0), total=total)
+        status, why = _suite_status(word, answer, what)
         return _with_times(run, answer).updated(
-            status=_suite_status(word, failed, answer, what),
+            status=status,
             provider_status=word,
             reported=reported,
             progress=progress,
-            message=_ended_unknown(word, answer) or run.message,
+            message=why or _ended_unknown(word, answer) or run.message,
         )
 
     def _poll_test_run(self, run: Run) -> Run:
@@ -256,28 +276,48 @@ class QualigateProvider(ProviderBase):
     # --- details -------------------------------------------------------------------
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
-        unnamed = [run for run in runs if _kind(run) != SUITE_RUN and run.url is None]
-        fresh.update(self._from_rows(unnamed, status=False))
+        unread = [run for run in runs if _kind(run) != SUITE_RUN and run.id not in self._rowed]
+        fresh.update(self._from_rows(unread, status=False))
         return [fresh.get(run.id, run) for run in runs]
 
     def _suite_details(self, run: Run) -> Run:
         what = f"results of suite run {run.id}"
         answer = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
         tests = tuple(_test_result(row, what) for row in _result_rows(answer, what))
-        return run.updated(name=text_field(answer, "suite_name") or run.name, tests=tests)
+        # The suite is no better than its worst test, nor than what /results says of it.
+        status = worst([run.status, *(test.status for test in tests if test.status.finished)])
+        return run.updated(
+            name=text_field(answer, "suite_name") or run.name,
+            tests=tests,
+            status=status,
+            platform_verdict=_aggregate_verdict(answer),
+        )
 
     def _from_rows(self, runs: Sequence[Run], *, status: bool) -> dict[str, Run]:
-        """The runs with a /results row, updated from it (see `_with_row`), in few calls."""
+        """The runs with a /results row, updated from it (see `_with_row`), in few calls.
+
+        A 404 while polling means the results are not there yet (the platform may list
+        only finished runs): the runs wait for the next check.
+        """
         fresh: dict[str, Run] = {}
         for start in range(0, len(runs), RESULTS_BATCH):
             batch = runs[start : start + RESULTS_BATCH]
             what = f"results of {len(batch)} test run(s)"
             ids = ",".join(run.id for run in batch)
-            answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
+            try:
+                answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
+            except NotFoundError:
+                if status:
+                    continue
+                raise
             rows = {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
+            verdict = _aggregate_verdict(answer) if len(rows) == len(batch) else None
             for run in batch:
                 if run.id in rows:
-                    fresh[run.id] = _with_row(run, rows[run.id], status=status)
+                    self._rowed.add(run.id)
+                    fresh[run.id] = _with_row(run, rows[run.id], status=status).updated(
+                        platform_verdict=verdict
+                    )
         return fresh
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
@@ -363,15 +403,39 @@ def _status(word: str, answer: Mapping[str, Any]) -> Status:
     return Status.ERROR if answer.get("completed_at") else Status.RUNNING
 
 
-def _suite_status(word: str, failed: int | None, answer: Mapping[str, Any], what: str) -> Status:
-    if word.lower() != SUITE_COMPLETED:
-        return _status(word, answer)
-    if failed is None:
+def _suite_status(word: str, answer: Mapping[str, Any], what: str) -> tuple[Status, str | None]:
+    """A suite run's status, and why it did not pass where its counts say so.
+
+    `completed` (the documents' own example) ends the suite with the outcome in its counts;
+    any finished word is also held to them: a suite passes only when every test passed.
+    """
+    status = Status.PASSED if word.lower() == SUITE_COMPLETED else _status(word, answer)
+    if not status.finished:
+        return status, None
+    total = int_field(answer, "total_tests")
+    passed = int_field(answer, "passed_tests")
+    failed = int_field(answer, "failed_tests")
+    if word.lower() == SUITE_COMPLETED and (total is None or passed is None) and failed is None:
         raise MalformedAnswerError(
-            f"The platform says {what} is `completed` but gives no `failed_tests`, so qarun "
+            f"The platform says {what} is `completed` but gives no test counts, so qarun "
             "cannot tell whether it passed."
         )
-    return Status.FAILED if failed > 0 else Status.PASSED
+    short = (total - passed) if total is not None and passed is not None else 0
+    if status is Status.PASSED and (short > 0 or (failed or 0) > 0):
+        missing = max(short, failed or 0)
+        return Status.FAILED, (
+            f"{missing} of {total if total is not None else '?'} test(s) did not pass "
+            f"(Qualigate: {passed if passed is not None else '?'} passed, "
+            f"{failed if failed is not None else '?'} failed)."
+        )
+    return status, None
+
+
+def _aggregate_verdict(answer: Mapping[str, Any]) -> Status | None:
+    """The `/results` answer's own status, where it is a finished word qarun knows."""
+    word = text_field(answer, "status")
+    known = STATUSES.get(word.lower()) if word else None
+    return known if known is not None and known.finished else None
 
 
 def _ended_unknown(word: str, answer: Mapping[str, Any]) -> str | None:

@@ -241,7 +241,7 @@ def _table(outcome: Outcome, budget: _Budget) -> list[str]:
     if not outcome.runs:
         return []
     with_device = any(run.device for run in outcome.runs)
-    columns = ["Run", "Device", "Status", "Duration", "Link"]
+    columns = ["Run", "Run id", "Device", "Status", "Duration", "Link"]
     if not with_device:
         columns.remove("Device")
     header = [_row(columns), _row(["---"] * len(columns))]
@@ -257,7 +257,8 @@ def _cells(run: Run, *, with_device: bool) -> list[str]:
     name = escape_md(_clip(run.name, NAME_CHARS))
     if run.attempt > 1:
         name += f" (attempt {run.attempt})"
-    cells = [name]
+    # The id always shows: with it a run still going can be found on the platform.
+    cells = [name, escape_md(_clip(run.id, NAME_CHARS))]
     if with_device:
         cells.append(escape_md(_clip(run.device or "", NAME_CHARS)))
     url = safe_url(run.url)
@@ -301,7 +302,8 @@ def _unfinished(outcome: Outcome, budget: _Budget) -> list[str]:
 
 def _unfinished_item(run: Run) -> list[str]:
     status = _status_words(run.status, run.provider_status)
-    return [f"- {_link(_run_label(run), run.url)}: {status}"]
+    run_id = escape_md(_clip(run.id, NAME_CHARS))
+    return [f"- {_link(_run_label(run), run.url)} (run id {run_id}): {status}"]
 
 
 @dataclass(frozen=True)
