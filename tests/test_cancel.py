@@ -23,6 +23,7 @@ from tests.harness import ActionResult, Step, prepare
 from tests.robustness import checked, inputs, trigger_route, wait_until
 
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+HOLD_IMPORT = Path(__file__).resolve().parent / "hold_import"
 # SPEC.md, Cancellation: everything written and exited within 5 s of the first signal.
 WITHIN = 5.0
 
@@ -105,12 +106,18 @@ def test_a_signal_during_the_trigger_request_says_a_run_may_have_started(
 def test_a_signal_while_qarun_is_still_loading_cancels_cleanly(
     name: str, serve: Serve, tmp_path: Path
 ) -> None:
-    """Before main() installs its handlers, entrypoint.py keeps the signal for it."""
+    """Before main() installs its handlers, entrypoint.py keeps the signal for it.
+
+    The moment is made certain: tests/hold_import stops the import of qarun.main until the
+    signal has come, and says when it has stopped there.
+    """
     case = only("qatech")
     fake = serve(case.scenario("passed"))
-    step = prepare(tmp_path, inputs(case, fake)).start()
-    time.sleep(0.08)  # past the interpreter's own start, within qarun's imports
+    marker = tmp_path / "loading"
+    hold = {"PYTHONPATH": str(HOLD_IMPORT), "QARUN_TEST_HOLD_IMPORT": str(marker)}
+    step = prepare(tmp_path, inputs(case, fake), extra_env=hold).start()
+    wait_until(marker.exists)
     result, took = cancel(step, SIGNALS[name])
     checked(result, fake.api_key)
     assert_canceled(result, took, name)
-    assert case.triggers(fake) == []
+    assert fake.requests == []

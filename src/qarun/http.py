@@ -5,8 +5,9 @@ Reads (status polls, results) are retried on network errors, timeouts, 5xx,
 after every good answer. A trigger is sent again only when the platform cannot
 have acted on it: the connection was never made, or it answered 429 or 503.
 
-Nothing runs past the `timeout` deadline: each request's timeouts are cut to the
-time left, and a retry that would start after it is not made. The wait then
+Nothing runs past the `timeout` deadline: the whole request (connect, headers,
+body) gets the time left and is abandoned after it, and a retry that would
+start after it is not made. The wait then
 ends as a timeout after a 429 or a single failure, and with the platform's last
 error (exit 3) once it has failed several times in a row.
 """
@@ -24,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from qarun import __version__
+from qarun.cancel import WorkTimedOut
 from qarun.errors import (
     AuthError,
     MalformedAnswerError,
@@ -114,6 +116,9 @@ class HttpClient:
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
+    # Runs the blocking request within a budget of seconds (cancel.Cancellation.call): the
+    # deadline bounds the whole request, not each read, and a signal abandons it.
+    call: Callable[[Callable[[], Response], float | None], Response] = lambda work, budget: work()
     clock: Callable[[], float] = time.monotonic
     notify: Callable[[str], None] = lambda message: None
     # Applied to the platform's text before it is cut short for a message, so that a
@@ -121,7 +126,7 @@ class HttpClient:
     redact: Callable[[str], str] = lambda text: text
     rng: random.Random = field(default_factory=random.Random)
     throttle: Throttle = field(default_factory=Throttle)
-    # Monotonic time after which no retry wait may end; set by the wait loop.
+    # Monotonic time after which no request or retry wait may end (main.py sets it).
     deadline: float | None = None
     # Client-side limits by "METHOD /path", for platforms that document one.
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
@@ -201,13 +206,25 @@ class HttpClient:
         if request.method != "GET" and request.body is not None:
             body = json.dumps(request.body).encode()
             headers["Content-Type"] = "application/json"
+        transport, timeouts = self.transport, self._timeouts()
         try:
-            response = self.transport.request(
-                request.method, url, body=body, headers=headers, timeout=self._timeouts()
+            response = self.call(
+                lambda: transport.request(
+                    request.method, url, body=body, headers=headers, timeout=timeouts
+                ),
+                self._budget(),
             )
         except TransportError as failure:
             raise _network_problem(self._host(), failure) from None
+        except WorkTimedOut:
+            # The abandoned request may still hand its connection back: to the old pool.
+            self.transport = Connections()
+            raise _too_slow(request) from None
         return self._answer(request, response)
+
+    def _budget(self) -> float | None:
+        """Seconds the whole request may take: what is left before the deadline."""
+        return None if self.deadline is None else max(0.0, self.deadline - self.clock())
 
     def _timeouts(self) -> tuple[float, float]:
         """The client's timeouts, cut to the time left before the deadline: no hang past it."""
@@ -305,6 +322,17 @@ def _out_of_time(request: Request, problem: _Retryable, failures: int) -> QarunE
             problem.error, f"qarun tried {failures} times in a row until the `timeout` ran out."
         )
     return OutOfTimeError(f"The `timeout` ran out while retrying {request.what}: {problem.error}")
+
+
+def _too_slow(request: Request) -> QarunError:
+    """The whole request outlived the time left before the deadline."""
+    if request.method == "GET":
+        return OutOfTimeError(f"The `timeout` ran out while the platform answered {request.what}.")
+    return TriggerUncertainError(
+        f"The platform did not answer in time ({request.what}) before the `timeout` ran out. "
+        "The trigger may or may not have started a run, so qarun did not send it again: "
+        "check the platform's dashboard before re-running this job."
+    )
 
 
 def _tried(error: PlatformError, sentence: str) -> PlatformError:

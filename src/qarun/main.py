@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qarun.cancel import Cancellation
+from qarun.cancel import Cancellation, WorkTimedOut
 from qarun.console import Console
 from qarun.context import GitContext, read_context
 from qarun.errors import (
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from qarun.report.outputs import ActionWriter
 
 EXIT_UNEXPECTED = 1
+# Seconds from a cancel signal to the exit (SPEC.md, Cancellation), less a margin for the exit.
+CANCEL_BUDGET = 4.0
 
 
 @dataclass
@@ -81,20 +83,18 @@ class ActionRun:
         assert self.client is not None
         self.client.deadline = deadline
         try:
-            with self.cancel.interruptible():
-                if settings.wait_for_url and not self._wait_for_url(
-                    settings.wait_for_url, deadline
-                ):
-                    return self._finish(timed_out=True, reason="wait-for-url")
-                self._trigger_all(provider, specs)
-                if self.github is not None:
-                    self.github.pending(self.runs)
-                if not settings.wait:
-                    return self._finish(status=Status.TRIGGERED)
-                timed_out = self._wait(provider, deadline)
-                self._complete(provider)
-                if not timed_out:
-                    timed_out = self._rerun_failed(provider, settings.rerun_failed, deadline)
+            self.cancel.check()
+            if settings.wait_for_url and not self._wait_for_url(settings.wait_for_url, deadline):
+                return self._finish(timed_out=True, reason="wait-for-url")
+            self._trigger_all(provider, specs)
+            if self.github is not None:
+                self.github.pending(self.runs)
+            if not settings.wait:
+                return self._finish(status=Status.TRIGGERED)
+            timed_out = self._wait(provider, deadline)
+            self._complete(provider)
+            if not timed_out:
+                timed_out = self._rerun_failed(provider, settings.rerun_failed, deadline)
             return self._finish(timed_out=timed_out)
         except CanceledError:
             return self._canceled()
@@ -113,6 +113,7 @@ class ActionRun:
             base_url=settings.api_url,
             headers=cls.auth_headers(settings.api_key),
             sleep=self.cancel.sleep,
+            call=self.cancel.call,
             clock=self.clock,
             notify=self.console.info,
             redact=self.console.redact,
@@ -173,6 +174,7 @@ class ActionRun:
             deadline=deadline,
             clock=self.clock,
             sleep=self.cancel.sleep,
+            call=self.cancel.call,
             report=self.console.info,
         )
 
@@ -496,7 +498,17 @@ def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()
     except Exception as error:  # a bug of ours while reporting: say so, keep the verdict
         console.error(f"qarun could not write its report ({type(error).__name__}: {error}).")
     if action.github is not None:
-        action.github.finish(outcome)  # after the report: GitHub may be slow, never decisive
+        # After the report: GitHub may be slow, never decisive. After a signal it gets what is
+        # left of the 5 s the runner allows, then is abandoned.
+        github = action.github
+        budget = cancel.left_after_signal(CANCEL_BUDGET) if cancel.requested else None
+        try:
+            cancel.call(lambda: github.finish(outcome), budget, stoppable=False)
+        except WorkTimedOut:
+            console.warning(
+                "The commit statuses and the pull-request comment were abandoned: GitHub did "
+                "not answer within the time a canceled step has."
+            )
     if outcome.runs and outcome.status is not Status.TRIGGERED:
         from qarun.wait import progress_line
 

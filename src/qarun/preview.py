@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import requests
+
+from qarun.cancel import WorkTimedOut
 
 FIRST_PAUSE = 1.0
 MAX_PAUSE = 10.0
@@ -20,13 +23,21 @@ def wait_for_url(
     deadline: float,
     clock: Callable[[], float],
     sleep: Callable[[float], None],
+    call: Callable[[Callable[[], str | None], float | None], str | None],
     report: Callable[[str], None],
 ) -> bool:
-    """True once `url` answers below HTTP 400; False when the deadline passes first."""
+    """True once `url` answers below HTTP 400; False when the deadline passes first.
+
+    Each probe, as a whole, ends by the deadline (`call` abandons it then).
+    """
     started = clock()
     pause = FIRST_PAUSE
     while True:
-        state = _probe(session, url, _timeout(deadline - clock()))
+        left = max(0.0, deadline - clock())
+        try:
+            state = call(functools.partial(_probe, session, url, _timeout(left)), left)
+        except WorkTimedOut:
+            state = "no answer before the timeout"
         if state is None:
             report(f"{url} is up after {clock() - started:.0f} s.")
             return True

@@ -37,6 +37,10 @@ STEP_VARIATION = 0.5
 # The narrowest spread of a forecast, and how far past its end (in spreads) it still holds.
 MIN_SPREAD = 1.0
 EXPIRY = 3.0
+# The last check goes this long before the deadline (at most this share of the whole wait),
+# so that its answer can come back before the deadline: no request outlives it.
+LAST_LOOK = 1.0
+LAST_LOOK_SHARE = 0.1
 # A progress line at least this often (seconds), even when nothing changed.
 HEARTBEAT = 60.0
 
@@ -196,10 +200,11 @@ class Waiter:
             pause = self.schedule.pause(
                 [r for r in result.runs if not r.finished], now - started, forecasts
             )
-            if now + pause > self.deadline:
-                # One last look just before the deadline, then stop.
-                pause = max(0.0, self.deadline - now)
-                if pause == 0.0:
+            last_look = self.deadline - min(LAST_LOOK, LAST_LOOK_SHARE * (self.deadline - started))
+            if now + pause > last_look:
+                # One last look just before the deadline, with time to answer, then stop.
+                pause = last_look - now
+                if pause <= 0.0:
                     result.timed_out = True
                     return result
             self.sleep(pause)
