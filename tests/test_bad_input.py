@@ -181,3 +181,11 @@ def test_a_platform_form_is_named_with_an_accepted_one(
 ) -> None:
     result = rejected(only(platform), serve, tmp_path, **given)
     assert named(result) == names
+
+
+def test_the_report_and_the_junit_file_on_one_path_is_bad_input(
+    serve: Serve, tmp_path: Path
+) -> None:
+    result = rejected(only("qatech"), serve, tmp_path, junit_file="./qa/report.json")
+    (error,) = result.errors()
+    assert "`junit-file`" in error and "`report-file`" in error

@@ -7,12 +7,15 @@ here are the answers the documents do describe, each with its own rule
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import Serve
 from tests.contract import only
+from tests.fakes import qualigate
 from tests.fakes.base import Reply
 from tests.fakes.qatech import PREFIX, QatechFake, scenario
+from tests.fakes.qualigate import TEST_CASE_ID
 from tests.harness import ActionResult, run_in_process
 
 QATECH = only("qatech")
@@ -61,3 +64,32 @@ def test_a_project_that_is_no_short_id_is_bad_input(serve: Serve, tmp_path: Path
     assert result.exit_code == 2
     assert "proj_abc123" in result.errors()[0]
     assert fake.requests == []
+
+
+def test_numbers_and_dates_that_do_not_fit_are_left_out_and_nothing_is_lost(
+    serve: Serve, tmp_path: Path
+) -> None:
+    case = only("qualigate")
+    fake = serve(case.scenario("passed", duration=0.2))
+    test_case = {"suite": "", "test-case": TEST_CASE_ID}
+    odd = (
+        b'{"id": "x", "status": "passed", "duration_ms": 1e999, "steps_completed": 1,'
+        b' "steps_total": 1, "started_at": "0001-01-01T00:00:00+05:00",'
+        b' "completed_at": "9999-12-31T23:59:59-05:00"}'
+    )
+    fake.inject(f"GET {qualigate.TRIGGER}", Reply(200, raw=odd))
+    files = {"report_file": "qa/report.json", "junit_file": "qa/junit.xml"}
+    inputs = case.step_inputs(fake, **files, **TIMINGS)
+    result = run_in_process(tmp_path, {**inputs, **test_case})
+    assert (result.exit_code, result.outputs["status"]) == (0, "passed"), result.log
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON report")
+
+    report = json.loads(result.files["qa/report.json"], parse_constant=refuse)
+    (run,) = report["runs"]
+    # Not the platform's infinity: at most what qarun saw itself, trigger to end.
+    assert run["duration"] is None or run["duration"] < 60
+    assert run["started_at"] is None
+    assert "inf" not in result.files["qa/junit.xml"].decode()
+    assert "passed" in result.summary

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import pytest
+import yaml
 
 from qarun.errors import (
     AuthError,
@@ -108,6 +110,7 @@ def test_comma_separated_devices_are_a_list() -> None:
         ({"tags": "suite smoke"}, "tags", "is not `name: value1, value2`"),
         ({"tags": ": smoke"}, "tags", "is not `name: value1, value2`"),
         ({"tags": "suite:"}, "tags", "tag `suite` has no values"),
+        ({"tags": "- team: checkout"}, "tags", "like a YAML list item"),
         ({"tags": "{}"}, "tags", "at least one tag"),
         ({"tags": '{"suite": "smoke"}'}, "tags", "must map to a list"),
         ({"tags": '{"suite": []}'}, "tags", "must map to a list"),
@@ -150,6 +153,25 @@ def test_each_wrong_input_is_a_problem_naming_it_with_an_example(
     assert [problem.input for problem in found] == [input_name]
     assert words in found[0].message
     assert "e.g." in found[0].message or "write" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"exclude_tags": "suite: flaky"}, {"tags": "suite smoke"}, {"devices": "x"}]
+)
+def test_the_examples_a_message_suggests_parse_as_yaml_when_pasted(
+    overrides: dict[str, str],
+) -> None:
+    (problem,) = problems(**overrides)
+    pastes = [
+        example if re.match(r"[a-z-]+: ", example) else f"{problem.input}: {example}"
+        for example in re.findall(r"`([^`]+)`", problem.message)
+        if example.startswith("'") or re.match(r"(tags|exclude-tags|devices): ", example)
+    ]
+    assert pastes, problem.message
+    for pasted in pastes:
+        parsed = yaml.safe_load(pasted)
+        assert isinstance(parsed, dict), pasted
+        assert all(isinstance(value, str) for value in parsed.values()), pasted
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -9,6 +9,7 @@ JSON report, JUnit), even when the platform echoes the key back.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -88,6 +89,27 @@ def test_a_key_echoed_in_an_auth_error_is_written_nowhere(
     assert result.exit_code == 3
     (error,) = result.errors()
     assert "Invalid API key ***" in error
+
+
+def basic_forms(key: str) -> list[str]:
+    """The key as HTTP Basic authentication carries it: base64 of `key`, `key:` and `:key`."""
+    return [base64.b64encode(form.encode()).decode() for form in (key, f"{key}:", f":{key}")]
+
+
+@pytest.mark.parametrize("form", range(3))
+def test_a_key_echoed_base64_encoded_is_written_nowhere(
+    serve: Serve, tmp_path: Path, key: str, form: int
+) -> None:
+    case = only("qualigate")
+    encoded = basic_forms(key)[form]
+    leak = f"Authorization: Basic {encoded}"
+    tests = (TestScript(f"Login {leak}", "failed", f"401 for {leak}"),)
+    fake = serve(keyed(case.with_runs([RunScript(f"Run {leak}", "failed", 0.3, tests=tests)]), key))
+    result = run_with(tmp_path, case, fake, output_filter=".runs[0].name")
+    assert result.exit_code == 1
+    written = result.everything_written()
+    assert encoded not in written and encoded.rstrip("=") not in written
+    assert "Basic \\*\\*\\*" in result.summary  # redacted, then escaped
 
 
 # Long enough that a message cut short for the log (300 characters) would end inside the key.

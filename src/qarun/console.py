@@ -8,6 +8,7 @@ and annotation messages are escaped the runner's way (actions-toolkit).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import sys
@@ -54,7 +55,13 @@ class Redactor:
 
 
 def _escaped_forms(secret: str) -> list[str]:
-    return [json.dumps(secret)[1:-1], quote(secret, safe=""), quote(secret)]
+    forms = [json.dumps(secret)[1:-1], quote(secret, safe=""), quote(secret)]
+    # As HTTP Basic authentication encodes it (`Basic base64(user:password)`), a platform
+    # echoing its Authorization header would show one of these.
+    for plain in (secret, f"{secret}:", f":{secret}"):
+        encoded = base64.b64encode(plain.encode()).decode()
+        forms += [encoded, encoded.rstrip("=")]
+    return forms
 
 
 def neutralize(text: str) -> str:

@@ -429,7 +429,8 @@ def report(
     )
     if report_path is not None:
         report_file = _write(writer, console, report_path, render_json(document))
-    if junit_path is not None and not outcome.dry_run:
+    # One path for both is bad input: the JSON report keeps the path, the JUnit file is not written.
+    if junit_path is not None and junit_path != report_path and not outcome.dry_run:
         junit_file = _write(writer, console, junit_path, render_junit(outcome))
     report_file = _as_given(report_file, workspace)
     junit_file = _as_given(junit_file, workspace)

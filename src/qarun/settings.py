@@ -147,6 +147,13 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
         dry_run=inputs.boolean("dry-run", False),
         workspace=workspace,
     )
+    if settings.report_file is not None and settings.report_file == settings.junit_file:
+        inputs.problem(
+            "junit-file",
+            f"names the same file as `report-file` ({inputs.text('junit-file')}); the JUnit "
+            "file would overwrite the JSON report. Give each its own path, e.g. "
+            "`report-file: qa/report.json` and `junit-file: qa/junit.xml`.",
+        )
     inputs.raise_problems()
     return settings
 

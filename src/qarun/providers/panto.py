@@ -41,10 +41,14 @@ BY_TRIGGER_PATH = "/api/v1/qa/external/test-runs-by-trigger"
 
 INCLUDE = "include"
 EXCLUDE = "exclude"
-TAGS_EXAMPLE = '`suite: smoke, checkout` (one tag per line) or `{"suite": ["smoke", "checkout"]}`'
+# Quoted as they must be when pasted after `tags:` on one line (YAML would read them otherwise).
+TAGS_EXAMPLE = (
+    "`'suite: smoke, checkout'` (one tag per line under `tags: |`) or "
+    '`\'{"suite": ["smoke", "checkout"]}\'`'
+)
 DEVICES_EXAMPLE = (
-    "`android: Pixel 8 @ 14` (one device per line) or "
-    '`[{"device_name": "Pixel 8", "platform_version": "14", "platform": "android"}]`'
+    "`'android: Pixel 8 @ 14'` (one device per line under `devices: |`) or "
+    '`\'[{"device_name": "Pixel 8", "platform_version": "14", "platform": "android"}]\'`'
 )
 _DEVICE_LINE = re.compile(
     r"(?:(?P<platform>[A-Za-z][\w.-]*)\s*:)?\s*(?P<name>[^:@]+?)\s*@\s*(?P<version>[^:@\s]+)"
@@ -149,7 +153,7 @@ def _selector(inputs: Inputs) -> tuple[str, dict[str, tuple[str, ...]]]:
         inputs.problem(
             "exclude-tags",
             "Panto takes either `tags` or `exclude-tags`, not both; keep one, e.g. "
-            "`tags: suite: smoke`.",
+            "`tags: 'suite: smoke'`.",
         )
     elif not include and not exclude:
         inputs.problem("tags", f"is required for panto (or `exclude-tags`); write {TAGS_EXAMPLE}.")
@@ -166,7 +170,14 @@ def _tags_from_lines(inputs: Inputs, name: str) -> dict[str, tuple[str, ...]]:
     for line in inputs.lines(name):
         tag, colon, rest = line.partition(":")
         tag, values = tag.strip(), split_items(rest)
-        if not colon or not tag:
+        if tag.startswith("-"):
+            # A YAML list item pasted by habit: `- team: checkout` would send the tag `- team`.
+            inputs.problem(
+                name,
+                f"`{line}` starts like a YAML list item; write the lines without `- `: "
+                f"{TAGS_EXAMPLE}.",
+            )
+        elif not colon or not tag:
             inputs.problem(name, f"`{line}` is not `name: value1, value2`; write {TAGS_EXAMPLE}.")
         elif not values:
             inputs.problem(name, f"tag `{tag}` has no values; write {TAGS_EXAMPLE}.")

@@ -30,6 +30,7 @@ from qarun.providers.base import (
     ProviderBase,
     TriggerSpec,
     expect_object,
+    finite_seconds,
     int_field,
     parse_time,
     seconds_between,
@@ -457,10 +458,11 @@ def _with_times(run: Run, answer: Mapping[str, Any]) -> Run:
 
 
 def _seconds(data: Mapping[str, Any], key: str) -> float | None:
+    """`duration_ms` in seconds, where it is a number that fits (a bool is none)."""
     value = data.get(key)
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return value / 1000
-    return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return finite_seconds(value / 1000)
 
 
 def _result_rows(answer: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
