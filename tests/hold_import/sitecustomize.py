@@ -1,15 +1,15 @@
 """Holds entrypoint.py while it loads qarun, so a test can signal it at that certain moment.
 
 Put on PYTHONPATH with QARUN_TEST_HOLD_IMPORT naming a file: the first import of
-`qarun.main` creates the file, then waits (10 s at most) until entrypoint.py has
-kept a signal in `early_signals`, and lets the import go on. Tests only.
+`qarun.main` creates the file, then sleeps until a signal has come and
+entrypoint.py has kept it in `early_signals`, and lets the import go on. Tests only.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import time
 from importlib.abc import MetaPathFinder
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,8 @@ class _Hold(MetaPathFinder):
         assert MARKER is not None
         Path(MARKER).touch()
         main = sys.modules["__main__"]
-        end = time.monotonic() + 10
-        while not getattr(main, "early_signals", None) and time.monotonic() < end:
-            time.sleep(0.01)
+        while not getattr(main, "early_signals", None):
+            signal.pause()  # returns once a signal's handler has run
         return None  # the usual finders load it
 
 
