@@ -1,5 +1,6 @@
 # The runner builds this with `docker build -f Dockerfile <this folder>` on every
-# run of a `uses: ./` step; releases ship a prebuilt image instead (release.yml).
+# run of a `uses: ./` step; releases ship a prebuilt image pinned by digest instead
+# (release.yml).
 FROM python:3.12-slim
 
 # Unbuffered: the runner reads stdout through a pipe, and progress must show as it
@@ -11,15 +12,26 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# Dependencies first, so a change to the source reuses this layer. Wheels only:
-# the slim base has no compiler, and a source build would need one.
+# The locked tree first, so a change to the source reuses this layer. Every file is
+# checked against its hash; wheels only: the slim base has no compiler.
 COPY requirements.txt /app/requirements.txt
-RUN pip install --no-cache-dir --only-binary=:all: -r /app/requirements.txt
+RUN pip install --no-cache-dir --require-hashes --only-binary=:all: -r /app/requirements.txt
 
-COPY entrypoint.py /app/entrypoint.py
+# qarun itself, built with the locked setuptools (no download at build time) and compiled
+# once here: PYTHONDONTWRITEBYTECODE keeps runs from writing caches, so without this every
+# job would compile qarun again before its first request.
+COPY pyproject.toml README.md LICENSE /app/
 COPY src /app/src
-# Compiled once here: PYTHONDONTWRITEBYTECODE keeps runs from writing caches, so without this
-# every job would compile qarun again before its first request (bench/coldstart.py --uncompiled).
-RUN python -m compileall -q /app/src
+RUN pip install --no-cache-dir --no-deps --no-build-isolation /app \
+    && python -m compileall -q "$(python -c 'import qarun, os; print(os.path.dirname(qarun.__file__))')"
 
-ENTRYPOINT ["python", "/app/entrypoint.py"]
+ARG SOURCE=https://github.com/qarun/qarun
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.title="qarun"
+
+ENTRYPOINT ["python", "-m", "qarun"]

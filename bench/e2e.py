@@ -1,13 +1,13 @@
-"""The schedule end to end: entrypoint.py against the fake platforms over real HTTP.
+"""The schedule end to end: `python -m qarun` against the fake platforms over real HTTP.
 
 Short runs (3, 10 and 30 s) on each fake platform, all at once, each through
-entrypoint.py the way the runner starts it, with the default `poll-interval`.
+`python -m qarun` the way the runner starts it, with the default `poll-interval`.
 The fake stamps every request's arrival, so the lag is measured on the
 platform's side: from the moment the run ended there to the first status check
 that arrived after it. Beside each, the simulated clock's figures for the same
 run (bench/schedule.py's model), to show that they hold over real HTTP.
 
-    .venv/bin/python bench/e2e.py [--durations 3,10,30]
+    .venv/bin/python -m bench.e2e [--durations 3,10,30]
 
 Bounded: the longest run plus a few seconds (about 40 s with the defaults).
 """
@@ -15,15 +15,11 @@ Bounded: the longest run plus a few seconds (about 40 s with the defaults).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from tests.contract import ProviderCase, only
 from tests.fakes import qatech, qualigate
@@ -168,7 +164,7 @@ def main() -> None:
         rows.append(
             [m.setup.label, f"{m.duration:g}", *measured, f"{sim_lag:.2f}", str(sim_requests)]
         )
-    print("Over real HTTP: entrypoint.py against the fakes, default poll-interval (10 s)")
+    print("Over real HTTP: `python -m qarun` against the fakes, default poll-interval (10 s)")
     print(f"{machine_name()}\n")
     headers = ["run", "ends at s", "lag s", "status checks", "simulated lag s", "simulated checks"]
     print(table(headers, rows))

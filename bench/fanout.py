@@ -3,14 +3,14 @@
 For each case, twice:
 - in this process, through the real provider and Waiter over loopback HTTP:
   requests per status check, and the time to render the job summary of the outcome;
-- through entrypoint.py as the runner starts it: the process's peak memory (RSS)
+- through `python -m qarun` as the runner starts it: the process's peak memory (RSS)
   and the size of the job summary it wrote, and whether it says what it left out.
 
 One run in five fails with a 1,900-character message; in the last case every
 run does, so the summary cannot hold them all and must say what it left out
 (GitHub takes at most 1 MiB per step summary).
 
-    .venv/bin/python bench/fanout.py [--runs 500]
+    .venv/bin/python -m bench.fanout [--runs 500]
 
 Targets (issue 6): 1 request per status check, peak RSS ≤ 60 MB, summary ≤ 1 MiB
 with explicit truncation, summary rendered in ≤ 200 ms.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -29,13 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
 from tests.contract import only
 from tests.fakes import qualigate
 from tests.fakes.base import FakePlatform, RunScript, TestScript
-from tests.harness import ENTRYPOINT, prepare
+from tests.harness import ACTION_COMMAND, prepare
 
 from bench.tables import machine_name, percentile, table
 from qarun.context import read_context
@@ -45,7 +41,7 @@ from qarun.providers import PROVIDERS
 from qarun.providers.base import Provider
 from qarun.report.summary import render_summary
 from qarun.settings import load_settings
-from qarun.verdict import exit_code, overall_status
+from qarun.verdict import exit_code, final_statuses, overall_status
 from qarun.wait import Schedule, Waiter
 
 MIB = 1024 * 1024
@@ -147,7 +143,7 @@ def in_process(case: Case, count: int, tmp: Path) -> tuple[list[int], float]:
         provider=cls.name,
         provider_title=cls.title,
         status=status,
-        exit_code=exit_code(status, settings.fail_on),
+        exit_code=exit_code([status, *final_statuses(runs)], settings.fail_on),
         runs=tuple(runs),
         context=read_context(env),
         started_at=datetime.now(UTC),
@@ -162,13 +158,13 @@ def in_process(case: Case, count: int, tmp: Path) -> tuple[list[int], float]:
     return per_check, percentile(times, 50)
 
 
-def through_entrypoint(case: Case, count: int, tmp: Path) -> tuple[float, str, int]:
-    """Peak RSS in MB, the summary written, and the exit code of entrypoint.py."""
+def through_the_command(case: Case, count: int, tmp: Path) -> tuple[float, str, int]:
+    """Peak RSS in MB, the summary written, and the exit code of `python -m qarun`."""
     with case.fake(count) as fake:
         step = prepare(tmp, _inputs(case, fake))
         with open(tmp / "log", "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, str(ENTRYPOINT)],
+                list(ACTION_COMMAND),
                 env=step.env,
                 cwd=step.workspace,
                 stdout=log,
@@ -191,7 +187,7 @@ def _inputs(case: Case, fake: FakePlatform) -> dict[str, str]:
 
 def measure(case: Case, count: int, tmp: Path) -> Figures:
     per_check, render_ms = in_process(case, count, tmp / "in-process")
-    rss, summary, code = through_entrypoint(case, count, tmp / "entrypoint")
+    rss, summary, code = through_the_command(case, count, tmp / "command")
     size = len(summary.encode("utf-8"))
     return Figures(per_check, render_ms, rss, size, NOT_SHOWN in summary, code)
 

@@ -11,7 +11,7 @@ is larger than the official one, RUNNER.md §9) and three build times:
 - source edit: a change under src/, so the dependency layer is reused, which is
   what a local action's rebuild on every run costs.
 
-    .venv/bin/python bench/image.py
+    .venv/bin/python -m bench.image
 
 Needs a Docker engine (../shared/tools/docker-engine.sh up). Target (issue 6):
 the Dockerfile adds at most 40 MB. The bench's tags are removed at the end; the
@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.dockerutil import action_dockerfile, engine_available
 

@@ -13,7 +13,7 @@ that sees it), mean requests per run, and lag × rate, where rate is requests
 per second of waiting over all runs. A fixed pause P sits on the blind curve:
 lag P/2 at 1/P requests a second, lag × rate ≈ 0.5.
 
-    .venv/bin/python bench/schedule.py [--runs 200] [--seed 6] [--spread uniform]
+    .venv/bin/python -m bench.schedule [--runs 200] [--seed 6] [--spread uniform]
 """
 
 from __future__ import annotations
@@ -21,13 +21,8 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from bench.tables import mean, percentile, table
 from qarun.model import Progress, Run, Status

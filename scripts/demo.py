@@ -12,7 +12,6 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from tests.contract import only
 from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake
@@ -24,6 +23,13 @@ def main() -> int:
     parser.add_argument("--provider", choices=PROVIDERS, default="qatech")
     parser.add_argument("--scenario", choices=SCENARIOS[:3], default="failed")
     args = parser.parse_args()
+    if args.scenario == "passed":
+        print(f"Demo: a {args.provider} run that passes; the step should exit 0.")
+    else:
+        print(
+            f"Demo: a {args.provider} run whose tests {args.scenario} ON PURPOSE, to show how a "
+            "failure reads; the step should exit 1. (--scenario passed shows a pass.)"
+        )
 
     with make_fake(args.provider, args.scenario) as fake, tempfile.TemporaryDirectory() as tmp:
         # The platform's inputs are those its fake's scenarios are built for.

@@ -6,7 +6,7 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 2
-# The venv's tools locally; in CI requirements-dev.txt is installed on PATH instead.
+# The tools scripts/setup.sh installs into .venv, locally and in CI.
 if [ -d .venv/bin ]; then
   PATH="$PWD/.venv/bin:$PATH"
 fi
@@ -33,6 +33,7 @@ check "ruff check" ruff check .
 check "ruff format" ruff format --check .
 check "mypy" mypy
 check "mypy scripts" mypy scripts
+check "mypy bench" mypy bench
 check "action.yml schema" check-jsonschema --builtin-schema vendor.github-actions action.yml
 check "workflow schema" check-jsonschema --builtin-schema vendor.github-workflows "${workflows[@]}"
 check "dependabot schema" check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml

@@ -3,10 +3,12 @@
 The default branch keeps `image: Dockerfile`, so `uses: ./` builds from source.
 The release workflow (.github/workflows/release.yml) runs this on the release
 commit, so a user's `uses: <owner>/qarun@v1` pulls a ready image in seconds
-instead of building it in every job. Only the `runs.image` line changes:
-comments, quoting and every other byte stay as they were.
+instead of building it in every job. The image is named by its digest, never by a
+tag: a tag can be pushed again, a digest cannot, so a release always runs the
+image that was built, tested and attested for it. Only the `runs.image` line
+changes: comments, quoting and every other byte stay as they were.
 
-    python scripts/release_action_yml.py action.yml ghcr.io/owner/qarun:1.2.3
+    python scripts/release_action_yml.py action.yml ghcr.io/owner/qarun@sha256:<64 hex>
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import re
 import sys
 from pathlib import Path
 
-# A registry host (optionally with a port), a lowercase path, and a tag: no digests,
-# no `latest`-by-omission, and no uppercase, which ghcr.io refuses.
+# A registry host (optionally with a port), a lowercase path (ghcr.io refuses uppercase),
+# and a sha256 digest: no tag, which could be moved to another image later.
 _IMAGE = re.compile(
     r"docker://[a-z0-9][a-z0-9.-]*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+"
-    r":[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+    r"@sha256:[0-9a-f]{64}"
 )
 _RUNS = re.compile(r"runs:[ \t]*(?:#.*)?")
 _DOCKERFILE = re.compile(
@@ -33,11 +35,11 @@ class ReleaseError(Exception):
 
 
 def rewrite(action_yml_text: str, image: str) -> str:
-    """action.yml with `runs.image: Dockerfile` replaced by `image` (`docker://…:<tag>`)."""
+    """action.yml with `runs.image: Dockerfile` replaced by `image` (`docker://…@sha256:…`)."""
     if not _IMAGE.fullmatch(image):
         raise ReleaseError(
-            f"`{image}` is not a tagged image reference; expected "
-            "`docker://ghcr.io/<owner>/qarun:<version>` (lowercase, with a tag)."
+            f"`{image}` is not an image pinned by digest; expected "
+            "`docker://ghcr.io/<owner>/qarun@sha256:<64 hex digits>` (lowercase)."
         )
     lines = action_yml_text.splitlines(keepends=True)
     start, end = _runs_block(lines)
@@ -79,7 +81,7 @@ def _runs_block(lines: list[str]) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Point action.yml at a prebuilt image.")
     parser.add_argument("action_yml", type=Path, help="the action.yml to rewrite in place")
-    parser.add_argument("image", help="the pushed image, e.g. ghcr.io/owner/qarun:1.2.3")
+    parser.add_argument("image", help="the pushed image by digest: ghcr.io/owner/qarun@sha256:…")
     args = parser.parse_args(argv)
 
     image = args.image if args.image.startswith("docker://") else f"docker://{args.image}"

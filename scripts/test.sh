@@ -4,8 +4,6 @@
 # README.md gives this command; .ci/run runs it too, so the two stay one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+bash scripts/setup.sh
 bash scripts/lint.sh
 .venv/bin/python -m pytest "$@"

@@ -1,4 +1,5 @@
-"""Runs entrypoint.py the way GitHub's runner runs the container (RUNNER.md §1 to §3).
+"""Runs qarun (`python -m qarun`, the image's entry point) the way GitHub's runner runs the
+container (RUNNER.md §1 to §3).
 
 Every input declared in action.yml is exported as INPUT_<NAME> (hyphens kept),
 with action.yml's default when the step does not set it; GITHUB_OUTPUT and
@@ -25,7 +26,8 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTRYPOINT = ROOT / "entrypoint.py"
+# The image's ENTRYPOINT; qarun is installed in the test environment (scripts/test.sh).
+ACTION_COMMAND = (sys.executable, "-m", "qarun")
 FAKE_GITHUB_TOKEN = "ghs_FakeRunnerToken0123456789abcdef"
 HEAD_SHA = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 MERGE_SHA = "ffffeeeeddddccccbbbbaaaa9999888877776666"
@@ -116,7 +118,7 @@ class Step:
     def start(self) -> Step:
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, str(ENTRYPOINT)],
+            ACTION_COMMAND,
             env=self.env,
             cwd=self.workspace,
             stdout=subprocess.PIPE,

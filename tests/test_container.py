@@ -34,7 +34,7 @@ def prepare_step(
 ) -> Invocation:
     """The step's `docker run` as the runner builds it for a pull_request workflow."""
     env = prepare(tmp_path, case.step_inputs(fake, **{**TIMINGS, **inputs})).env
-    # The harness sets this for a bare `python entrypoint.py`; here the image must.
+    # The harness sets this for a bare `python -m qarun`; here the image must.
     env.pop("PYTHONUNBUFFERED", None)
     return prepare_action(
         image, env, workspace=tmp_path / "workspace", temp=tmp_path, event=pull_request_event()
@@ -75,21 +75,41 @@ def test_the_image_is_built_the_way_the_issue_asks(image: str) -> None:
     config = json.loads(inspect.stdout)
     # Root: the runner's file commands belong to its user, which only root can write as.
     assert config.get("User", "") == ""
-    assert config["Entrypoint"][-1].startswith("/"), config["Entrypoint"]
+    assert config["Entrypoint"] == ["python", "-m", "qarun"]
     assert {"PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1"} <= set(config["Env"])
+    labels = config["Labels"]
+    assert labels["org.opencontainers.image.licenses"] == "MIT"
+    for name in ("source", "version", "revision"):
+        assert labels[f"org.opencontainers.image.{name}"], name
 
+    # qarun installed as a package (no sys.path tweaks), its bytecode compiled in the image for
+    # the image's own Python; no tests, benchmarks or host bytecode carried in.
+    where = subprocess.run(
+        [
+            "docker",
+            "run",
+            "--rm",
+            "--entrypoint",
+            "python",
+            image,
+            "-c",
+            "import os, qarun; print(os.path.dirname(qarun.__file__))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert "site-packages" in where, where
     listing = subprocess.run(
-        ["docker", "run", "--rm", "--entrypoint", "find", image, "/app"],
+        ["docker", "run", "--rm", "--entrypoint", "find", image, "/app", where],
         check=True,
         capture_output=True,
         text=True,
     )
     files = listing.stdout.split()
-    assert "/app/entrypoint.py" in files and "/app/src/qarun/main.py" in files
     unwanted = [f for f in files if "/tests" in f or "/bench" in f]
     assert unwanted == []
-    # Bytecode compiled in the image for its own Python, none carried in from the host.
-    caches = [f for f in files if f.endswith(".pyc")]
+    caches = [f for f in files if f.endswith(".pyc") and f.startswith(where)]
     assert any("/qarun/__pycache__/main.cpython-312" in f for f in caches), caches
     assert all(".cpython-312" in f for f in caches), caches
 

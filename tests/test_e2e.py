@@ -1,4 +1,5 @@
-"""The contract suite: entrypoint.py run the way the runner runs it, against each fake platform.
+"""The contract suite: `python -m qarun` run the way the runner runs it, against each fake
+platform.
 
 Every check here runs for every platform in tests/contract.py. Every run also
 checks what must always hold: the API key is nowhere in what the action wrote,

@@ -1,6 +1,6 @@
 """Faults from the platform, end to end: the verdict stays right, nothing hangs, no traceback.
 
-Each test runs entrypoint.py the way the runner does against a fake platform
+Each test runs `python -m qarun` the way the runner does against a fake platform
 that answers some requests with a scripted fault (`FakePlatform.inject`):
 status codes, `Retry-After`, dropped connections, slow and garbled answers.
 Reads are retried; a trigger is sent again only when the platform cannot have

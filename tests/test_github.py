@@ -242,13 +242,61 @@ def test_an_old_comment_is_found_on_a_later_page(serve: Serve, tmp_path: Path) -
     (old,) = github.add_comments(42, [ours.body], user=BOT)
 
     run(tmp_path / "2", serve(qatech("passed")), github.url, commit_status="false")
-    pages = [request.query.get("page", ["1"])[0] for request in github.requests_to("GET")]
+    listings = github.requests_to("GET", COMMENTS)
+    pages = [request.query.get("page", ["1"])[0] for request in listings]
     assert pages == ["1", "2"]
-    assert all(request.query["per_page"] == ["100"] for request in github.requests_to("GET"))
+    assert all(request.query["per_page"] == ["100"] for request in listings)
     assert github.requests_to("POST", COMMENTS) == []
     assert "✅ QA.tech: passed" in old.body
     assert github.comments_on(42)[5].body == people[5]
     assert len(github.comments_on(42)) == 121
+
+
+def test_a_comment_someone_planted_with_the_marker_is_left_alone(
+    serve: Serve, tmp_path: Path
+) -> None:
+    first_github = serve(GitHubFake(TOKEN))
+    run(tmp_path / "1", serve(qatech()), first_github.url, commit_status="false")
+    (ours,) = first_github.comments_on(42)
+
+    github = serve(GitHubFake(TOKEN))
+    (planted,) = github.add_comments(42, [ours.body + "\n[click me](https://evil.test)"])
+    run(tmp_path / "2", serve(qatech("passed")), github.url, commit_status="false")
+
+    assert planted.body.endswith("(https://evil.test)")  # not edited: mona wrote it
+    created = [comment for comment in github.comments_on(42) if comment.user == BOT]
+    assert len(created) == 1 and "✅ QA.tech: passed" in created[0].body
+
+
+def test_a_personal_token_edits_the_comment_its_own_user_wrote(
+    serve: Serve, tmp_path: Path
+) -> None:
+    github = serve(GitHubFake(TOKEN, login="release-bot"))
+    run(tmp_path / "1", serve(qatech()), github.url, commit_status="false")
+    run(tmp_path / "2", serve(qatech("passed")), github.url, commit_status="false")
+
+    (comment,) = github.comments_on(42)
+    assert comment.user == "release-bot"
+    assert "✅ QA.tech: passed" in comment.body
+    assert len(github.requests_to("PATCH")) == 1
+
+
+def test_a_secondary_rate_limit_is_waited_out_not_called_a_missing_permission(
+    serve: Serve, tmp_path: Path
+) -> None:
+    platform, github = serve(qatech("passed")), serve(GitHubFake(TOKEN))
+    limited = Reply(
+        403,
+        {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."},
+        headers={"Retry-After": "1"},
+    )
+    github.inject(f"POST {STATUSES}", limited)
+    result = run(tmp_path, platform, github.url)
+
+    assert result.exit_code == 0
+    assert not warnings(result), warnings(result)
+    # The refused write was made again once the wait was over: every run got its statuses.
+    assert len(github.statuses) == len(github.requests_to("POST", STATUSES)) - 1 >= 2
 
 
 def test_two_qarun_steps_keep_their_own_comments(serve: Serve, tmp_path: Path) -> None:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scripts.changelog_notes import notes
 from scripts.release_action_yml import ReleaseError, main, rewrite
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGE = "docker://ghcr.io/octo/qarun:1.2.3"
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+IMAGE = f"docker://ghcr.io/octo/qarun@{DIGEST}"
 
 
 def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
@@ -79,15 +81,16 @@ def test_only_the_runs_block_is_touched() -> None:
 @pytest.mark.parametrize(
     "image",
     [
-        "ghcr.io/octo/qarun:1.2.3",  # not a docker:// reference
-        "docker://ghcr.io/octo/qarun",  # no tag: would float to `latest`
-        "docker://ghcr.io/Octo/qarun:1.2.3",  # ghcr.io refuses uppercase
-        "docker://ghcr.io/octo/qarun@sha256:" + "a" * 64,
-        "docker://qarun:1.2.3",  # no registry
+        f"ghcr.io/octo/qarun@{DIGEST}",  # not a docker:// reference
+        "docker://ghcr.io/octo/qarun:1.2.3",  # a tag can be pushed again
+        "docker://ghcr.io/octo/qarun",  # nothing pinned: would float to `latest`
+        f"docker://ghcr.io/Octo/qarun@{DIGEST}",  # ghcr.io refuses uppercase
+        "docker://ghcr.io/octo/qarun@sha256:abc",  # not a whole digest
+        f"docker://qarun@{DIGEST}",  # no registry
     ],
 )
-def test_an_image_that_is_not_a_tagged_reference_is_refused(image: str) -> None:
-    with pytest.raises(ReleaseError, match="not a tagged image reference"):
+def test_an_image_not_pinned_by_digest_is_refused(image: str) -> None:
+    with pytest.raises(ReleaseError, match="not an image pinned by digest"):
         rewrite((ROOT / "action.yml").read_text(encoding="utf-8"), image)
 
 
@@ -97,10 +100,21 @@ def test_the_cli_rewrites_once_and_refuses_a_second_time(
     copy = tmp_path / "action.yml"
     copy.write_bytes((ROOT / "action.yml").read_bytes())
 
-    assert main([str(copy), "ghcr.io/octo/qarun:1.2.3"]) == 0
+    assert main([str(copy), f"ghcr.io/octo/qarun@{DIGEST}"]) == 0
     released = copy.read_bytes()
     assert yaml.safe_load(released)["runs"]["image"] == IMAGE
 
-    assert main([str(copy), "ghcr.io/octo/qarun:1.2.4"]) == 1
+    assert main([str(copy), f"ghcr.io/octo/qarun@sha256:{'f' * 64}"]) == 1
     assert copy.read_bytes() == released
     assert "::error::" in capsys.readouterr().err
+
+
+def test_the_release_notes_are_the_versions_changelog_section() -> None:
+    changelog = (
+        "# Changelog\n\n## [1.2.3] - 2026-12-01\n\n- Fixed a thing.\n\n## [1.2.2]\n\n- Old.\n"
+    )
+    assert notes(changelog, "1.2.3") == "- Fixed a thing.\n"
+    with pytest.raises(LookupError, match=r"## \[9\.9\.9\]"):
+        notes(changelog, "9.9.9")
+    # The real changelog has the section a release of the current version needs.
+    assert notes((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), "0.1.0").strip()

@@ -43,7 +43,7 @@ class Cancellation:
             os.set_blocking(fd, False)
 
     def install(self, early: Sequence[int] = ()) -> None:
-        """Takes over the handlers; `early` holds signals that came before this (entrypoint.py)."""
+        """Takes over the handlers; `early` holds signals that came before (__main__.py)."""
         signal.set_wakeup_fd(self._wake_write, warn_on_full_buffer=False)
         for signum in HANDLED:
             signal.signal(signum, self._handle)

@@ -15,6 +15,7 @@ error (exit 3) once it has failed several times in a row.
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from collections import deque
@@ -22,7 +23,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
+
+import requests
+from requests import Response
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from qarun import __version__
 from qarun.cancel import WorkTimedOut
@@ -35,7 +40,6 @@ from qarun.errors import (
     QarunError,
     TriggerUncertainError,
 )
-from qarun.transport import Connections, Response, TransportError
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
 # (connect, read) seconds. A status poll that takes longer than this is a failed poll.
@@ -46,6 +50,23 @@ MIN_REQUEST_TIMEOUT = 2.0
 # (exit 3 with its error), rather than a single blip in the last seconds (a timeout).
 FAILING_TRIES = 2
 _MAX_MESSAGE = 300
+
+
+def new_session() -> requests.Session:
+    """The platforms' session: proxies (`HTTPS_PROXY`, `NO_PROXY`, …) and gzip as requests
+    does them, connections kept alive between polls."""
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def ca_bundle() -> str | bool:
+    """The CA certificates to trust: requests' own variables, then OpenSSL's `SSL_CERT_FILE`
+    (which requests alone would not read), else certifi's bundle."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        if os.environ.get(name):
+            return os.environ[name]
+    return True
 
 
 @dataclass(frozen=True)
@@ -112,7 +133,7 @@ class HttpClient:
 
     base_url: str
     headers: Mapping[str, str]
-    transport: Connections = field(default_factory=Connections)
+    session: requests.Session = field(default_factory=new_session)
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
@@ -138,29 +159,37 @@ class HttpClient:
 
     def read(self, request: Request) -> Any:
         """GET (or any idempotent call) returning JSON, retried while it is safe and useful."""
-        failures = 0
-        while True:
-            try:
-                return self._once(request)
-            except _Retryable as problem:
-                failures += 1
-                if failures >= self.policy.attempts and problem.wait is None:
-                    raise _tried(problem.error, f"qarun tried {failures} times in a row.") from None
-                self._pause(request, problem, failures)
+        return self._retrying(request, give_up=self._spent, error=_tried_error)
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
+
+        def give_up(problem: _Retryable, failures: int) -> bool:
+            return not problem.unreceived or self._spent(problem, failures)
+
+        return self._retrying(request, give_up=give_up, error=_uncertain)
+
+    def _retrying(
+        self,
+        request: Request,
+        *,
+        give_up: Callable[[_Retryable, int], bool],
+        error: Callable[[Request, _Retryable, int], PlatformError],
+    ) -> Any:
+        """The one retry loop: `give_up` says when a failure ends it, with `error`."""
         failures = 0
         while True:
             try:
                 return self._once(request)
             except _Retryable as problem:
                 failures += 1
-                if not problem.unreceived or (
-                    failures >= self.policy.attempts and problem.wait is None
-                ):
-                    raise _uncertain(request, problem) from None
+                if give_up(problem, failures):
+                    raise error(request, problem, failures) from None
                 self._pause(request, problem, failures)
+
+    def _spent(self, problem: _Retryable, failures: int) -> bool:
+        """The retry budget is used up (a 429's own wait is always honoured)."""
+        return failures >= self.policy.attempts and problem.wait is None
 
     def _pause(self, request: Request, problem: _Retryable, failures: int) -> None:
         delay = self._delay(request, problem, failures)
@@ -198,27 +227,32 @@ class HttpClient:
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
-        url = self.url(request.path)
-        if request.params:
-            url += "?" + urlencode(request.params)
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
+        headers = {"Accept": "application/json", **self.headers}
         body = None
         if request.method != "GET" and request.body is not None:
             body = json.dumps(request.body).encode()
             headers["Content-Type"] = "application/json"
-        transport, timeouts = self.transport, self._timeouts()
+        session, timeouts = self.session, self._timeouts()
         try:
             response = self.call(
-                lambda: transport.request(
-                    request.method, url, body=body, headers=headers, timeout=timeouts
+                lambda: session.request(
+                    request.method,
+                    self.url(request.path),
+                    params=request.params,
+                    data=body,
+                    headers=headers,
+                    timeout=timeouts,
+                    # The key must not travel to another host: a redirect is reported.
+                    allow_redirects=False,
+                    verify=ca_bundle(),
                 ),
                 self._budget(),
             )
-        except TransportError as failure:
+        except requests.RequestException as failure:
             raise _network_problem(self._host(), failure) from None
         except WorkTimedOut:
-            # The abandoned request may still hand its connection back: to the old pool.
-            self.transport = Connections()
+            # The abandoned request still holds its session: the next one gets a new one.
+            self.session = new_session()
             raise _too_slow(request) from None
         return self._answer(request, response)
 
@@ -303,11 +337,34 @@ class _Retryable(Exception):
         self.wait = wait
 
 
-def _network_problem(host: str, failure: TransportError) -> _Retryable:
+def _network_problem(host: str, failure: requests.RequestException) -> _Retryable:
+    sent = _maybe_sent(failure)
+    reason = "did not answer in time" if sent else "could not be reached"
+    if sent and not isinstance(failure, requests.Timeout):
+        reason = "dropped the connection"
+    cause = _cause(failure)
     return _Retryable(
-        PlatformError(f"The platform at {host} {failure.reason} ({type(failure.cause).__name__})."),
-        unreceived=not failure.sent,
+        PlatformError(f"The platform at {host} {reason} ({type(cause).__name__})."),
+        unreceived=not sent,
     )
+
+
+def _maybe_sent(failure: requests.RequestException) -> bool:
+    """Whether the platform may have received the request: not when the connection (or the
+    proxy's tunnel, or TLS) was never made."""
+    if isinstance(failure, requests.ConnectTimeout | requests.exceptions.ProxyError):
+        return False
+    if isinstance(failure, requests.exceptions.SSLError):
+        return False
+    return not isinstance(_cause(failure), NewConnectionError)
+
+
+def _cause(failure: requests.RequestException) -> BaseException:
+    """What urllib3 saw underneath requests' wrapping (a refused connection, a reset)."""
+    inner = failure.args[0] if failure.args else failure
+    if isinstance(inner, MaxRetryError) and inner.reason is not None:
+        return inner.reason
+    return inner if isinstance(inner, BaseException) else failure
 
 
 def _out_of_time(request: Request, problem: _Retryable, failures: int) -> QarunError:
@@ -340,7 +397,11 @@ def _tried(error: PlatformError, sentence: str) -> PlatformError:
     return type(error)(f"{error} {sentence}", status_code=error.status_code)
 
 
-def _uncertain(request: Request, problem: _Retryable) -> PlatformError:
+def _tried_error(request: Request, problem: _Retryable, failures: int) -> PlatformError:
+    return _tried(problem.error, f"qarun tried {failures} times in a row.")
+
+
+def _uncertain(request: Request, problem: _Retryable, failures: int) -> PlatformError:
     if problem.unreceived:
         return problem.error
     return TriggerUncertainError(

@@ -7,6 +7,8 @@ drops the base URL's path fails here. Only what qarun uses is implemented:
 - GET   /repos/{o}/{r}/issues/{n}/comments     (`per_page`, `page`, and a `Link` header)
 - POST  /repos/{o}/{r}/issues/{n}/comments     (422 for a body over 65,536 characters)
 - PATCH /repos/{o}/{r}/issues/comments/{id}
+- GET   /user                                  (403 for the job's token, as GitHub answers
+                                                the Actions app; the login for a `login` token)
 
 `granted` holds the token's write permissions; a write without its permission
 gets 403 "Resource not accessible by integration", as a fork pull request's
@@ -72,8 +74,11 @@ class GitHubFake(FakePlatform):
         *,
         granted: Iterable[str] = (STATUSES, PULL_REQUESTS),
         repository: str = REPOSITORY,
+        login: str | None = None,
     ) -> None:
         super().__init__(api_key=token)
+        # None: the job's own token (the Actions app); a name: a personal access token's user.
+        self.login = login
         self.granted = frozenset(granted)
         self.repository = repository
         self.statuses: list[CommitStatus] = []
@@ -116,6 +121,10 @@ class GitHubFake(FakePlatform):
 
     def route(self, request: Recorded) -> Reply:
         path = request.path.removeprefix(PREFIX) if request.path.startswith(PREFIX + "/") else ""
+        if path == "/user" and request.method == "GET":
+            if self.login is None:
+                return _error(403, NOT_ACCESSIBLE)
+            return Reply(200, {"login": self.login, "type": "User"})
         for pattern, method, handler in (
             (_STATUS_PATH, "POST", self._create_status),
             (_COMMENTS_PATH, "GET", self._list_comments),
@@ -175,7 +184,7 @@ class GitHubFake(FakePlatform):
         problem = _body_problem(body)
         if problem:
             return problem
-        (comment,) = self.add_comments(int(issue), [str(body)], user=BOT)
+        (comment,) = self.add_comments(int(issue), [str(body)], user=self.login or BOT)
         return Reply(201, self._comment_answer(comment))
 
     def _update_comment(self, comment_id: str, request: Recorded) -> Reply:

@@ -1,8 +1,8 @@
-"""Holds entrypoint.py while it loads qarun, so a test can signal it at that certain moment.
+"""Holds `python -m qarun` while it loads qarun.main, so a test can signal it then, for sure.
 
 Put on PYTHONPATH with QARUN_TEST_HOLD_IMPORT naming a file: the first import of
 `qarun.main` creates the file, then sleeps until a signal has come and
-entrypoint.py has kept it in `early_signals`, and lets the import go on. Tests only.
+qarun/__main__.py has kept it in `early_signals`, and lets the import go on. Tests only.
 """
 
 from __future__ import annotations

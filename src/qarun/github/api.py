@@ -10,12 +10,13 @@ PATCH. Every failure comes out as GitHubError with GitHub's own message.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import requests
-from github import Auth, Github, GithubException
+from github import Auth, Github, GithubException, RateLimitExceededException
 from github.GithubObject import NotSet
 from urllib3.util.retry import Retry
 
@@ -24,12 +25,26 @@ from qarun.http import USER_AGENT
 PER_PAGE = 100
 
 
-class GitHubError(Exception):
-    """A GitHub call failed. `status` is the HTTP status, None when GitHub was not reached."""
+# The token a workflow gets by default is the GitHub Actions app's; it cannot read
+# GET /user, and the comments it writes are by this login.
+ACTIONS_BOT = "github-actions[bot]"
+# GitHub asks to wait at least a minute after a secondary rate limit that names no time.
+SECONDARY_RATE_LIMIT_WAIT = 60.0
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+
+class GitHubError(Exception):
+    """A GitHub call failed. `status` is the HTTP status, None when GitHub was not reached.
+
+    `retry_after`: seconds GitHub asked to wait, for a rate limit (a 429, or a 403 whose
+    message says rate limit: a secondary rate limit, not a missing permission).
+    """
+
+    def __init__(
+        self, message: str, status: int | None = None, *, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
 
 
 def _retry() -> Retry:
@@ -79,18 +94,33 @@ class GitHubApi:
             return status.id
 
     def sticky_comment(self, number: int, marker: str, body: str) -> tuple[bool, str]:
-        """Edits the first comment that starts with `marker`, else creates one.
+        """Edits the first comment that starts with `marker` and was written by this token's
+        own user, else creates one: anyone can write the marker, only qarun's is edited.
 
         Returns whether it was created, and the comment's web address.
         """
         with _calling():
             issue = self._repo.get_issue(number)
+            own: str | None = None
             for comment in issue.get_comments():
-                if (comment.body or "").startswith(marker):
+                if not (comment.body or "").startswith(marker):
+                    continue
+                own = own or self._own_login()
+                if comment.user is not None and comment.user.login == own:
                     comment.edit(body)
                     return False, comment.html_url
             created = issue.create_comment(body)
             return True, created.html_url
+
+    def _own_login(self) -> str:
+        """The token's user: GET /user for a personal token; the Actions bot for the job's
+        token, which GET /user refuses."""
+        try:
+            return str(self._github.get_user().login)
+        except GithubException as error:
+            if error.status in (401, 403, 404):
+                return ACTIONS_BOT
+            raise
 
 
 @contextmanager
@@ -99,9 +129,36 @@ def _calling() -> Iterator[None]:
         yield
     except GithubException as error:
         said = _message(error.data) or error.message or "no message"
-        raise GitHubError(f"GitHub answered HTTP {error.status} ({said})", error.status) from None
+        raise GitHubError(
+            f"GitHub answered HTTP {error.status} ({said})",
+            error.status,
+            retry_after=_rate_limit_wait(error, said),
+        ) from None
     except requests.RequestException as error:
         raise GitHubError(f"GitHub could not be reached ({type(error).__name__})") from None
+
+
+def _rate_limit_wait(error: GithubException, said: str) -> float | None:
+    """Seconds to wait when the answer is a rate limit (429, or a 403 saying so), else None."""
+    if error.status not in (403, 429):
+        return None
+    headers = {name.lower(): value for name, value in (error.headers or {}).items()}
+    limited = (
+        error.status == 429
+        or isinstance(error, RateLimitExceededException)
+        or "rate limit" in said.lower()
+        or headers.get("x-ratelimit-remaining") == "0"
+    )
+    if not limited:
+        return None
+    try:
+        return max(0.0, float(headers["retry-after"]))
+    except (KeyError, ValueError):
+        pass
+    try:
+        return max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
+    except (KeyError, ValueError):
+        return SECONDARY_RATE_LIMIT_WAIT
 
 
 def _message(data: Any) -> str:

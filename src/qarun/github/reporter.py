@@ -72,6 +72,7 @@ class GitHubReporter:
     comment: Feature
     stopping: Callable[[], bool] = lambda: False
     clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
     # The context each run's statuses use, fixed when it is first announced: a run's
     # name can change while it runs, and its final status must replace the pending one.
     contexts: dict[str, str] = field(default_factory=dict)
@@ -281,9 +282,14 @@ class GitHubReporter:
         try:
             return method(api, *args, **kwargs)
         except GitHubError as error:
+            wait = error.retry_after
+            if wait is not None and self.clock() + wait < self._deadline and not self.stopping():
+                # A rate limit, not a refusal: wait as asked, within the budget, then again.
+                self.sleep(wait)
+                return self._call(feature, method, *args, **kwargs)
             feature.failures.append(error)
-            # The same answer awaits every later call; a 5xx may pass.
-            feature.given_up = error.status is None or error.status in REFUSED
+            # The same answer awaits every later call; a 5xx or a rate limit may pass.
+            feature.given_up = wait is None and (error.status is None or error.status in REFUSED)
             return None
 
     def _connection(self) -> GitHubApi | None:
@@ -310,7 +316,12 @@ class GitHubReporter:
         first, count = feature.failures[0], len(feature.failures)
         more = f" (and {count - 1} more failure(s))" if count > 1 else ""
         feature.failures.clear()
-        if first.status in DENIED:
+        if first.retry_after is not None:
+            advice = (
+                "GitHub rate-limited the token and asked to wait longer than qarun had left; "
+                "it may work on the next run."
+            )
+        elif first.status in DENIED:
             advice = (
                 f"The job's token needs the `{feature.permission}` permission; add to the job "
                 f"or the workflow:\n{feature.yaml()}\nA pull request from a fork gets a "
