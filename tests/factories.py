@@ -60,7 +60,7 @@ def make_outcome(*runs: Run, **overrides: Any) -> Outcome:
     """A QA.tech outcome for PR #42 whose status and exit code follow from the runs."""
     timed_out = bool(overrides.get("timed_out", False))
     canceled = bool(overrides.get("canceled", False))
-    status = overall_status(runs, timed_out=timed_out, canceled=canceled)
+    status = Status.CANCELED if canceled else overall_status(runs, timed_out=timed_out)
     fields: dict[str, Any] = {
         "provider": "qatech",
         "provider_title": "QA.tech",

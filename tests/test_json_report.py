@@ -9,7 +9,8 @@ import pytest
 
 from qarun.errors import QarunError
 from qarun.model import Status
-from qarun.report.json_report import FilterError, build_report, render_json, run_filter
+from qarun.report.jq_filter import FilterError, run_filter
+from qarun.report.json_report import build_report, render_json
 from tests import factories
 from tests.factories import HEAD_SHA, make_outcome, make_run, make_test
 
@@ -173,3 +174,13 @@ def test_filter_runtime_error_is_an_expected_error_with_jq_s_words(
     assert isinstance(raised.value, QarunError)
     assert "cannot be added" in str(raised.value)
     assert "`filtered` is left empty" in str(raised.value)
+
+
+def test_a_filter_that_never_ends_is_stopped_at_its_limit(report: dict[str, object]) -> None:
+    with pytest.raises(FilterError, match="ran past 1 s and was stopped"):
+        run_filter("last(range(1e13))", report, time_limit=1)
+
+
+def test_a_result_over_an_outputs_size_is_refused(report: dict[str, object]) -> None:
+    with pytest.raises(FilterError, match="over the 1,048,576 an output may hold"):
+        run_filter('[range(300000)] | map("xxxx") | join("")', report)

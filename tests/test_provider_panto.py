@@ -370,7 +370,7 @@ def test_scenarios_poll_to_their_outcome(
 
     assert [run.status for run in runs] == statuses
     assert [run.provider_status for run in runs] == words
-    assert all(run.duration is not None and run.finished_at is not None for run in runs)
+    assert all(run.seconds is not None and run.finished_at is not None for run in runs)
 
 
 def test_a_failed_run_carries_the_remark_and_a_hostile_name_unchanged(
@@ -528,7 +528,7 @@ def test_sparse_run_objects_fall_back_to_defaults(serve: Serve) -> None:
 
     (run,) = provider.poll(runs)
 
-    assert (run.name, run.status, run.device, run.duration) == (
+    assert (run.name, run.status, run.device, run.seconds) == (
         "test run testrun_01",
         Status.PASSED,
         "pixel 8 / android 14",

@@ -18,7 +18,8 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from qarun.model import Outcome, Status
-from qarun.report.summary import escape_md, escape_with_code, render_summary, safe_url
+from qarun.report.summary import escape_md, escape_with_code, render_summary
+from qarun.urls import link_url
 from tests import factories
 from tests.factories import make_context, make_outcome, make_run, make_test
 from tests.goldens import assert_golden
@@ -387,11 +388,11 @@ def test_escape_with_code_keeps_code_spans_and_escapes_the_rest() -> None:
 def test_safe_url_keeps_only_http_links_and_encodes_link_breakers(
     url: str | None, expected: str | None
 ) -> None:
-    assert safe_url(url) == expected
+    assert link_url(url) == expected
 
 
 def test_safe_url_makes_exactly_one_link_to_itself() -> None:
-    url = safe_url("https://x.test/a)](javascript:x(1)) b|c")
+    url = link_url("https://x.test/a)](javascript:x(1)) b|c")
     assert url is not None
     page = render_html(f"| Link |\n| --- |\n| [open]({url}) |")
     assert len(page.hrefs) == 1

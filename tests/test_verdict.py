@@ -43,10 +43,6 @@ def test_a_known_failure_outranks_runs_still_unfinished_at_the_deadline() -> Non
     assert overall_status(runs(Status.FAILED, Status.RUNNING), timed_out=True) is Status.FAILED
 
 
-def test_cancel_makes_the_overall_status_canceled() -> None:
-    assert overall_status(runs(Status.PASSED, Status.RUNNING), canceled=True) is Status.CANCELED
-
-
 @pytest.mark.parametrize(
     ("happened", "fail_on", "code"),
     [

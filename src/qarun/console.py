@@ -43,10 +43,6 @@ class Redactor:
         # Longest first, so a secret's JSON form is replaced before its bare form.
         self._forms.sort(key=len, reverse=True)
 
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(self._forms)
-
     def __call__(self, text: str) -> str:
         for form in self._forms:
             if form in text:
@@ -101,6 +97,19 @@ class Console:
 
     def error(self, text: str) -> None:
         self._write(f"::error::{_escape_data(self.redact(text))}")
+
+    def bug(self, sentence: str, error: BaseException, *, fatal: bool = False) -> None:
+        """A bug of ours: one line saying so, then its traceback (redacted) in a collapsed
+        group, so that a bug report can be acted on."""
+        import traceback
+
+        said = f"{sentence} ({type(error).__name__}: {error}); please report it with this log."
+        (self.error if fatal else self.warning)(said)
+        self._write("::group::Traceback of the error above (for a bug report)")
+        for line in traceback.format_exception(error):
+            for part in line.rstrip("\n").splitlines():
+                self.info(part)
+        self._write("::endgroup::")
 
 
 def _escape_data(text: str) -> str:

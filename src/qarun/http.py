@@ -40,6 +40,7 @@ from qarun.errors import (
     QarunError,
     TriggerUncertainError,
 )
+from qarun.text import clip
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
 # (connect, read) seconds. A status poll that takes longer than this is a failed poll.
@@ -97,16 +98,22 @@ class Request:
     # What the request is about, for messages: "test plan pln_abc", "run 7c1f…".
     what: str = "the request"
 
+    def describe(self, url: str, headers: Mapping[str, str]) -> str:
+        """As dry-run prints it: method and URL, the headers (redacted) and the JSON body."""
+        lines = [f"{self.method} {url}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if self.body is not None:
+            lines.append(json.dumps(self.body, indent=2, sort_keys=True))
+        return "\n".join(lines)
+
 
 @dataclass
 class Throttle:
     """Shared by client and scheduler: a 429 slows the whole schedule down."""
 
     factor: float = 1.0
-    rate_limited: int = 0
 
     def hit(self) -> None:
-        self.rate_limited += 1
         self.factor = min(8.0, self.factor * 2)
 
 
@@ -457,5 +464,4 @@ def _retry_after(response: Response) -> float | None:
 
 
 def _snippet(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+    return clip(" ".join(text.split()), _MAX_MESSAGE)

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from qarun.errors import InputError, InputProblem
 
@@ -107,15 +106,6 @@ class Inputs:
         except json.JSONDecodeError as exc:
             self.problem(name, f"is not valid JSON ({exc.msg}, line {exc.lineno}); e.g. {example}.")
             return None
-
-
-def is_http_url(raw: str) -> bool:
-    """An http:// or https:// URL with a host and no white space in it."""
-    try:
-        parts = urlsplit(raw)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and raw.split() == [raw]
 
 
 def split_items(raw: str) -> list[str]:

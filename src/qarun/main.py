@@ -6,19 +6,18 @@ what is known at that point, and one `::error::` line says why the step failed.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qarun.cancel import Cancellation, WorkTimedOut
 from qarun.console import Console
 from qarun.context import GitContext, read_context
 from qarun.errors import (
+    EXIT_PLATFORM,
     AuthError,
     CanceledError,
     InputError,
@@ -27,17 +26,16 @@ from qarun.errors import (
     QarunError,
     RerunRefusedError,
 )
-from qarun.http import HttpClient, Request
+from qarun.http import HttpClient
 from qarun.inputs import env_name
 from qarun.model import Outcome, Run, Status
 from qarun.providers import PROVIDERS
 from qarun.providers.base import Provider, TriggerSpec, merge_payload
 from qarun.settings import Settings, load_settings, report_targets
-from qarun.verdict import exit_code, final_statuses, overall_status, settled
+from qarun.verdict import exit_code, failure_sentence, final_statuses, overall_status, settled
 
 if TYPE_CHECKING:
     from qarun.github.reporter import GitHubReporter
-    from qarun.report.outputs import ActionWriter
 
 EXIT_UNEXPECTED = 1
 # Seconds from a cancel signal to the exit (SPEC.md, Cancellation), less a margin for the exit.
@@ -85,7 +83,14 @@ class ActionRun:
         try:
             self.cancel.check()
             if settings.wait_for_url and not self._wait_for_url(settings.wait_for_url, deadline):
-                return self._finish(timed_out=True, reason="wait-for-url")
+                return self._finish(
+                    timed_out=True,
+                    error=(
+                        f"{settings.wait_for_url} did not answer below HTTP 400 within the timeout "
+                        f"({settings.timeout:g} s); nothing was triggered. Check the preview "
+                        "deployment, or raise `timeout`."
+                    ),
+                )
             self._trigger_all(provider, specs)
             if self.github is not None:
                 self.github.pending(self.runs)
@@ -139,7 +144,7 @@ class ActionRun:
         headers = {name: "***" for name in provider.auth_headers("x")}
         self.console.info(f"Dry run: {len(specs)} request(s) would be sent; nothing is sent.")
         for spec in specs:
-            text = describe_request(self.client.url(spec.request.path), spec.request, headers)
+            text = spec.request.describe(self.client.url(spec.request.path), headers)
             self.planned.append(text)
             for line in text.splitlines():
                 self.console.info(line)
@@ -276,7 +281,7 @@ class ActionRun:
             timed_out = self._wait(provider, deadline)
             self._complete(provider)
             self.runs = [
-                with_earlier_tests(run, earlier[run.id]) if run.id in earlier else run
+                run.with_earlier_tests(earlier[run.id]) if run.id in earlier else run
                 for run in self.runs
             ]
             if timed_out:
@@ -290,7 +295,7 @@ class ActionRun:
         status: Status | None = None,
         timed_out: bool = False,
         dry_run: bool = False,
-        reason: str | None = None,
+        error: str | None = None,
     ) -> Outcome:
         assert self.settings is not None
         if status is None:
@@ -301,13 +306,6 @@ class ActionRun:
             if status is Status.TRIGGERED or dry_run
             else exit_code(happened, self.settings.fail_on)
         )
-        error = None
-        if reason == "wait-for-url":
-            error = (
-                f"{self.settings.wait_for_url} did not answer below HTTP 400 within the timeout "
-                f"({self.settings.timeout:g} s); nothing was triggered. Check the preview "
-                "deployment, or raise `timeout`."
-            )
         return self._outcome(status, code, error=error, timed_out=timed_out, dry_run=dry_run)
 
     def _canceled(self) -> Outcome:
@@ -375,103 +373,6 @@ class ActionRun:
         return outcome
 
 
-def describe_request(url: str, request: Request, headers: Mapping[str, str]) -> str:
-    """A request as dry-run prints it: method and URL, headers (redacted) and the JSON body."""
-    lines = [f"{request.method} {url}"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    if request.body is not None:
-        lines.append(json.dumps(request.body, indent=2, sort_keys=True))
-    return "\n".join(lines)
-
-
-def with_earlier_tests(rerun: Run, earlier: Run) -> Run:
-    """A rerun holds only the tests it reran; those that passed before still count."""
-    if not rerun.tests or not earlier.tests:
-        return rerun
-    again = {test.name: test for test in rerun.tests}
-    kept = [again.pop(test.name, test) for test in earlier.tests]
-    return rerun.updated(tests=(*kept, *again.values()))
-
-
-def failure_sentence(outcome: Outcome) -> str:
-    """Why the step failed, in one sentence, for an outcome in fail-on."""
-    counts = outcome.counts
-    title = outcome.provider_title
-    if outcome.status is Status.TIMEOUT:
-        waiting = len(outcome.unfinished)
-        return (
-            f"{title}: {waiting} run(s) had not finished when the timeout ran out; raise "
-            "`timeout` or check the runs on the platform."
-        )
-    bad = counts.failed + counts.error + counts.timeout + counts.canceled
-    return (
-        f"{title}: the tests ended {outcome.status.value} ({bad} of {counts.total} not passed); "
-        "see the job summary for each failure."
-    )
-
-
-def report(
-    outcome: Outcome, settings: Settings | None, env: Mapping[str, str], console: Console
-) -> None:
-    """Writes the report files, outputs and summary. Never raises for expected problems."""
-    from qarun.report.json_report import build_report, render_json, run_filter
-    from qarun.report.junit import render_junit
-    from qarun.report.outputs import ActionWriter, output_values
-    from qarun.report.summary import render_summary
-
-    writer = ActionWriter(env, console.redact)
-    document = build_report(outcome)
-    report_file = junit_file = filtered = ""
-    report_path, junit_path, workspace = (
-        (settings.report_file, settings.junit_file, settings.workspace)
-        if settings is not None
-        else report_targets(env)
-    )
-    if report_path is not None:
-        report_file = _write(writer, console, report_path, render_json(document))
-    # One path for both is bad input: the JSON report keeps the path, the JUnit file is not written.
-    if junit_path is not None and junit_path != report_path and not outcome.dry_run:
-        junit_file = _write(writer, console, junit_path, render_junit(outcome))
-    report_file = _as_given(report_file, workspace)
-    junit_file = _as_given(junit_file, workspace)
-    if settings is not None and settings.output_filter:
-        try:
-            filtered = run_filter(settings.output_filter, document)
-        except QarunError as error:
-            console.warning(f"input `output-filter`: {error}")
-    writer.set_outputs(
-        output_values(outcome, report_file=report_file, junit_file=junit_file, filtered=filtered)
-    )
-    if settings is None or settings.summary:
-        try:
-            writer.append_summary(render_summary(outcome))
-        except OSError as error:
-            console.warning(f"The job summary could not be written: {error}")
-
-
-def _write(writer: ActionWriter, console: Console, path: Path, text: str) -> str:
-    try:
-        writer.write_file(path, text)
-    except OSError as error:
-        console.warning(f"Could not write {path}: {error.strerror or error}")
-        return ""
-    return str(path)
-
-
-def _as_given(path: str, workspace: Path) -> str:
-    """A written path as later steps can use it: relative to the workspace when inside it.
-
-    Inside the container the workspace is /github/workspace, which later steps on the
-    host do not have, so an absolute path there would point nowhere.
-    """
-    if not path:
-        return ""
-    try:
-        return str(Path(path).relative_to(workspace))
-    except ValueError:
-        return path
-
-
 def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()) -> int:
     env = dict(os.environ) if env is None else env
     console = Console()
@@ -483,21 +384,26 @@ def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()
     action = ActionRun(env=env, console=console, cancel=cancel)
     try:
         outcome = action.execute()
-    except Exception as error:  # a bug of ours: report it, never a traceback
+    except Exception as error:  # a bug of ours: report it, with its traceback in a group
+        console.bug("qarun stopped on an unexpected error", error, fatal=True)
         outcome = action._outcome(
             Status.ERROR,
             EXIT_UNEXPECTED,
             error=f"qarun stopped on an unexpected error ({type(error).__name__}: {error}); "
             "please report it with this log.",
+            annotate=False,
         )
+    from qarun.report.jq_filter import TIME_LIMIT
     from qarun.report.outputs import redact_outcome
+    from qarun.report.write import write_results
 
     # Redacted before rendering: escaping (Markdown, XML) could hide a key from a later redaction.
     outcome = redact_outcome(outcome, console.redact)
-    try:
-        report(outcome, action.settings, env, console)
-    except Exception as error:  # a bug of ours while reporting: say so, keep the verdict
-        console.error(f"qarun could not write its report ({type(error).__name__}: {error}).")
+    targets = action.settings.targets if action.settings else report_targets(env)
+    # After a signal, the filter gets what is left of the time a canceled step has.
+    filter_time = cancel.left_after_signal(CANCEL_BUDGET) if cancel.requested else TIME_LIMIT
+    if not write_results(outcome, targets, env, console, filter_time=min(TIME_LIMIT, filter_time)):
+        outcome = replace(outcome, exit_code=EXIT_PLATFORM)
     if action.github is not None:
         # After the report: GitHub may be slow, never decisive. After a signal it gets what is
         # left of the 5 s the runner allows, then is abandoned.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from qarun.context import GitContext
@@ -83,10 +84,6 @@ class Progress:
     done: int
     total: int
 
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.done / self.total) if self.total > 0 else 0.0
-
 
 @dataclass(frozen=True)
 class Counts:
@@ -152,6 +149,15 @@ class Run:
     def finished(self) -> bool:
         return self.status.finished
 
+    @property
+    def seconds(self) -> float | None:
+        """How long the run took: as the platform said, else between its start and end."""
+        if self.duration is not None:
+            return self.duration
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return finite_seconds((as_utc(self.finished_at) - as_utc(self.started_at)).total_seconds())
+
     def counts(self) -> Counts:
         """A run counts as its tests, else as the platform's totals, else as one test."""
         if self.tests:
@@ -162,6 +168,33 @@ class Run:
 
     def updated(self, **changes: Any) -> Run:
         return replace(self, **changes)
+
+    def with_earlier_tests(self, earlier: Run) -> Run:
+        """A rerun holds only the tests it reran; those that passed before still count."""
+        if not self.tests or not earlier.tests:
+            return self
+        again = {test.name: test for test in self.tests}
+        kept = [again.pop(test.name, test) for test in earlier.tests]
+        return self.updated(tests=(*kept, *again.values()))
+
+
+# The longest duration a platform may report that qarun takes as one (about 115 days).
+MAX_SECONDS = 1e7
+
+
+def finite_seconds(value: Any) -> float | None:
+    """A duration in seconds, or None when it is no number that fits: not finite,
+    negative, or past MAX_SECONDS (a report must stay valid JSON)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+        return None
+    return float(value)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The moment in UTC; a time without a zone is taken as UTC, as the platforms write them."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def total_counts(runs: Iterable[Run]) -> Counts:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from qarun.inputs import Inputs, is_http_url, split_items
+from qarun.inputs import Inputs, split_items
 from qarun.model import Status
 from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
+from qarun.urls import is_http_url, is_safe_url
 
 # action.yml's defaults; the runner always passes them, and a test keeps the two equal.
 DEFAULTS: dict[str, str] = {
@@ -56,6 +56,17 @@ MAX_DURATION = 5 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
+class ReportTargets:
+    """Where the results go: what the report package needs of the settings."""
+
+    workspace: Path
+    report_file: Path | None = None
+    junit_file: Path | None = None
+    output_filter: str | None = None
+    summary: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     provider: str
     api_key: str = field(repr=False)
@@ -81,6 +92,16 @@ class Settings:
     dry_run: bool = False
     workspace: Path = Path()
 
+    @property
+    def targets(self) -> ReportTargets:
+        return ReportTargets(
+            workspace=self.workspace,
+            report_file=self.report_file,
+            junit_file=self.junit_file,
+            output_filter=self.output_filter,
+            summary=self.summary,
+        )
+
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Reads every input from the environment; raises InputError listing every problem."""
@@ -88,17 +109,15 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
 
 
-def report_targets(env: Mapping[str, str]) -> tuple[Path | None, Path | None, Path]:
-    """`report-file`, `junit-file` and the workspace, read on their own.
-
-    With bad input elsewhere, the reports still go where the step asked.
-    """
+def report_targets(env: Mapping[str, str]) -> ReportTargets:
+    """`report-file` and `junit-file`, read on their own: with bad input elsewhere, the
+    reports still go where the step asked."""
     inputs = Inputs.from_env(env, ["report-file", "junit-file"])
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    return (
-        _path(inputs, "report-file", workspace),
-        _path(inputs, "junit-file", workspace),
-        workspace,
+    return ReportTargets(
+        workspace=workspace,
+        report_file=_path(inputs, "report-file", workspace),
+        junit_file=_path(inputs, "junit-file", workspace),
     )
 
 
@@ -192,29 +211,6 @@ def _api_url(inputs: Inputs, default: str) -> str:
         )
         return default
     return raw.rstrip("/")
-
-
-def is_safe_url(raw: str) -> bool:
-    """An https:// URL, or plain http:// to this machine: where a secret may be sent."""
-    try:
-        parts = urlsplit(raw)
-        host = parts.hostname or ""
-    except ValueError:
-        return False
-    if not host or parts.scheme not in ("http", "https"):
-        return False
-    return parts.scheme == "https" or is_loopback(host)
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    import ipaddress  # here, not at the top: only plain-http URLs need it
-
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _payload(inputs: Inputs) -> Mapping[str, Any]:

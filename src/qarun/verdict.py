@@ -10,31 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from qarun.model import SEVERITY, Run, Status
+from qarun.model import SEVERITY, Outcome, Run, Status
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 
 
-def final_statuses(
-    runs: Sequence[Run], *, timed_out: bool = False, canceled: bool = False
-) -> list[Status]:
-    """Every outcome that happened: each run's (unfinished ones as timeout or canceled),
+def final_statuses(runs: Sequence[Run], *, timed_out: bool = False) -> list[Status]:
+    """Every outcome that happened: each run's (unfinished ones as timeout at the deadline),
     and each aggregate verdict the platform gave."""
-    statuses = [_final(run.status, timed_out=timed_out, canceled=canceled) for run in runs]
+    statuses = [_final(run.status, timed_out=timed_out) for run in runs]
     statuses += [run.platform_verdict for run in runs if run.platform_verdict is not None]
     return statuses
 
 
-def overall_status(
-    runs: Sequence[Run], *, timed_out: bool = False, canceled: bool = False
-) -> Status:
+def overall_status(runs: Sequence[Run], *, timed_out: bool = False) -> Status:
     """The worst outcome (SPEC.md order); always a finished word."""
-    if canceled:
-        return Status.CANCELED
     if not runs:
         return Status.TIMEOUT if timed_out else Status.ERROR
-    statuses = final_statuses(runs, timed_out=timed_out, canceled=canceled)
+    statuses = final_statuses(runs, timed_out=timed_out)
     # Runs still going when nothing stopped the wait: qarun lost track of them.
     if not all(status.finished for status in statuses):
         return Status.ERROR
@@ -84,14 +78,29 @@ def _worse(first: Status | None, second: Status | None) -> Status | None:
     return first if _rank(first) <= _rank(second) else second
 
 
-def _final(status: Status, *, timed_out: bool, canceled: bool) -> Status:
+def _final(status: Status, *, timed_out: bool) -> Status:
     if status.finished:
         return status
-    if canceled:
-        return Status.CANCELED
     return Status.TIMEOUT if timed_out else status
 
 
 def exit_code(happened: Iterable[Status], fail_on: frozenset[Status]) -> int:
     """1 when any outcome that happened (a run's, the overall, an aggregate) is in fail-on."""
     return EXIT_FAILED if any(status in fail_on for status in happened) else EXIT_PASSED
+
+
+def failure_sentence(outcome: Outcome) -> str:
+    """Why the step failed, in one sentence, for an outcome in fail-on."""
+    counts = outcome.counts
+    title = outcome.provider_title
+    if outcome.status is Status.TIMEOUT:
+        waiting = len(outcome.unfinished)
+        return (
+            f"{title}: {waiting} run(s) had not finished when the timeout ran out; raise "
+            "`timeout` or check the runs on the platform."
+        )
+    bad = counts.failed + counts.error + counts.timeout + counts.canceled
+    return (
+        f"{title}: the tests ended {outcome.status.value} ({bad} of {counts.total} not passed); "
+        "see the job summary for each failure."
+    )

@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote
 
-from qarun.inputs import is_http_url
 from qarun.model import Outcome, Run, Status
 from qarun.report.summary import render_summary
+from qarun.text import clip
+from qarun.urls import is_http_url
 
 # GitHub answers 422 "description is too long (maximum is 140 characters)".
 MAX_DESCRIPTION = 140
@@ -39,8 +40,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 def one_line(text: str, limit: int) -> str:
     """Plain text on one line, cut to `limit` characters with an ellipsis."""
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(_SPACES.sub(" ", _CONTROL.sub(" ", text)).strip(), limit)
 
 
 # --- commit statuses --------------------------------------------------------------------

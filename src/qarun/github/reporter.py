@@ -23,7 +23,8 @@ from qarun.errors import CanceledError
 from qarun.github import content
 from qarun.github.api import GitHubApi, GitHubError
 from qarun.model import Outcome, Run, Status
-from qarun.settings import Settings, is_safe_url
+from qarun.settings import Settings
+from qarun.urls import is_safe_url
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -9,7 +9,6 @@ requests, pure: dry-run prints them) → `trigger` each → `poll` until finishe
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,10 +109,6 @@ def merge_payload(body: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[s
     return merged
 
 
-# The longest duration a platform may report that qarun takes as one (about 115 days).
-MAX_SECONDS = 1e7
-
-
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 timestamp from a platform, in UTC (a time without a zone is taken as UTC),
     or None when absent, unreadable, or outside the years 1 to 9999 once in UTC."""
@@ -126,22 +121,6 @@ def parse_time(value: Any) -> datetime | None:
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
-
-
-def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return finite_seconds((end - start).total_seconds())
-
-
-def finite_seconds(value: Any) -> float | None:
-    """A duration in seconds from a platform, or None when it is no number that fits:
-    not finite, negative, or past MAX_SECONDS (a report must stay valid JSON)."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
-        return None
-    return float(value)
 
 
 def expect_object(data: Any, what: str) -> dict[str, Any]:

@@ -31,7 +31,6 @@ from qarun.providers.base import (
     TriggerSpec,
     expect_object,
     parse_time,
-    seconds_between,
     text_field,
 )
 
@@ -381,7 +380,6 @@ def _apply(runs: Sequence[Run], listing: _Listing) -> list[Run]:
                 device=found.device or run.device,
                 started_at=found.started_at,
                 finished_at=found.finished_at,
-                duration=seconds_between(found.started_at, found.finished_at),
                 message=found.remark or unknown,
                 progress=progress,
                 platform_verdict=verdict,

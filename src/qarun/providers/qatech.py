@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.http import Request
-from qarun.inputs import Inputs, is_http_url
+from qarun.inputs import Inputs
 from qarun.model import Progress, Run, Status, TestResult
 from qarun.providers.base import (
     ProviderBase,
@@ -25,6 +25,7 @@ from qarun.providers.base import (
     int_field,
     text_field,
 )
+from qarun.urls import is_http_url
 
 DEFAULT_PLAN_NAME = "Default test plan"
 

@@ -25,15 +25,13 @@ from urllib.parse import quote, urlsplit
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
 from qarun.http import RateLimit, Request
 from qarun.inputs import Inputs
-from qarun.model import Counts, Progress, Run, Status, TestResult
+from qarun.model import Counts, Progress, Run, Status, TestResult, finite_seconds
 from qarun.providers.base import (
     ProviderBase,
     TriggerSpec,
     expect_object,
-    finite_seconds,
     int_field,
     parse_time,
-    seconds_between,
     text_field,
 )
 from qarun.verdict import worst
@@ -452,8 +450,6 @@ def _with_times(run: Run, answer: Mapping[str, Any]) -> Run:
     started = parse_time(answer.get("started_at")) or run.started_at
     finished = parse_time(answer.get("completed_at")) or run.finished_at
     duration = _seconds(answer, "duration_ms")
-    if duration is None:
-        duration = seconds_between(started, finished)
     return run.updated(started_at=started, finished_at=finished, duration=duration)
 
 

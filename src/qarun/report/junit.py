@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from qarun.model import Outcome, Run, Status
-from qarun.report.json_report import iso_utc, run_seconds
-from qarun.report.summary import safe_url
+from qarun.report.json_report import iso_utc
+from qarun.urls import link_url
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 # Everything outside XML 1.0's Char production (lone surrogates included), and the
@@ -55,7 +55,7 @@ def _suite(run: Run, *, unfinished: str) -> ET.Element:
     tally["tests"] = len(cases)
     for key in _TALLIES:
         suite.set(key, str(tally[key]))
-    seconds = run_seconds(run)
+    seconds = run.seconds
     if seconds is not None:
         suite.set("time", _time(seconds))
     if run.started_at is not None:
@@ -76,14 +76,14 @@ def _suite_name(run: Run) -> str:
 def _cases(run: Run, name: str) -> list[_Case]:
     if run.tests:
         return [_Case(test.name, test.status, test.message, test.duration) for test in run.tests]
-    return [_Case(name, run.status, run.message, run_seconds(run))]
+    return [_Case(name, run.status, run.message, run.seconds)]
 
 
 def _properties(run: Run) -> ET.Element:
     properties = ET.Element("properties")
     facts = {
         # Only links a viewer may safely render: platform text could be `javascript:`.
-        "url": safe_url(run.url),
+        "url": link_url(run.url),
         "device": run.device,
         "provider_status": run.provider_status,
         "attempt": str(run.attempt) if run.attempt > 1 else None,

@@ -1,7 +1,7 @@
 """The job summary: GitHub-flavoured Markdown, also the body of the pull-request comment.
 
 Everything a platform sends is untrusted: `escape_md` makes it inert text that
-cannot break the table, open HTML, link, or mention anyone, and `safe_url`
+cannot break the table, open HTML, link, or mention anyone, and `link_url`
 lets through only http(s) links. The result stays within `max_bytes` however
 many runs there are: the heading, the verdict, the error and the counts always
 show, and each section past its share of the budget says how much it left out.
@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
-from urllib.parse import quote, urlsplit
 
 from qarun.model import COUNTED, Outcome, Run, Status, TestResult
-from qarun.report.json_report import run_seconds
+from qarun.text import clip
+from qarun.urls import link_url
 
 DEFAULT_MAX_BYTES = 1_000_000
 
@@ -77,8 +77,6 @@ _CODE_SPAN = re.compile(r"`([^`\r\n]+)`")
 _LEADING_BULLET = re.compile(r"^[-+]")
 _LEADING_NUMBER = re.compile(r"^(\d+)\.")
 _BACKTICK_RUNS = re.compile(r"`+")
-# Everything a URL may hold except what would end a Markdown link or a table cell.
-_URL_SAFE = "/:?#[]@!$&*+,;=%-._~"
 
 
 def escape_md(text: str) -> str:
@@ -134,20 +132,6 @@ def _safe_start(escaped: str) -> str:
     return _LEADING_NUMBER.sub(r"\1\\.", escaped)
 
 
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL fit for `[text](url)`, or None for anything else."""
-    if not url:
-        return None
-    candidate = url.strip()
-    try:
-        parts = urlsplit(candidate)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-        return None
-    return quote(candidate, safe=_URL_SAFE)
-
-
 def render_summary(outcome: Outcome, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The whole summary, never longer than `max_bytes` in UTF-8."""
     head = _head(outcome)
@@ -180,7 +164,7 @@ def _head(outcome: Outcome) -> list[str]:
     if outcome.status is Status.TRIGGERED:
         lines += ["", "`wait` is false: qarun started the runs and did not wait for them."]
     if outcome.error:
-        lines += ["", f"> **Error:** {escape_with_code(_clip(outcome.error, ERROR_CHARS))}"]
+        lines += ["", f"> **Error:** {escape_with_code(clip(outcome.error, ERROR_CHARS))}"]
     if not outcome.dry_run and outcome.status is not Status.TRIGGERED:
         lines += ["", _counts_line(outcome)]
     return lines
@@ -254,17 +238,17 @@ def _table(outcome: Outcome, budget: _Budget) -> list[str]:
 
 
 def _cells(run: Run, *, with_device: bool) -> list[str]:
-    name = escape_md(_clip(run.name, NAME_CHARS))
+    name = escape_md(clip(run.name, NAME_CHARS))
     if run.attempt > 1:
         name += f" (attempt {run.attempt})"
     # The id always shows: with it a run still going can be found on the platform.
-    cells = [name, escape_md(_clip(run.id, NAME_CHARS))]
+    cells = [name, escape_md(clip(run.id, NAME_CHARS))]
     if with_device:
-        cells.append(escape_md(_clip(run.device or "", NAME_CHARS)))
-    url = safe_url(run.url)
+        cells.append(escape_md(clip(run.device or "", NAME_CHARS)))
+    url = link_url(run.url)
     cells += [
         _status_words(run.status, run.provider_status),
-        _human_duration(run_seconds(run)) or "—",
+        _human_duration(run.seconds) or "—",
         f"[open]({url})" if url else "",
     ]
     return cells
@@ -279,7 +263,7 @@ def _status_words(status: Status, provider_status: str) -> str:
     words = f"{STATUS_EMOJI[status]} {status.value}"
     spoken = provider_status.lower().replace("cancelled", "canceled")
     if provider_status.strip() and status.value not in spoken:
-        words += f" ({escape_md(_clip(provider_status, NAME_CHARS))})"
+        words += f" ({escape_md(clip(provider_status, NAME_CHARS))})"
     return words
 
 
@@ -302,7 +286,7 @@ def _unfinished(outcome: Outcome, budget: _Budget) -> list[str]:
 
 def _unfinished_item(run: Run) -> list[str]:
     status = _status_words(run.status, run.provider_status)
-    run_id = escape_md(_clip(run.id, NAME_CHARS))
+    run_id = escape_md(clip(run.id, NAME_CHARS))
     return [f"- {_link(_run_label(run), run.url)} (run id {run_id}): {status}"]
 
 
@@ -337,14 +321,14 @@ def _problem_lines(problem: _Problem) -> list[str]:
         name = _link(f"**{_run_label(run)}**", run.url)
         return ["- " + _problem_words(name, run.status, run.message)]
     test = problem.test
-    name = _link(escape_md(_clip(test.name, NAME_CHARS)), test.url)
+    name = _link(escape_md(clip(test.name, NAME_CHARS)), test.url)
     return ["  - " + _problem_words(name, test.status, test.message)]
 
 
 def _problem_words(name: str, status: Status, message: str | None) -> str:
     words = f"{STATUS_EMOJI[status]} {name} ({status.value})"
     if message and message.strip():
-        return f"{words}: {escape_md(_clip(message, MESSAGE_CHARS))}"
+        return f"{words}: {escape_md(clip(message, MESSAGE_CHARS))}"
     return words
 
 
@@ -407,7 +391,7 @@ def _notes(outcome: Outcome, budget: _Budget) -> list[str]:
     return budget.fill(
         ["### Notes", ""],
         outcome.notes,
-        lambda note: [f"- {escape_with_code(_clip(note, MESSAGE_CHARS))}"],
+        lambda note: [f"- {escape_with_code(clip(note, MESSAGE_CHARS))}"],
         "notes",
     )
 
@@ -480,19 +464,15 @@ def _cut(text: str, max_bytes: int) -> str:
 
 def _run_label(run: Run) -> str:
     """The run's name, and its device: one suite on three viewports is three runs."""
-    label = escape_md(_clip(run.name, NAME_CHARS))
+    label = escape_md(clip(run.name, NAME_CHARS))
     if run.device:
-        label += f" · {escape_md(_clip(run.device, NAME_CHARS))}"
+        label += f" · {escape_md(clip(run.device, NAME_CHARS))}"
     return label
 
 
 def _link(text: str, url: str | None) -> str:
-    safe = safe_url(url)
+    safe = link_url(url)
     return f"[{text}]({safe})" if safe else text
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _human_duration(seconds: float | None) -> str:

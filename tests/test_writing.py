@@ -1,0 +1,67 @@
+"""Outputs, summary, JSON report and JUnit are written independently (SPEC.md, Writing
+results): losing one never loses the others, and a bug shows its traceback in a group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qarun.report import write
+from tests.conftest import Serve
+from tests.contract import only
+from tests.harness import ActionResult, run_in_process
+
+CASE = only("qualigate")
+FILES = {"report_file": "qa/report.json", "junit_file": "qa/junit.xml"}
+
+
+def run(
+    serve: Serve, tmp_path: Path, env: dict[str, str] | None = None, **inputs: str
+) -> ActionResult:
+    fake = serve(CASE.scenario("failed", duration=0.2))
+    given = CASE.step_inputs(fake, poll_interval="0.1s", **{**FILES, **inputs})
+    return run_in_process(tmp_path, given, extra_env=env)
+
+
+def test_an_unwritable_github_output_fails_the_step_after_the_rest_is_written(
+    serve: Serve, tmp_path: Path
+) -> None:
+    unwritable = tmp_path / "outputs-is-a-folder"
+    unwritable.mkdir()
+    result = run(serve, tmp_path, env={"GITHUB_OUTPUT": str(unwritable)})
+    assert result.exit_code == 3
+    assert any("GITHUB_OUTPUT" in error for error in result.errors())
+    assert "Qualigate: failed" in result.summary
+    assert json.loads(result.files["qa/report.json"])["status"] == "failed"
+    assert "qa/junit.xml" in result.files
+
+
+def test_an_unwritable_report_path_loses_that_file_only(serve: Serve, tmp_path: Path) -> None:
+    # The JUnit file's folder would be the JSON report, a file: that one write fails.
+    result = run(serve, tmp_path, junit_file="qa/report.json/junit.xml")
+    assert result.exit_code == 1  # the tests' verdict, unchanged
+    assert any("Could not write" in line for line in result.log.splitlines())
+    assert result.outputs["status"] == "failed" and result.outputs["junit-file"] == ""
+    assert result.outputs["report-file"] == "qa/report.json"
+    assert "Qualigate: failed" in result.summary
+
+
+def test_a_bug_while_rendering_the_summary_keeps_everything_else(
+    serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(outcome: object) -> str:
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(write, "render_summary", broken)
+    result = run(serve, tmp_path)
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "failed"
+    assert json.loads(result.files["qa/report.json"])["status"] == "failed"
+    lines = result.log.splitlines()
+    warning = next(line for line in lines if "could not write the job summary" in line)
+    assert "please report it" in warning
+    group = lines.index("::group::Traceback of the error above (for a bug report)")
+    assert "Traceback (most recent call last):" in lines[group + 1]
+    assert "::endgroup::" in lines[group:]
