@@ -38,7 +38,6 @@ from qarun.context import read_context
 from qarun.http import HttpClient
 from qarun.model import Outcome, Run
 from qarun.providers import PROVIDERS
-from qarun.providers.base import Provider
 from qarun.report.summary import render_summary
 from qarun.settings import load_settings
 from qarun.verdict import exit_code, final_statuses, overall_status
@@ -120,9 +119,8 @@ def in_process(case: Case, count: int, tmp: Path) -> tuple[list[int], float]:
         settings = load_settings(env)
         cls = PROVIDERS[settings.provider]
         client = HttpClient(base_url=settings.api_url, headers=cls.auth_headers(settings.api_key))
-        provider: Provider = cls(  # type: ignore[call-arg]
-            options=settings.options, client=client, context=read_context(env)
-        )
+        assert settings.options is not None
+        provider = cls.create(settings.options, client, read_context(env), attach_context=True)
         started = time.monotonic()
         runs = [run for spec in provider.plan() for run in provider.trigger(spec)]
         per_check: list[int] = []

@@ -246,7 +246,7 @@ def test_a_payload_that_names_a_second_id_is_refused_by_the_platform(
     spec = qualigate.plan()[0]
     body = merge_payload(spec.request.body or {}, {"project_id": PROJECT_ID})
     broken = TriggerSpec(
-        Request("POST", TRIGGER, body=body, what=spec.label), spec.label, meta=spec.meta
+        Request("POST", TRIGGER, body=body, what=spec.label), spec.label, target=spec.target
     )
     with pytest.raises(PlatformError, match="HTTP 400: You must provide exactly one of"):
         qualigate.trigger(broken)

@@ -124,11 +124,9 @@ class ActionRun:
             redact=self.console.redact,
             rejects_key=cls.rejects_key,
         )
-        provider: Provider = cls(  # type: ignore[call-arg]
-            options=settings.options,
-            client=self.client,
-            context=self.context,
-            attach_context=settings.attach_context,
+        assert settings.options is not None
+        provider: Provider = cls.create(
+            settings.options, self.client, self.context, settings.attach_context
         )
         return provider
 

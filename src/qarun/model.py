@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -117,6 +117,11 @@ COUNT_FIELDS = ("total", "passed", "failed", "error", "timeout", "canceled", "sk
 
 
 @dataclass(frozen=True)
+class RunHandle:
+    """What a provider keeps on a Run to poll it again; each provider subclasses it."""
+
+
+@dataclass(frozen=True)
 class Run:
     """One run on the platform, as last seen.
 
@@ -142,8 +147,8 @@ class Run:
     # The platform's own aggregate verdict for the group this run belongs to (Panto's
     # trigger status, Qualigate's /results status): the overall status is never better.
     platform_verdict: Status | None = None
-    # Provider-private facts needed to poll this run again (kind of id, trigger id).
-    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # What its provider keeps to poll this run again (a RunHandle of its own type).
+    handle: RunHandle | None = field(default=None, compare=False, repr=False)
 
     @property
     def finished(self) -> bool:

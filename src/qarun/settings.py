@@ -10,6 +10,7 @@ from typing import Any
 from qarun.inputs import Inputs, split_items
 from qarun.model import Status
 from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
+from qarun.providers.base import Options
 from qarun.urls import is_http_url, is_safe_url
 
 # action.yml's defaults; the runner always passes them, and a test keeps the two equal.
@@ -71,7 +72,7 @@ class Settings:
     provider: str
     api_key: str = field(repr=False)
     api_url: str
-    options: Any
+    options: Options | None
     payload: Mapping[str, Any] = field(default_factory=dict)
     attach_context: bool = True
     rerun_failed: int = 0
@@ -131,7 +132,7 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
             "`api-key: ${{ secrets.QA_API_KEY }}`.",
         )
     provider = PROVIDERS.get(provider_name)
-    options: Any = None
+    options: Options | None = None
     api_url = ""
     if provider is not None:
         _reject_foreign_inputs(inputs, provider_name)

@@ -10,15 +10,17 @@ requests, pure: dry-run prints them) → `trigger` each → `poll` until finishe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from qarun.context import GitContext
 from qarun.errors import MalformedAnswerError
 from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
 from qarun.model import Run
+
+OptionsT = TypeVar("OptionsT", bound="Options")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,13 @@ class TriggerSpec:
     # A person's name for what is triggered: "test plan pln_abc", "suite 770e… (mobile)".
     label: str
     device: str | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    # The id the trigger names (a QA.tech plan, a Qualigate suite, case or project), if any.
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """A platform's inputs, parsed; each provider has its own subclass."""
 
 
 class Provider(Protocol):
@@ -44,8 +52,15 @@ class Provider(Protocol):
     key_help: ClassVar[str]
 
     @staticmethod
-    def parse_options(inputs: Inputs) -> Any:
+    def parse_options(inputs: Inputs) -> Options:
         """Parses this platform's inputs into its options; records problems on `inputs`."""
+        ...
+
+    @classmethod
+    def create(
+        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
+    ) -> Provider:
+        """The provider for one action run, with the options its own parse_options gave."""
         ...
 
     @staticmethod
@@ -78,13 +93,22 @@ class Provider(Protocol):
 
 
 @dataclass
-class ProviderBase:
+class ProviderBase(Generic[OptionsT]):
     """State every provider holds: its options, client and the commit under test."""
 
-    options: Any
+    options_type: ClassVar[type[Options]]
+    options: OptionsT
     client: HttpClient
     context: GitContext
     attach_context: bool = True
+
+    @classmethod
+    def create(
+        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
+    ) -> Self:
+        if not isinstance(options, cls.options_type):
+            raise TypeError(f"{cls.__name__} takes {cls.options_type.__name__}, not {options!r}")
+        return cls(options, client, context, attach_context)  # type: ignore[arg-type]
 
     @staticmethod
     def rejects_key(body: Any) -> bool:

@@ -25,8 +25,9 @@ from urllib.parse import quote
 from qarun.errors import MalformedAnswerError, PlatformError
 from qarun.http import Request
 from qarun.inputs import Inputs, split_items
-from qarun.model import Progress, Run, Status
+from qarun.model import Progress, Run, RunHandle, Status
 from qarun.providers.base import (
+    Options,
     ProviderBase,
     TriggerSpec,
     expect_object,
@@ -109,7 +110,14 @@ class PantoDevice:
 
 
 @dataclass(frozen=True)
-class PantoOptions:
+class PantoHandle(RunHandle):
+    """The first run of the trigger that started this one: it names their trigger id."""
+
+    first_run: str
+
+
+@dataclass(frozen=True)
+class PantoOptions(Options):
     app_id: str
     # `include` or `exclude`: Panto takes exactly one selector.
     selector: str
@@ -412,7 +420,8 @@ def _path(base: str, ident: str) -> str:
 
 
 @dataclass
-class PantoProvider(ProviderBase):
+class PantoProvider(ProviderBase[PantoOptions]):
+    options_type: ClassVar[type[Options]] = PantoOptions
     name: ClassVar[str] = "panto"
     title: ClassVar[str] = "Panto AI"
     default_api_url: ClassVar[str] = "https://qa-app.getpanto.ai"
@@ -426,7 +435,6 @@ class PantoProvider(ProviderBase):
         "`api-key: ${{ secrets.PANTO_API_KEY }}`."
     )
 
-    options: PantoOptions
     # First run id of a trigger → the trigger id Panto gave its runs.
     _trigger_ids: dict[str, str] = field(default_factory=dict)
 
@@ -495,7 +503,7 @@ class PantoProvider(ProviderBase):
                 name=f"test run {run_id}",
                 status=Status.QUEUED,
                 device=spec.device,
-                meta={"first_run": ids[0]},
+                handle=PantoHandle(first_run=ids[0]),
             )
             for run_id in ids
         ]
@@ -503,7 +511,8 @@ class PantoProvider(ProviderBase):
     def poll(self, runs: Sequence[Run]) -> list[Run]:
         by_trigger: dict[str, list[Run]] = {}
         for run in runs:
-            trigger_id = self._trigger_id(str(run.meta.get("first_run") or run.id))
+            first = run.handle.first_run if isinstance(run.handle, PantoHandle) else run.id
+            trigger_id = self._trigger_id(first)
             by_trigger.setdefault(trigger_id, []).append(run)
         updated = {
             run.id: run

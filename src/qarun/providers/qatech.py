@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.http import Request
 from qarun.inputs import Inputs
-from qarun.model import Progress, Run, Status, TestResult
+from qarun.model import Progress, Run, RunHandle, Status, TestResult
 from qarun.providers.base import (
+    Options,
     ProviderBase,
     TriggerSpec,
     expect_object,
@@ -70,7 +71,15 @@ class Environment:
 
 
 @dataclass(frozen=True)
-class QatechOptions:
+class QatechHandle(RunHandle):
+    """A run's test count (its progress), and how often it showed COMPLETED without result."""
+
+    test_count: int | None = None
+    late_result: int = 0
+
+
+@dataclass(frozen=True)
+class QatechOptions(Options):
     # Empty: one run of the project's default test plan.
     plans: tuple[str, ...] = ()
     apps: tuple[str, ...] = ()
@@ -247,7 +256,8 @@ def _first_problem(tests: Sequence[TestResult]) -> str | None:
 
 
 @dataclass
-class QatechProvider(ProviderBase):
+class QatechProvider(ProviderBase[QatechOptions]):
+    options_type: ClassVar[type[Options]] = QatechOptions
     name: ClassVar[str] = "qatech"
     title: ClassVar[str] = "QA.tech"
     default_api_url: ClassVar[str] = "https://api.qa.tech/v1"
@@ -262,8 +272,6 @@ class QatechProvider(ProviderBase):
         "`project: proj_…`. A 403 can also mean the organization is suspended: check its "
         "status and billing in the QA.tech dashboard."
     )
-
-    options: QatechOptions
 
     @staticmethod
     def parse_options(inputs: Inputs) -> QatechOptions:
@@ -298,7 +306,7 @@ class QatechProvider(ProviderBase):
             request=Request("POST", "/run", body=body, what=what),
             label=label,
             device=self.options.device_preset,
-            meta={"plan": plan},
+            target=plan,
         )
 
     def _base_body(self) -> dict[str, Any]:
@@ -339,7 +347,7 @@ class QatechProvider(ProviderBase):
         name = (
             text_field(plan, "name")
             or text_field(plan, "shortId")
-            or spec.meta.get("plan")
+            or spec.target
             or DEFAULT_PLAN_NAME
         )
         return [self._queued(started, name=str(name), device=spec.device, attempt=1)]
@@ -355,7 +363,7 @@ class QatechProvider(ProviderBase):
             device=device,
             progress=Progress(0, test_count) if test_count else None,
             attempt=attempt,
-            meta={"test_count": test_count},
+            handle=QatechHandle(test_count),
         )
 
     # --- waiting ---------------------------------------------------------------------
@@ -397,14 +405,14 @@ class QatechProvider(ProviderBase):
         what = f"run {run.id}"
         status, result = _status_field(data, what), data.get("result")
         normalized = status_of(status, result)
-        progress = _progress(_cases(data, what), run.meta.get("test_count")) or run.progress
+        handle = run.handle if isinstance(run.handle, QatechHandle) else QatechHandle()
+        progress = _progress(_cases(data, what), handle.test_count) or run.progress
         message = run.message
-        meta = run.meta
         if normalized is Status.ERROR and status.upper() == "COMPLETED":
-            late = int(meta.get("late_result", 0))
-            if result is None and late < LATE_RESULT_POLLS:
+            if result is None and handle.late_result < LATE_RESULT_POLLS:
                 # COMPLETED with the result not written yet: look again before judging.
-                normalized, meta = Status.RUNNING, {**meta, "late_result": late + 1}
+                normalized = Status.RUNNING
+                handle = replace(handle, late_result=handle.late_result + 1)
             else:
                 found = "no result" if result is None else f"result {result}"
                 message = (
@@ -416,7 +424,7 @@ class QatechProvider(ProviderBase):
             provider_status=provider_status(status, result),
             progress=progress,
             message=message,
-            meta=meta,
+            handle=handle,
         )
 
     # --- rerunning -------------------------------------------------------------------

@@ -25,8 +25,9 @@ from urllib.parse import quote, urlsplit
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
 from qarun.http import RateLimit, Request
 from qarun.inputs import Inputs
-from qarun.model import Counts, Progress, Run, Status, TestResult, finite_seconds
+from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult, finite_seconds
 from qarun.providers.base import (
+    Options,
     ProviderBase,
     TriggerSpec,
     expect_object,
@@ -65,7 +66,7 @@ SUITE_COMPLETED = "completed"
 # Where a test run's dashboard page is, under the platform's host (as /results shows).
 DASHBOARD_PATH = "/test-runs/"
 
-# Run.meta["kind"]: how a run is polled.
+# QualigateHandle.kind: how a run is polled.
 SUITE_RUN = "suite"
 TEST_RUN = "test"
 PROJECT_RUN = "project"
@@ -84,6 +85,13 @@ SUITE = IdKind("suite", "test_suite_id", "test suite")
 TEST_CASE = IdKind("test-case", "test_case_id", "test case")
 PROJECT = IdKind("project", "project_id", "project")
 KINDS = (SUITE, TEST_CASE, PROJECT)
+
+
+@dataclass(frozen=True)
+class QualigateHandle(RunHandle):
+    """How a run is polled: a suite run, a single test run, or one of a project's runs."""
+
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -115,14 +123,15 @@ class Viewport:
 
 
 @dataclass(frozen=True)
-class QualigateOptions:
+class QualigateOptions(Options):
     targets: tuple[Target, ...]
     viewports: tuple[Viewport, ...] = ()
     browser: str | None = None
 
 
 @dataclass
-class QualigateProvider(ProviderBase):
+class QualigateProvider(ProviderBase[QualigateOptions]):
+    options_type: ClassVar[type[Options]] = QualigateOptions
     name: ClassVar[str] = "qualigate"
     title: ClassVar[str] = "Qualigate"
     default_api_url: ClassVar[str] = "https://qualigate.app"
@@ -135,7 +144,6 @@ class QualigateProvider(ProviderBase):
         "A 403 means the key works but the suite, test case or project belongs to another account."
     )
 
-    options: QualigateOptions
     # Test runs whose /results row qarun has read (their name and link from the platform).
     _rowed: set[str] = field(default_factory=set)
 
@@ -184,7 +192,7 @@ class QualigateProvider(ProviderBase):
             request=Request("POST", TRIGGER_PATH, body=body, what=label),
             label=label,
             device=device,
-            meta={"target": target.id},
+            target=target.id,
         )
 
     def _context(self) -> dict[str, str]:
@@ -201,7 +209,7 @@ class QualigateProvider(ProviderBase):
 
     def trigger(self, spec: TriggerSpec) -> list[Run]:
         answer = expect_object(self.client.send(spec.request), f"the trigger of {spec.label}")
-        target = str(spec.meta.get("target", ""))
+        target = spec.target or ""
         word = text_field(answer, "status")
         common: dict[str, Any] = {
             # `pending` as documented; a trigger answer without a word is just queued.
@@ -218,7 +226,7 @@ class QualigateProvider(ProviderBase):
             run_id = _required_text(answer, "test_run_id", spec.label)
             name = f"test case {target[:8]}" if target else f"test run {run_id[:8]}"
             url = self._dashboard(run_id)
-            return [Run(id=run_id, name=name, url=url, meta={"kind": TEST_RUN}, **common)]
+            return [Run(id=run_id, name=name, url=url, handle=QualigateHandle(TEST_RUN), **common)]
         raise MalformedAnswerError(
             f"The platform's answer to the trigger of {spec.label} names no run "
             "(no `test_run_id`, `suite_run_id` or `test_run_ids`)."
@@ -384,7 +392,7 @@ def _parse_browser(inputs: Inputs) -> str | None:
 
 # --- reading answers -------------------------------------------------------------------
 def _kind(run: Run) -> str:
-    return str(run.meta.get("kind", TEST_RUN))
+    return run.handle.kind if isinstance(run.handle, QualigateHandle) else TEST_RUN
 
 
 def _required_text(data: Mapping[str, Any], key: str, what: str) -> str:
@@ -510,7 +518,7 @@ def _queued_suite(
         name=f"suite {(target or run_id)[:8]}",
         reported=Counts(total=count) if count is not None else None,
         progress=Progress(0, count) if count else None,
-        meta={"kind": SUITE_RUN},
+        handle=QualigateHandle(SUITE_RUN),
         **common,
     )
 
@@ -531,6 +539,11 @@ def _queued_project(
         )
     prefix = f"project {target[:8]} " if target else ""
     return [
-        Run(id=run_id, name=f"{prefix}test {n}/{len(ids)}", meta={"kind": PROJECT_RUN}, **common)
+        Run(
+            id=run_id,
+            name=f"{prefix}test {n}/{len(ids)}",
+            handle=QualigateHandle(PROJECT_RUN),
+            **common,
+        )
         for n, run_id in enumerate(ids, start=1)
     ]
