@@ -20,7 +20,7 @@ RUN pip install --no-cache-dir --require-hashes --only-binary=:all: -r /app/requ
 # qarun itself, built with the locked setuptools (no download at build time) and compiled
 # once here: PYTHONDONTWRITEBYTECODE keeps runs from writing caches, so without this every
 # job would compile qarun again before its first request.
-COPY pyproject.toml README.md LICENSE /app/
+COPY pyproject.toml README.md LICENSE action.yml /app/
 COPY src /app/src
 RUN pip install --no-cache-dir --no-deps --no-build-isolation /app \
     && python -m compileall -q "$(python -c 'import qarun, os; print(os.path.dirname(qarun.__file__))')"

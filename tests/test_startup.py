@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from qarun import manifest
 from qarun.providers import PROVIDER_INPUTS, PROVIDERS
 from tests.fakes import qualigate
 from tests.harness import ROOT, prepare
@@ -46,8 +48,14 @@ def test_settings_load_only_the_chosen_platform(tmp_path: Path) -> None:
     ]
 
 
-def test_the_declared_platform_inputs_are_those_the_platforms_take() -> None:
-    assert {name for cls in PROVIDERS.values() for name in cls.inputs} == PROVIDER_INPUTS
+def test_action_yml_says_which_platforms_take_each_platform_input() -> None:
+    declared = manifest.inputs()
+    for name in PROVIDER_INPUTS:
+        said = {
+            word for word in re.findall(r"\b(panto|qatech|qualigate):", declared[name].description)
+        }
+        takers = {platform for platform, cls in PROVIDERS.items() if name in cls.inputs}
+        assert said == takers, f"action.yml's `{name}` names {said}, taken by {takers}"
 
 
 def test_the_registry_knows_its_platforms_without_loading_them() -> None:

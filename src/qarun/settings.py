@@ -7,46 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qarun import manifest
 from qarun.inputs import Inputs, split_items
 from qarun.model import Status
 from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
 from qarun.providers.base import Options
 from qarun.urls import is_http_url, is_safe_url
-
-# action.yml's defaults; the runner always passes them, and a test keeps the two equal.
-DEFAULTS: dict[str, str] = {
-    "provider": "",
-    "api-key": "",
-    "api-url": "",
-    "suite": "",
-    "test-case": "",
-    "project": "",
-    "app": "",
-    "tags": "",
-    "exclude-tags": "",
-    "devices": "",
-    "browser": "",
-    "environment": "",
-    "environment-name": "",
-    "context": "",
-    "payload": "",
-    "attach-context": "true",
-    "rerun-failed": "0",
-    "wait-for-url": "",
-    "wait": "true",
-    "timeout": "30m",
-    "poll-interval": "10s",
-    "fail-on": "failed,error,timeout,canceled",
-    "summary": "true",
-    "report-file": "",
-    "junit-file": "",
-    "output-filter": "",
-    "github-token": "",
-    "commit-status": "false",
-    "pr-comment": "false",
-    "dry-run": "false",
-}
-INPUT_NAMES = list(DEFAULTS)
 
 FAIL_ON_WORDS = ("failed", "error", "timeout", "canceled", "skipped")
 MAX_RERUNS = 5
@@ -106,7 +72,7 @@ class Settings:
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Reads every input from the environment; raises InputError listing every problem."""
-    inputs = Inputs.from_env(env, INPUT_NAMES)
+    inputs = Inputs.from_env(env, list(manifest.inputs()))
     return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
 
 
@@ -192,7 +158,7 @@ def _provider(inputs: Inputs) -> str:
 
 def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
     for name in sorted(PROVIDER_INPUTS - PROVIDERS[provider].inputs):
-        if inputs.given(name, DEFAULTS.get(name, "")):
+        if inputs.given(name, manifest.inputs()[name].default):
             who = " and ".join(f"`{p}`" for p in takers(name))
             inputs.problem(
                 name,
@@ -242,7 +208,8 @@ def _wait_for_url(inputs: Inputs) -> str | None:
 
 
 def _fail_on(inputs: Inputs) -> frozenset[Status]:
-    raw = inputs.text("fail-on") or DEFAULTS["fail-on"]
+    default = manifest.inputs()["fail-on"].default
+    raw = inputs.text("fail-on") or default
     words = [word.lower() for word in split_items(raw)]
     if words == ["none"]:
         return frozenset()
@@ -254,7 +221,7 @@ def _fail_on(inputs: Inputs) -> frozenset[Status]:
             f"{', '.join(f'`{w}`' for w in unknown) or 'an empty list'} is not accepted; "
             f"write any of {accepted} (e.g. `failed,error`), or `none` alone.",
         )
-        return frozenset(Status(word) for word in split_items(DEFAULTS["fail-on"]))
+        return frozenset(Status(word) for word in split_items(default))
     return frozenset(Status(word) for word in words)
 
 

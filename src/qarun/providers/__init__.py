@@ -19,24 +19,17 @@ _REGISTERED: dict[str, tuple[str, str]] = {
     "qualigate": ("qarun.providers.qualigate", "QualigateProvider"),
 }
 
-# The inputs only some platforms take (the union of their `inputs`; a test keeps them equal),
-# so that settings can reject another platform's input without importing every platform.
-PROVIDER_INPUTS: frozenset[str] = frozenset(
-    {
-        "suite",
-        "test-case",
-        "project",
-        "app",
-        "tags",
-        "exclude-tags",
-        "devices",
-        "browser",
-        "environment",
-        "environment-name",
-        "context",
-        "rerun-failed",
-    }
-)
+# The inputs each platform takes, beyond the common ones: stated here once, so that settings
+# can reject another platform's input without importing every platform, and each
+# provider class takes its `inputs` from here.
+PLATFORM_INPUTS: dict[str, frozenset[str]] = {
+    "panto": frozenset({"app", "tags", "exclude-tags", "devices", "environment", "context"}),
+    "qatech": frozenset(
+        {"suite", "app", "devices", "environment", "environment-name", "rerun-failed", "project"}
+    ),
+    "qualigate": frozenset({"suite", "test-case", "project", "devices", "browser"}),
+}
+PROVIDER_INPUTS: frozenset[str] = frozenset().union(*PLATFORM_INPUTS.values())
 
 
 class Registry(Mapping[str, type[Provider]]):

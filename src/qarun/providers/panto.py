@@ -26,6 +26,7 @@ from qarun.errors import MalformedAnswerError, PlatformError
 from qarun.http import Request
 from qarun.inputs import Inputs, split_items
 from qarun.model import Progress, Run, RunHandle, Status
+from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
     Options,
     ProviderBase,
@@ -425,9 +426,7 @@ class PantoProvider(ProviderBase[PantoOptions]):
     name: ClassVar[str] = "panto"
     title: ClassVar[str] = "Panto AI"
     default_api_url: ClassVar[str] = "https://qa-app.getpanto.ai"
-    inputs: ClassVar[frozenset[str]] = frozenset(
-        {"app", "tags", "exclude-tags", "devices", "environment", "context"}
-    )
+    inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["panto"]
     # Panto's documents say nothing of where keys are made: only what a rejection means.
     key_help: ClassVar[str] = (
         "Check `api-key`: Panto answers this to a missing, wrong or expired key. Pass a "

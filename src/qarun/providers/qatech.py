@@ -18,6 +18,7 @@ from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.http import Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, RunHandle, Status, TestResult
+from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
     Options,
     ProviderBase,
@@ -261,9 +262,7 @@ class QatechProvider(ProviderBase[QatechOptions]):
     name: ClassVar[str] = "qatech"
     title: ClassVar[str] = "QA.tech"
     default_api_url: ClassVar[str] = "https://api.qa.tech/v1"
-    inputs: ClassVar[frozenset[str]] = frozenset(
-        {"suite", "app", "devices", "environment", "environment-name", "rerun-failed", "project"}
-    )
+    inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["qatech"]
     # QA.tech answers 403 both to an invalid token and to a suspended organization.
     key_help: ClassVar[str] = (
         "Check `api-key`: it takes the project's API token from the QA.tech dashboard, "

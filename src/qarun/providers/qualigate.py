@@ -26,6 +26,7 @@ from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
 from qarun.http import RateLimit, Request
 from qarun.inputs import Inputs
 from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult, finite_seconds
+from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
     Options,
     ProviderBase,
@@ -135,9 +136,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     name: ClassVar[str] = "qualigate"
     title: ClassVar[str] = "Qualigate"
     default_api_url: ClassVar[str] = "https://qualigate.app"
-    inputs: ClassVar[frozenset[str]] = frozenset(
-        {"suite", "test-case", "project", "devices", "browser"}
-    )
+    inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["qualigate"]
     key_help: ClassVar[str] = (
         "Check `api-key`: generate a key in Qualigate under Settings > API Keys (it starts "
         "with `qg_`) and pass it from a secret, e.g. `api-key: ${{ secrets.QUALIGATE_API_KEY }}`. "
