@@ -20,7 +20,8 @@ from qarun.errors import (
 from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Status
-from qarun.providers.panto import PantoDevice, PantoOptions, PantoProvider
+from qarun.providers.panto import PantoProvider
+from qarun.providers.panto_options import PantoDevice, PantoOptions
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript
 from tests.fakes.panto import BY_TRIGGER_PREFIX, RUN_PREFIX, TRIGGER_PATH, PantoFake, scenario

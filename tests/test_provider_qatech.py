@@ -21,7 +21,8 @@ from qarun.http import Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
-from qarun.providers.qatech import Environment, QatechOptions, QatechProvider
+from qarun.providers.qatech import QatechProvider
+from qarun.providers.qatech_options import Environment, QatechOptions
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestScript
 from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario

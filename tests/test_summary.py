@@ -18,7 +18,8 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from qarun.model import Outcome, Status
-from qarun.report.summary import escape_md, escape_with_code, render_summary
+from qarun.report.markdown import escape_md, escape_with_code
+from qarun.report.summary import render_summary
 from qarun.urls import link_url
 from tests import factories
 from tests.factories import make_context, make_outcome, make_run, make_test

@@ -21,13 +21,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests import Response
-from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from qarun import __version__
 from qarun.cancel import WorkTimedOut
@@ -37,20 +35,24 @@ from qarun.errors import (
     NotFoundError,
     OutOfTimeError,
     PlatformError,
-    QarunError,
-    TriggerUncertainError,
 )
-from qarun.text import clip
+from qarun.http_failures import (
+    Retryable,
+    network_problem,
+    out_of_time,
+    platform_message,
+    retry_after,
+    snippet,
+    too_slow,
+    tried_error,
+    uncertain,
+)
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
 # (connect, read) seconds. A status poll that takes longer than this is a failed poll.
 DEFAULT_TIMEOUT = (10.0, 30.0)
 # Near the deadline a request still gets this long: the last look at the runs must be able to land.
 MIN_REQUEST_TIMEOUT = 2.0
-# Failed tries in a row after which the deadline cutting the retries is the platform's fault
-# (exit 3 with its error), rather than a single blip in the last seconds (a timeout).
-FAILING_TRIES = 2
-_MAX_MESSAGE = 300
 
 
 def new_session() -> requests.Session:
@@ -166,46 +168,46 @@ class HttpClient:
 
     def read(self, request: Request) -> Any:
         """GET (or any idempotent call) returning JSON, retried while it is safe and useful."""
-        return self._retrying(request, give_up=self._spent, error=_tried_error)
+        return self._retrying(request, give_up=self._spent, error=tried_error)
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
 
-        def give_up(problem: _Retryable, failures: int) -> bool:
+        def give_up(problem: Retryable, failures: int) -> bool:
             return not problem.unreceived or self._spent(problem, failures)
 
-        return self._retrying(request, give_up=give_up, error=_uncertain)
+        return self._retrying(request, give_up=give_up, error=uncertain)
 
     def _retrying(
         self,
         request: Request,
         *,
-        give_up: Callable[[_Retryable, int], bool],
-        error: Callable[[Request, _Retryable, int], PlatformError],
+        give_up: Callable[[Retryable, int], bool],
+        error: Callable[[Request, Retryable, int], PlatformError],
     ) -> Any:
         """The one retry loop: `give_up` says when a failure ends it, with `error`."""
         failures = 0
         while True:
             try:
                 return self._once(request)
-            except _Retryable as problem:
+            except Retryable as problem:
                 failures += 1
                 if give_up(problem, failures):
                     raise error(request, problem, failures) from None
                 self._pause(request, problem, failures)
 
-    def _spent(self, problem: _Retryable, failures: int) -> bool:
+    def _spent(self, problem: Retryable, failures: int) -> bool:
         """The retry budget is used up (a 429's own wait is always honoured)."""
         return failures >= self.policy.attempts and problem.wait is None
 
-    def _pause(self, request: Request, problem: _Retryable, failures: int) -> None:
+    def _pause(self, request: Request, problem: Retryable, failures: int) -> None:
         delay = self._delay(request, problem, failures)
         if self.deadline is not None and self.clock() + delay > self.deadline:
-            raise _out_of_time(request, problem, failures)
+            raise out_of_time(request, problem, failures)
         self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
         self.sleep(delay)
 
-    def _delay(self, request: Request, problem: _Retryable, failures: int) -> float:
+    def _delay(self, request: Request, problem: Retryable, failures: int) -> float:
         backoff = self.policy.backoff(failures, self.rng)
         if problem.wait is None:
             return backoff
@@ -256,11 +258,11 @@ class HttpClient:
                 self._budget(),
             )
         except requests.RequestException as failure:
-            raise _network_problem(self._host(), failure) from None
+            raise network_problem(self._host(), failure) from None
         except WorkTimedOut:
             # The abandoned request still holds its session: the next one gets a new one.
             self.session = new_session()
-            raise _too_slow(request) from None
+            raise too_slow(request) from None
         return self._answer(request, response)
 
     def _budget(self) -> float | None:
@@ -300,13 +302,13 @@ class HttpClient:
             )
         if code == 429:
             self.throttle.hit()
-            raise _Retryable(
+            raise Retryable(
                 PlatformError(f"Rate limited (HTTP 429: {message}).", status_code=code),
                 unreceived=True,
-                wait=_retry_after(response),
+                wait=retry_after(response),
             )
         if code >= 500:
-            raise _Retryable(
+            raise Retryable(
                 PlatformError(f"The platform failed (HTTP {code}: {message}).", status_code=code),
                 unreceived=code == 503,
             )
@@ -325,143 +327,10 @@ class HttpClient:
         try:
             return response.json()
         except ValueError:
-            raise _Retryable(
+            raise Retryable(
                 MalformedAnswerError(
                     f"The platform's answer to {request.what} is not JSON "
-                    f"(HTTP {code}, starts with {_snippet(self.redact(response.text))!r})."
+                    f"(HTTP {code}, starts with {snippet(self.redact(response.text))!r})."
                 ),
                 unreceived=False,
             ) from None
-
-
-class _Retryable(Exception):
-    """A failure worth another try. `unreceived`: the platform cannot have acted on it."""
-
-    def __init__(self, error: PlatformError, *, unreceived: bool, wait: float | None = None):
-        super().__init__(str(error))
-        self.error = error
-        self.unreceived = unreceived
-        self.wait = wait
-
-
-def _network_problem(host: str, failure: requests.RequestException) -> _Retryable:
-    sent = _maybe_sent(failure)
-    reason = "did not answer in time" if sent else "could not be reached"
-    if sent and not isinstance(failure, requests.Timeout):
-        reason = "dropped the connection"
-    cause = _cause(failure)
-    return _Retryable(
-        PlatformError(f"The platform at {host} {reason} ({type(cause).__name__})."),
-        unreceived=not sent,
-    )
-
-
-def _maybe_sent(failure: requests.RequestException) -> bool:
-    """Whether the platform may have received the request: not when the connection (or the
-    proxy's tunnel, or TLS) was never made."""
-    if isinstance(failure, requests.ConnectTimeout | requests.exceptions.ProxyError):
-        return False
-    if isinstance(failure, requests.exceptions.SSLError):
-        return False
-    return not isinstance(_cause(failure), NewConnectionError)
-
-
-def _cause(failure: requests.RequestException) -> BaseException:
-    """What urllib3 saw underneath requests' wrapping (a refused connection, a reset)."""
-    inner = failure.args[0] if failure.args else failure
-    if isinstance(inner, MaxRetryError) and inner.reason is not None:
-        return inner.reason
-    return inner if isinstance(inner, BaseException) else failure
-
-
-def _out_of_time(request: Request, problem: _Retryable, failures: int) -> QarunError:
-    """The next try would come after the deadline: a timeout, or the platform's own failure."""
-    if problem.wait is not None:
-        return OutOfTimeError(
-            f"The platform rate-limited {request.what} (HTTP 429) and asked qarun to wait "
-            f"{problem.wait:.0f} s, which is past the `timeout`."
-        )
-    if failures >= FAILING_TRIES:
-        return _tried(
-            problem.error, f"qarun tried {failures} times in a row until the `timeout` ran out."
-        )
-    return OutOfTimeError(f"The `timeout` ran out while retrying {request.what}: {problem.error}")
-
-
-def _too_slow(request: Request) -> QarunError:
-    """The whole request outlived the time left before the deadline."""
-    if request.method == "GET":
-        return OutOfTimeError(f"The `timeout` ran out while the platform answered {request.what}.")
-    return TriggerUncertainError(
-        f"The platform did not answer in time ({request.what}) before the `timeout` ran out. "
-        "The trigger may or may not have started a run, so qarun did not send it again: "
-        "check the platform's dashboard before re-running this job."
-    )
-
-
-def _tried(error: PlatformError, sentence: str) -> PlatformError:
-    """The same error, saying how hard qarun tried."""
-    return type(error)(f"{error} {sentence}", status_code=error.status_code)
-
-
-def _tried_error(request: Request, problem: _Retryable, failures: int) -> PlatformError:
-    return _tried(problem.error, f"qarun tried {failures} times in a row.")
-
-
-def _uncertain(request: Request, problem: _Retryable, failures: int) -> PlatformError:
-    if problem.unreceived:
-        return problem.error
-    return TriggerUncertainError(
-        f"{problem.error} The trigger ({request.what}) may or may not have started a run, so "
-        "qarun did not send it again: check the platform's dashboard before re-running this job."
-    )
-
-
-def platform_message(response: Response, redact: Callable[[str], str] = str) -> str:
-    """The platform's own words from an error body: `message`, `detail` or `error`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return _snippet(redact(response.text)) or response.reason or "no message"
-    if isinstance(body, dict):
-        for key in ("message", "detail", "error"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return _snippet(redact(value))
-            if isinstance(value, list) and value:
-                # FastAPI validation errors: [{"loc": [...], "msg": "...", "type": "..."}]
-                parts = [
-                    f"{'.'.join(str(p) for p in item.get('loc', []))}: {item.get('msg', '')}"
-                    if isinstance(item, dict)
-                    else str(item)
-                    for item in value
-                ]
-                return _snippet(redact("; ".join(parts)))
-    return _snippet(redact(json.dumps(body)))
-
-
-def _retry_after(response: Response) -> float | None:
-    """Seconds to wait: the Retry-After header (seconds or date) or a `retry_after` field."""
-    header = response.headers.get("Retry-After", "").strip()
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(header)
-                return max(0.0, when.timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        value = body.get("retry_after")
-        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-            return float(value)
-    return None
-
-
-def _snippet(text: str) -> str:
-    return clip(" ".join(text.split()), _MAX_MESSAGE)

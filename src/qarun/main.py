@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from qarun.cancel import Cancellation, WorkTimedOut
+from qarun.cancel import Cancellation
 from qarun.console import Console
 from qarun.context import GitContext, read_context
 from qarun.errors import (
@@ -30,7 +30,7 @@ from qarun.http import HttpClient
 from qarun.inputs import env_name
 from qarun.model import Outcome, Run, Status
 from qarun.providers import PROVIDERS
-from qarun.providers.base import Provider, TriggerSpec, merge_payload
+from qarun.providers.base import Provider, TriggerSpec
 from qarun.settings import Settings, load_settings, report_targets
 from qarun.verdict import exit_code, failure_sentence, final_statuses, overall_status, settled
 
@@ -73,7 +73,7 @@ class ActionRun:
         settings = self.settings
         self.context = read_context(self.env)
         provider = self._provider(settings)
-        specs = [self._with_payload(spec, settings.payload) for spec in provider.plan()]
+        specs = [spec.with_payload(settings.payload) for spec in provider.plan()]
         if settings.dry_run:
             return self._dry_run(provider, specs)
         self._connect_github(provider, specs)
@@ -130,13 +130,6 @@ class ActionRun:
         )
         return provider
 
-    @staticmethod
-    def _with_payload(spec: TriggerSpec, payload: Mapping[str, Any]) -> TriggerSpec:
-        if not payload:
-            return spec
-        body = merge_payload(spec.request.body or {}, payload)
-        return replace(spec, request=replace(spec.request, body=body))
-
     def _dry_run(self, provider: Provider, specs: list[TriggerSpec]) -> Outcome:
         assert self.client is not None and self.settings is not None
         headers = {name: "***" for name in provider.auth_headers("x")}
@@ -166,20 +159,9 @@ class ActionRun:
         )
 
     def _wait_for_url(self, url: str, deadline: float) -> bool:
-        # requests, not the platforms' client: a preview may redirect, and probes follow.
-        import requests
-
         from qarun.preview import wait_for_url
 
-        return wait_for_url(
-            url,
-            session=requests.Session(),
-            deadline=deadline,
-            clock=self.clock,
-            sleep=self.cancel.sleep,
-            call=self.cancel.call,
-            report=self.console.info,
-        )
+        return wait_for_url(url, deadline, self.clock, self.cancel, self.console.info)
 
     def _trigger_all(self, provider: Provider, specs: list[TriggerSpec]) -> None:
         self.triggered_at = datetime.now(UTC)
@@ -403,17 +385,8 @@ def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()
     if not write_results(outcome, targets, env, console, filter_time=min(TIME_LIMIT, filter_time)):
         outcome = replace(outcome, exit_code=EXIT_PLATFORM)
     if action.github is not None:
-        # After the report: GitHub may be slow, never decisive. After a signal it gets what is
-        # left of the 5 s the runner allows, then is abandoned.
-        github = action.github
-        budget = cancel.left_after_signal(CANCEL_BUDGET) if cancel.requested else None
-        try:
-            cancel.call(lambda: github.finish(outcome), budget, stoppable=False)
-        except WorkTimedOut:
-            console.warning(
-                "The commit statuses and the pull-request comment were abandoned: GitHub did "
-                "not answer within the time a canceled step has."
-            )
+        # After the report: GitHub may be slow, never decisive.
+        action.github.finish_in_time(outcome, cancel, CANCEL_BUDGET)
     if outcome.runs and outcome.status is not Status.TRIGGERED:
         from qarun.wait import progress_line
 

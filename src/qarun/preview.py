@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import requests
 
-from qarun.cancel import WorkTimedOut
+from qarun.cancel import Cancellation, WorkTimedOut
 
 FIRST_PAUSE = 1.0
 MAX_PAUSE = 10.0
@@ -18,24 +18,24 @@ MIN_PROBE_TIMEOUT = 0.5
 
 def wait_for_url(
     url: str,
-    *,
-    session: requests.Session,
     deadline: float,
     clock: Callable[[], float],
-    sleep: Callable[[float], None],
-    call: Callable[[Callable[[], str | None], float | None], str | None],
+    cancel: Cancellation,
     report: Callable[[str], None],
 ) -> bool:
     """True once `url` answers below HTTP 400; False when the deadline passes first.
 
-    Each probe, as a whole, ends by the deadline (`call` abandons it then).
+    Each probe, as a whole, ends by the deadline (`cancel.call` abandons it then); the
+    pauses between probes end at once on a signal. requests, not the platforms' client:
+    a preview may redirect, and probes follow.
     """
+    session = requests.Session()
     started = clock()
     pause = FIRST_PAUSE
     while True:
         left = max(0.0, deadline - clock())
         try:
-            state = call(functools.partial(_probe, session, url, _timeout(left)), left)
+            state = cancel.call(functools.partial(_probe, session, url, _timeout(left)), left)
         except WorkTimedOut:
             state = "no answer before the timeout"
         if state is None:
@@ -47,7 +47,7 @@ def wait_for_url(
             return False
         wait = min(pause, remaining)
         report(f"Waiting for {url}: {state}; next check in {wait:.0f} s.")
-        sleep(wait)
+        cancel.sleep(wait)
         pause = min(MAX_PAUSE, pause * 2)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
+from qarun.cancel import Cancellation, WorkTimedOut
 from qarun.console import Console
 from qarun.context import GitContext
 from qarun.errors import CanceledError
@@ -145,6 +146,18 @@ class GitHubReporter:
                 self.contexts[rerun_id] = self.contexts[first_id]
         self._deadline = self.clock() + PENDING_BUDGET
         self._safely(self._pending_statuses, runs)
+
+    def finish_in_time(self, outcome: Outcome, cancel: Cancellation, budget: float) -> None:
+        """`finish`, abandoned after a signal once `budget` seconds from it have passed: a
+        canceled step must exit within the 5 s the runner allows."""
+        left = cancel.left_after_signal(budget) if cancel.requested else None
+        try:
+            cancel.call(lambda: self.finish(outcome), left, stoppable=False)
+        except WorkTimedOut:
+            self.console.warning(
+                "The commit statuses and the pull-request comment were abandoned: GitHub did "
+                "not answer within the time a canceled step has."
+            )
 
     def finish(self, outcome: Outcome) -> None:
         """Final statuses, then the comment. Never raises."""

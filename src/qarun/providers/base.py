@@ -10,7 +10,7 @@ requests, pure: dry-run prints them) → `trigger` each → `poll` until finishe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
@@ -33,6 +33,13 @@ class TriggerSpec:
     device: str | None = None
     # The id the trigger names (a QA.tech plan, a Qualigate suite, case or project), if any.
     target: str | None = None
+
+    def with_payload(self, payload: Mapping[str, Any]) -> TriggerSpec:
+        """The spec with the `payload` input merged into its body."""
+        if not payload:
+            return self
+        body = merge_payload(self.request.body or {}, payload)
+        return replace(self, request=replace(self.request, body=body))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ A test run's dashboard link is implied from the trigger on (`/results` shows
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -36,6 +35,14 @@ from qarun.providers.base import (
     parse_time,
     text_field,
 )
+from qarun.providers.qualigate_options import QualigateOptions, Target, Viewport, parse
+from qarun.providers.qualigate_status import (
+    STATUSES,
+    aggregate_verdict,
+    ended_unknown,
+    status_of,
+    suite_status,
+)
 from qarun.verdict import worst
 
 TRIGGER_PATH = "/api/v1/trigger"
@@ -45,25 +52,6 @@ RATE_LIMITED_ROUTES = (f"POST {TRIGGER_PATH}", f"GET {TRIGGER_PATH}", f"GET {RES
 # Ids per /results call: keeps the query string well under common URL limits.
 RESULTS_BATCH = 50
 
-EXAMPLE_ID = "770e8400-e29b-41d4-a716-446655440000"
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_SIZE = re.compile(r"(\d+)\s*x\s*(\d+)", re.IGNORECASE)
-_BROWSER = re.compile(r"[A-Za-z0-9._-]+")
-PRESETS = ("desktop", "tablet", "mobile")
-
-STATUSES: dict[str, Status] = {
-    "pending": Status.QUEUED,
-    "running": Status.RUNNING,
-    "passed": Status.PASSED,
-    "failed": Status.FAILED,
-    "error": Status.ERROR,
-    "timeout": Status.TIMEOUT,
-    "canceled": Status.CANCELED,
-    # QA.tech's spelling; cheap insurance against the run never ending here.
-    "cancelled": Status.CANCELED,
-}
-# A suite's terminal word; whether it passed depends on its counts.
-SUITE_COMPLETED = "completed"
 # Where a test run's dashboard page is, under the platform's host (as /results shows).
 DASHBOARD_PATH = "/test-runs/"
 
@@ -74,60 +62,10 @@ PROJECT_RUN = "project"
 
 
 @dataclass(frozen=True)
-class IdKind:
-    """What an id names: the input it comes from, its trigger body field, and a noun."""
-
-    input: str
-    field: str
-    noun: str
-
-
-SUITE = IdKind("suite", "test_suite_id", "test suite")
-TEST_CASE = IdKind("test-case", "test_case_id", "test case")
-PROJECT = IdKind("project", "project_id", "project")
-KINDS = (SUITE, TEST_CASE, PROJECT)
-
-
-@dataclass(frozen=True)
 class QualigateHandle(RunHandle):
     """How a run is polled: a suite run, a single test run, or one of a project's runs."""
 
     kind: str
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: IdKind
-    id: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind.noun} {self.id}"
-
-
-@dataclass(frozen=True)
-class Viewport:
-    """A preset (`mobile`) or a size in pixels (`1280x720`)."""
-
-    preset: str | None = None
-    width: int | None = None
-    height: int | None = None
-
-    @property
-    def label(self) -> str:
-        return self.preset or f"{self.width}x{self.height}"
-
-    def body(self) -> dict[str, Any]:
-        if self.preset is not None:
-            return {"viewportPreset": self.preset}
-        return {"viewportWidth": self.width, "viewportHeight": self.height}
-
-
-@dataclass(frozen=True)
-class QualigateOptions(Options):
-    targets: tuple[Target, ...]
-    viewports: tuple[Viewport, ...] = ()
-    browser: str | None = None
 
 
 @dataclass
@@ -150,19 +88,9 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         for route in RATE_LIMITED_ROUTES:
             self.client.rate_limits.setdefault(route, RateLimit(RATE_LIMIT_PER_MINUTE))
 
-    # --- inputs ------------------------------------------------------------------
     @staticmethod
     def parse_options(inputs: Inputs) -> QualigateOptions:
-        targets = tuple(target for kind in KINDS for target in _parse_ids(inputs, kind))
-        if not targets and not any(inputs.text(kind.input) for kind in KINDS):
-            inputs.problem(
-                SUITE.input,
-                "Qualigate needs at least one of `suite`, `test-case` or `project`; "
-                f"e.g. `suite: {EXAMPLE_ID}`.",
-            )
-        return QualigateOptions(
-            targets=targets, viewports=_parse_viewports(inputs), browser=_parse_browser(inputs)
-        )
+        return parse(inputs)
 
     @staticmethod
     def auth_headers(api_key: str) -> dict[str, str]:
@@ -212,7 +140,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         word = text_field(answer, "status")
         common: dict[str, Any] = {
             # `pending` as documented; a trigger answer without a word is just queued.
-            "status": _status(word, answer) if word else Status.QUEUED,
+            "status": status_of(word, answer) if word else Status.QUEUED,
             "provider_status": word or "",
             "device": spec.device,
         }
@@ -256,13 +184,13 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         if total is not None:
             reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
             progress = Progress(done=(passed or 0) + (failed or 0), total=total)
-        status, why = _suite_status(word, answer, what)
+        status, why = suite_status(word, answer, what)
         return _with_times(run, answer).updated(
             status=status,
             provider_status=word,
             reported=reported,
             progress=progress,
-            message=why or _ended_unknown(word, answer) or run.message,
+            message=why or ended_unknown(word, answer) or run.message,
         )
 
     def _poll_test_run(self, run: Run) -> Run:
@@ -273,10 +201,10 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         total = int_field(answer, "steps_total")
         progress = Progress(done, total) if done is not None and total else run.progress
         return _with_times(run, answer).updated(
-            status=_status(word, answer),
+            status=status_of(word, answer),
             provider_status=word,
             progress=progress,
-            message=text_field(answer, "error_message") or _ended_unknown(word, answer),
+            message=text_field(answer, "error_message") or ended_unknown(word, answer),
         )
 
     # --- details -------------------------------------------------------------------
@@ -296,7 +224,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             name=text_field(answer, "suite_name") or run.name,
             tests=tests,
             status=status,
-            platform_verdict=_aggregate_verdict(answer),
+            platform_verdict=aggregate_verdict(answer),
         )
 
     def _from_rows(self, runs: Sequence[Run], *, status: bool) -> dict[str, Run]:
@@ -317,7 +245,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                     continue
                 raise
             rows = {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
-            verdict = _aggregate_verdict(answer) if len(rows) == len(batch) else None
+            verdict = aggregate_verdict(answer) if len(rows) == len(batch) else None
             for run in batch:
                 if run.id in rows:
                     self._rowed.add(run.id)
@@ -330,65 +258,6 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)
 
 
-# --- parsing inputs ------------------------------------------------------------------
-def _parse_ids(inputs: Inputs, kind: IdKind) -> list[Target]:
-    targets: list[Target] = []
-    for item in inputs.items(kind.input):
-        if not _UUID.fullmatch(item):
-            inputs.problem(
-                kind.input,
-                f"`{item}` is not a Qualigate {kind.noun} id; write its UUID, e.g. `{EXAMPLE_ID}`.",
-            )
-        elif any(target.id.lower() == item.lower() for target in targets):
-            inputs.problem(kind.input, f"`{item}` is listed twice; list each id once.")
-        else:
-            targets.append(Target(kind, item))
-    return targets
-
-
-def _parse_viewports(inputs: Inputs) -> tuple[Viewport, ...]:
-    viewports: list[Viewport] = []
-    for item in inputs.items("devices"):
-        viewport = _viewport(item)
-        if viewport is None:
-            inputs.problem(
-                "devices",
-                f"`{item}` is not a viewport; write `desktop`, `tablet`, `mobile` or a size in "
-                "pixels like `1280x720`, one per line.",
-            )
-        elif viewport in viewports:
-            inputs.problem("devices", f"`{item}` is listed twice; list each viewport once.")
-        else:
-            viewports.append(viewport)
-    return tuple(viewports)
-
-
-def _viewport(item: str) -> Viewport | None:
-    if item.lower() in PRESETS:
-        return Viewport(preset=item.lower())
-    size = _SIZE.fullmatch(item)
-    if size is None:
-        return None
-    width, height = int(size.group(1)), int(size.group(2))
-    if width < 1 or height < 1:
-        return None
-    return Viewport(width=width, height=height)
-
-
-def _parse_browser(inputs: Inputs) -> str | None:
-    browser = inputs.text("browser")
-    if not browser:
-        return None
-    if not _BROWSER.fullmatch(browser):
-        inputs.problem(
-            "browser",
-            f"`{browser}` is not a browser engine name; write one word, e.g. `chromium` "
-            "(the platform's default).",
-        )
-        return None
-    return browser
-
-
 # --- reading answers -------------------------------------------------------------------
 def _kind(run: Run) -> str:
     return run.handle.kind if isinstance(run.handle, QualigateHandle) else TEST_RUN
@@ -399,58 +268,6 @@ def _required_text(data: Mapping[str, Any], key: str, what: str) -> str:
     if value is None:
         raise MalformedAnswerError(f"The platform's answer about {what} has no `{key}`.")
     return value
-
-
-def _status(word: str, answer: Mapping[str, Any]) -> Status:
-    """A status word; an unknown one means the run ended (in error) only if it shows an end."""
-    known = STATUSES.get(word.lower())
-    if known is not None:
-        return known
-    return Status.ERROR if answer.get("completed_at") else Status.RUNNING
-
-
-def _suite_status(word: str, answer: Mapping[str, Any], what: str) -> tuple[Status, str | None]:
-    """A suite run's status, and why it did not pass where its counts say so.
-
-    `completed` (the documents' own example) ends the suite with the outcome in its counts;
-    any finished word is also held to them: a suite passes only when every test passed.
-    """
-    status = Status.PASSED if word.lower() == SUITE_COMPLETED else _status(word, answer)
-    if not status.finished:
-        return status, None
-    total = int_field(answer, "total_tests")
-    passed = int_field(answer, "passed_tests")
-    failed = int_field(answer, "failed_tests")
-    if word.lower() == SUITE_COMPLETED and (total is None or passed is None) and failed is None:
-        raise MalformedAnswerError(
-            f"The platform says {what} is `completed` but gives no test counts, so qarun "
-            "cannot tell whether it passed."
-        )
-    short = (total - passed) if total is not None and passed is not None else 0
-    if status is Status.PASSED and (short > 0 or (failed or 0) > 0):
-        missing = max(short, failed or 0)
-        return Status.FAILED, (
-            f"{missing} of {total if total is not None else '?'} test(s) did not pass "
-            f"(Qualigate: {passed if passed is not None else '?'} passed, "
-            f"{failed if failed is not None else '?'} failed)."
-        )
-    return status, None
-
-
-def _aggregate_verdict(answer: Mapping[str, Any]) -> Status | None:
-    """The `/results` answer's own status, where it is a finished word qarun knows."""
-    word = text_field(answer, "status")
-    known = STATUSES.get(word.lower()) if word else None
-    return known if known is not None and known.finished else None
-
-
-def _ended_unknown(word: str, answer: Mapping[str, Any]) -> str | None:
-    """Why a run shown as ended with a word qarun does not know counts as an error."""
-    if word.lower() in STATUSES or word.lower() == SUITE_COMPLETED:
-        return None
-    if not answer.get("completed_at"):
-        return None
-    return f"Qualigate ended the run with status `{word}`, which qarun does not know."
 
 
 def _with_times(run: Run, answer: Mapping[str, Any]) -> Run:
@@ -485,7 +302,7 @@ def _with_row(run: Run, row: Mapping[str, Any], *, status: bool) -> Run:
     }
     word = text_field(row, "status")
     if status and word is not None:
-        changes["status"] = _status(word, row)
+        changes["status"] = status_of(word, row)
         changes["provider_status"] = word
     return run.updated(**changes)
 
