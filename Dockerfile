@@ -17,12 +17,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 COPY requirements.txt /app/requirements.txt
 RUN pip install --no-cache-dir --require-hashes --only-binary=:all: -r /app/requirements.txt
 
-# qarun itself, built with the locked setuptools (no download at build time) and compiled
-# once here: PYTHONDONTWRITEBYTECODE keeps runs from writing caches, so without this every
-# job would compile qarun again before its first request.
-COPY pyproject.toml README.md LICENSE action.yml /app/
+# qarun itself, built with the locked setuptools, which leaves in the same layer (only the
+# build needs it), and compiled once here: PYTHONDONTWRITEBYTECODE keeps runs from writing
+# caches, so without this every job would compile qarun again before its first request.
+COPY requirements-build.txt pyproject.toml README.md LICENSE action.yml /app/
 COPY src /app/src
-RUN pip install --no-cache-dir --no-deps --no-build-isolation /app \
+RUN pip install --no-cache-dir --require-hashes --only-binary=:all: -r /app/requirements-build.txt \
+    && pip install --no-cache-dir --no-deps --no-build-isolation /app \
+    && pip uninstall --yes --quiet setuptools \
     && python -m compileall -q "$(python -c 'import qarun, os; print(os.path.dirname(qarun.__file__))')"
 
 ARG SOURCE=https://github.com/qarun/qarun

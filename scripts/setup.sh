@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
-"${PIP[@]}" --require-hashes -r requirements.txt
+"${PIP[@]}" --require-hashes -r requirements.txt -r requirements-build.txt
 "${PIP[@]}" -r requirements-dev.txt
 "${PIP[@]}" --no-deps --no-build-isolation -e .

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Protocol, TypeVar
 
 import pytest
+from hypothesis import settings
 
 from tests.contract import CASES, ProviderCase
 from tests.fakes.base import FakePlatform
+
+# Property tests: bounded and the same every time in CI (derandomized, a fixed number of
+# examples each test states); locally a fresh seed each run finds new cases.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 Fake = TypeVar("Fake", bound=FakePlatform)
 # The container tests' session-wide `image` fixture: one build serves them all.
