@@ -177,7 +177,7 @@ def test_filter_runtime_error_is_an_expected_error_with_jq_s_words(
 
 
 def test_a_filter_that_never_ends_is_stopped_at_its_limit(report: dict[str, object]) -> None:
-    with pytest.raises(FilterError, match="ran past 1 s and was stopped"):
+    with pytest.raises(FilterError, match=r"stopped \(it ran past 1 s\)"):
         run_filter("last(range(1e13))", report, time_limit=1)
 
 

@@ -1,70 +1,75 @@
-"""A server that answers one byte at a time never holds qarun past its `timeout` (SPEC.md,
-Deadlines): the limit is on the whole request, not on each read."""
+"""A server that answers one byte at a time never holds qarun past its `timeout`, nor past
+the 5 s a canceled step has (SPEC.md, Deadlines): the limit is on the whole request, not
+on each read, for the platforms, `wait-for-url` and GitHub."""
 
 from __future__ import annotations
 
-import itertools
-import socket
-import threading
-from collections.abc import Iterator
+import signal
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import Serve
 from tests.contract import only
-from tests.harness import run_action
+from tests.fakes.base import FakePlatform, Recorded, Reply
+from tests.fakes.github import GitHubFake
+from tests.harness import FAKE_GITHUB_TOKEN, prepare, run_action
+from tests.robustness import wait_until
 
-# Headers that never end: without a bound on the whole request, qarun would wait forever.
-HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-
-
-@pytest.fixture
-def dripping_server() -> Iterator[str]:
-    """An HTTP server on loopback that sends its headers one byte every 0.2 s, forever."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
-
-    def serve() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:  # closed at the test's end
-                return
-            threading.Thread(target=drip, args=(connection,), daemon=True).start()
-
-    def drip(connection: socket.socket) -> None:
-        with connection:
-            for byte in itertools.chain(HEAD, itertools.repeat(ord("x"))):
-                if stop.wait(0.2):
-                    return
-                try:
-                    connection.sendall(bytes([byte]))
-                except OSError:
-                    return
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    listener.close()
+CASE = only("qualigate")
+DRIP = Reply(action="drip")
+# A hang guard, not a measure: the dripping answers alone would never end.
+HANG_GUARD = 60
 
 
-@pytest.mark.parametrize("where", ["trigger", "wait-for-url"])
-def test_a_server_dripping_bytes_cannot_hold_the_step_past_its_timeout(
-    dripping_server: str, tmp_path: Path, where: str
+class Preview(FakePlatform):
+    """A preview deployment: any path, no key."""
+
+    def authorized(self, request: Recorded) -> bool:
+        return True
+
+    def route(self, request: Recorded) -> Reply:
+        return Reply(200, {"ok": True})
+
+
+@pytest.mark.parametrize("where", ["trigger", "status check", "wait-for-url"])
+def test_a_dripping_answer_cannot_hold_the_step_past_its_timeout(
+    serve: Serve, tmp_path: Path, where: str
 ) -> None:
-    case = only("qualigate")
-    inputs = {"provider": "qualigate", "api-key": "k-0123456789", **case.inputs, "timeout": "2s"}
+    fake = serve(CASE.scenario("never"))
+    inputs = CASE.step_inputs(fake, timeout="2s", poll_interval="0.2s", report_file="r.json")
     if where == "trigger":
-        inputs["api-url"] = dripping_server
+        fake.inject(f"POST {CASE.trigger[1]}", DRIP)
+    elif where == "status check":
+        fake.inject(f"GET {CASE.trigger[1]}", *[DRIP] * 20)
     else:
-        inputs["api-url"] = "http://127.0.0.1:9"  # never reached: the URL never comes up
-        inputs["wait-for-url"] = dripping_server + "/preview"
-    # The server never finishes: the step ends only because the deadline bounds the whole
-    # request (run_action fails the test if the process is still running after 60 s).
-    result = run_action(tmp_path, inputs, timeout=60)
+        preview = serve(Preview())
+        preview.inject("GET /preview", *[DRIP] * 20)
+        inputs["wait-for-url"] = preview.url + "/preview"
+
+    result = run_action(tmp_path, inputs, timeout=HANG_GUARD)
+
     assert result.exit_code in (1, 3), result.log
-    assert "Traceback" not in result.log
     assert result.outputs["status"] in ("timeout", "error")
+    assert "r.json" in result.files and result.summary.strip()
+    assert "Traceback" not in result.log
+
+
+def test_a_dripping_github_is_abandoned_within_the_time_a_canceled_step_has(
+    serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(CASE.scenario("never"))
+    github = serve(GitHubFake(FAKE_GITHUB_TOKEN))
+    github.inject("POST /api/v3/repos/octo/shop/statuses/", *[DRIP] * 20)
+    inputs = CASE.step_inputs(fake, poll_interval="0.2s", commit_status="true")
+    step = prepare(tmp_path, inputs, extra_env={"GITHUB_API_URL": github.url}).start()
+    # The moment is certain: GitHub has begun to drip the first pending status.
+    wait_until(lambda: github.requests_to("POST"))
+    step.signal(signal.SIGINT)
+    result = step.finish(timeout=HANG_GUARD)
+
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "canceled"
+    warnings = [line for line in result.log.splitlines() if line.startswith("::warning::")]
+    assert any("abandoned" in line for line in warnings), result.log
+    assert "Traceback" not in result.log

@@ -65,3 +65,15 @@ def test_a_bug_while_rendering_the_summary_keeps_everything_else(
     group = lines.index("::group::Traceback of the error above (for a bug report)")
     assert "Traceback (most recent call last):" in lines[group + 1]
     assert "::endgroup::" in lines[group:]
+
+
+def test_a_filter_that_never_ends_is_stopped_and_everything_else_is_written(
+    serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(write, "TIME_LIMIT", 1.0)  # SPEC.md's 10 s, shortened for the test
+    result = run(serve, tmp_path, output_filter="last(range(1e13))")
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "failed" and result.outputs["filtered"] == ""
+    assert any("was stopped" in line for line in result.log.splitlines() if "::warning::" in line)
+    assert "Qualigate: failed" in result.summary
+    assert json.loads(result.files["qa/report.json"])["status"] == "failed"

@@ -25,6 +25,8 @@ from typing import TypeVar
 from qarun.errors import CanceledError
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
+# Seconds from a cancel signal to the exit (SPEC.md, Cancellation: 5), less a margin to exit.
+EXIT_BUDGET = 4.0
 T = TypeVar("T")
 
 

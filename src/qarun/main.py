@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from qarun.cancel import Cancellation
+from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.console import Console
 from qarun.context import GitContext, read_context
 from qarun.errors import (
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from qarun.github.reporter import GitHubReporter
 
 EXIT_UNEXPECTED = 1
-# Seconds from a cancel signal to the exit (SPEC.md, Cancellation), less a margin for the exit.
-CANCEL_BUDGET = 4.0
 
 
 @dataclass
@@ -92,8 +90,7 @@ class ActionRun:
                     ),
                 )
             self._trigger_all(provider, specs)
-            if self.github is not None:
-                self.github.pending(self.runs)
+            self._announce(self.runs, deadline)
             if not settings.wait:
                 return self._finish(status=Status.TRIGGERED)
             timed_out = self._wait(provider, deadline)
@@ -162,6 +159,13 @@ class ActionRun:
         from qarun.preview import wait_for_url
 
         return wait_for_url(url, deadline, self.clock, self.cancel, self.console.info)
+
+    def _announce(
+        self, runs: list[Run], deadline: float, reruns_of: Mapping[str, str] | None = None
+    ) -> None:
+        if self.github is not None:
+            left = max(0.0, deadline - self.clock())
+            self.github.pending_in_time(runs, self.cancel, left, reruns_of=reruns_of)
 
     def _trigger_all(self, provider: Provider, specs: list[TriggerSpec]) -> None:
         self.triggered_at = datetime.now(UTC)
@@ -254,9 +258,8 @@ class ActionRun:
                 return False
             earlier = {reruns[run.id].id: run for run in self.runs if run.id in reruns}
             self.attempts.extend(earlier.values())
-            if self.github is not None:
-                firsts = {rerun_id: run.id for rerun_id, run in earlier.items()}
-                self.github.pending(list(reruns.values()), reruns_of=firsts)
+            firsts = {rerun_id: run.id for rerun_id, run in earlier.items()}
+            self._announce(list(reruns.values()), deadline, reruns_of=firsts)
             self.runs = [reruns.get(run.id, run) for run in self.runs]
             timed_out = self._wait(provider, deadline)
             self._complete(provider)
@@ -326,10 +329,8 @@ class ActionRun:
         settings = self.settings
         name = settings.provider if settings else (self.env.get(env_name("provider")) or "")
         cls = PROVIDERS.get(name.lower().strip())
-        finished_at = datetime.now(UTC)
-        duration = None
-        if self.triggered_mono is not None:
-            duration = round(self.clock() - self.triggered_mono, 3)
+        mono = self.triggered_mono
+        duration = None if mono is None else round(self.clock() - mono, 3)
         outcome = Outcome(
             provider=cls.name if cls else name.strip().lower(),
             provider_title=cls.title if cls else "qarun",
@@ -339,7 +340,7 @@ class ActionRun:
             attempts=tuple(self.attempts),
             context=self.context,
             started_at=self.triggered_at,
-            finished_at=finished_at if self.triggered_at else None,
+            finished_at=datetime.now(UTC) if self.triggered_at else None,
             duration=duration,
             timed_out=timed_out,
             canceled=canceled,
@@ -373,20 +374,17 @@ def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()
             "please report it with this log.",
             annotate=False,
         )
-    from qarun.report.jq_filter import TIME_LIMIT
     from qarun.report.outputs import redact_outcome
     from qarun.report.write import write_results
 
     # Redacted before rendering: escaping (Markdown, XML) could hide a key from a later redaction.
     outcome = redact_outcome(outcome, console.redact)
     targets = action.settings.targets if action.settings else report_targets(env)
-    # After a signal, the filter gets what is left of the time a canceled step has.
-    filter_time = cancel.left_after_signal(CANCEL_BUDGET) if cancel.requested else TIME_LIMIT
-    if not write_results(outcome, targets, env, console, filter_time=min(TIME_LIMIT, filter_time)):
+    if not write_results(outcome, targets, env, console, cancel):
         outcome = replace(outcome, exit_code=EXIT_PLATFORM)
     if action.github is not None:
         # After the report: GitHub may be slow, never decisive.
-        action.github.finish_in_time(outcome, cancel, CANCEL_BUDGET)
+        action.github.finish_in_time(outcome, cancel, EXIT_BUDGET)
     if outcome.runs and outcome.status is not Status.TRIGGERED:
         from qarun.wait import progress_line
 

@@ -10,6 +10,7 @@ Faults (429, 5xx, drops, garbage) are queued per route with `inject`.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import threading
 import time
@@ -65,7 +66,8 @@ class Reply:
     body: Any = None  # JSON-serialized unless `raw` is set
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
-    # "drop": close the connection without answering; "pass": answer as the fake
+    # "drop": close the connection without answering; "drip": send the answer's headers one
+    # byte every 0.2 s, never finishing (until the fake stops); "pass": answer as the fake
     # normally would (spaces queued faults out), after `delay` if one is set
     action: str | None = None
     delay: float = 0.0
@@ -83,6 +85,7 @@ class FakePlatform:
         self.requests: list[Recorded] = []
         self._faults: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
+        self.stopping = threading.Event()  # ends answers that drip forever
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.host = "127.0.0.1"
@@ -101,6 +104,7 @@ class FakePlatform:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -193,6 +197,17 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
             reply = fake._dispatch(request)
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.action == "drip":
+                self.close_connection = True
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Drip: "
+                for byte in itertools.chain(head, itertools.repeat(ord("x"))):
+                    if fake.stopping.wait(0.2):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
             if reply.action == "drop":
                 self.close_connection = True
                 with contextlib.suppress(OSError):

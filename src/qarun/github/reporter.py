@@ -147,10 +147,26 @@ class GitHubReporter:
         self._deadline = self.clock() + PENDING_BUDGET
         self._safely(self._pending_statuses, runs)
 
+    def pending_in_time(
+        self,
+        runs: Sequence[Run],
+        cancel: Cancellation,
+        budget: float,
+        *,
+        reruns_of: Mapping[str, str] | None = None,
+    ) -> None:
+        """`pending`, abandoned after `budget` seconds (the time left before the deadline)
+        or at a signal: a slow GitHub cannot hold the step."""
+        try:
+            cancel.call(lambda: self.pending(runs, reruns_of=reruns_of), budget)
+        except WorkTimedOut:
+            self.console.warning("GitHub did not take the pending commit statuses in time.")
+
     def finish_in_time(self, outcome: Outcome, cancel: Cancellation, budget: float) -> None:
-        """`finish`, abandoned after a signal once `budget` seconds from it have passed: a
-        canceled step must exit within the 5 s the runner allows."""
-        left = cancel.left_after_signal(budget) if cancel.requested else None
+        """`finish`, abandoned when its time is up however slowly GitHub answers: after a
+        signal, once `budget` seconds from it have passed (a canceled step must exit within
+        the 5 s the runner allows); otherwise after FINAL_BUDGET."""
+        left = cancel.left_after_signal(budget) if cancel.requested else FINAL_BUDGET
         try:
             cancel.call(lambda: self.finish(outcome), left, stoppable=False)
         except WorkTimedOut:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 from qarun.errors import QarunError
@@ -15,6 +17,8 @@ from qarun.errors import QarunError
 # SPEC.md, Deadlines: at most 10 seconds, a result of at most 1 MiB.
 TIME_LIMIT = 10.0
 MAX_RESULT_BYTES = 1024 * 1024
+# How often a running filter looks whether the workflow was canceled.
+_CHECK = 0.1
 
 # The child: reads the program and the report, prints the result as `jq -r` would.
 _CHILD = """
@@ -37,34 +41,54 @@ class FilterError(QarunError):
     """The jq program failed, ran too long, or gave too much: output `filtered` stays empty."""
 
 
-def run_filter(program: str, report: dict[str, Any], *, time_limit: float = TIME_LIMIT) -> str:
-    """The program's result as `jq -r` prints it: strings raw, others compact, one per line."""
-    given = json.dumps({"program": program, "report": report}, allow_nan=False)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _CHILD],
-            input=given.encode(),
-            capture_output=True,
-            timeout=time_limit,
-            check=False,
-            # Its own session: a Ctrl-C to qarun's terminal is qarun's to handle, not the child's.
-            start_new_session=True,
-        )
-    except subprocess.TimeoutExpired:
-        raise FilterError(
-            f"the jq program ran past {time_limit:g} s and was stopped; output `filtered` is "
-            "left empty. Try it with `jq` on the file that `report-file` writes."
-        ) from None
-    if done.returncode != 0:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+def run_filter(
+    program: str,
+    report: dict[str, Any],
+    *,
+    time_limit: float = TIME_LIMIT,
+    stopped: Callable[[], bool] = lambda: False,
+) -> str:
+    """The program's result as `jq -r` prints it: strings raw, others compact, one per line.
+
+    The child is killed at `time_limit`, or as soon as `stopped()` (a cancel signal).
+    """
+    given = json.dumps({"program": program, "report": report}, allow_nan=False).encode()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # Its own session: a Ctrl-C to qarun's terminal is qarun's to handle, not the child's.
+        start_new_session=True,
+    )
+    end = time.monotonic() + time_limit
+    sent: bytes | None = given
+    while True:
+        try:
+            out, err = child.communicate(
+                sent, timeout=min(_CHECK, max(0.0, end - time.monotonic()))
+            )
+            break
+        except subprocess.TimeoutExpired:
+            sent = None  # communicate() keeps sending what it started to
+            if time.monotonic() >= end or stopped():
+                child.kill()
+                child.communicate()
+                why = "the workflow was canceled" if stopped() else f"it ran past {time_limit:g} s"
+                raise FilterError(
+                    f"the jq program was stopped ({why}); output `filtered` is left empty. "
+                    "Try it with `jq` on the file that `report-file` writes."
+                ) from None
+    if child.returncode != 0:
+        said = err.decode("utf-8", "replace").strip().splitlines()
         raise FilterError(
             f"the jq program failed on the report ({said[-1] if said else 'no message'}); output "
             "`filtered` is left empty. Try the program with `jq` on the file that `report-file` "
             "writes."
         )
-    if len(done.stdout) > MAX_RESULT_BYTES:
+    if len(out) > MAX_RESULT_BYTES:
         raise FilterError(
-            f"the jq program's result is {len(done.stdout):,} bytes, over the "
+            f"the jq program's result is {len(out):,} bytes, over the "
             f"{MAX_RESULT_BYTES:,} an output may hold; output `filtered` is left empty."
         )
-    return done.stdout.decode("utf-8", "replace")
+    return out.decode("utf-8", "replace")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
+from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.console import Console
 from qarun.model import Outcome
 from qarun.report.jq_filter import TIME_LIMIT, FilterError, run_filter
@@ -31,10 +32,18 @@ def write_results(
     targets: ReportTargets,
     env: Mapping[str, str],
     console: Console,
-    *,
-    filter_time: float = TIME_LIMIT,
+    cancel: Cancellation | None = None,
 ) -> bool:
-    """Writes everything the step leaves behind; False when the outputs could not be written."""
+    """Writes everything the step leaves behind; False when the outputs could not be written.
+
+    After a cancel signal the `output-filter` gets what is left of the time a canceled step
+    has; a signal while it runs stops it.
+    """
+    filter_time, stopped = float(TIME_LIMIT), (lambda: False)
+    if cancel is not None and cancel.requested:
+        filter_time = min(filter_time, cancel.left_after_signal(EXIT_BUDGET))
+    elif cancel is not None:
+        stopped = lambda: cancel.requested  # noqa: E731
     writer = ActionWriter(env, console.redact)
     document = _made(console, "the JSON report", lambda: build_report(outcome))
     report_file = junit_file = filtered = ""
@@ -54,7 +63,12 @@ def write_results(
             junit_file = _as_given(junit_path, targets.workspace)
     if targets.output_filter and document is not None:
         try:
-            filtered = run_filter(targets.output_filter, document, time_limit=max(0.1, filter_time))
+            filtered = run_filter(
+                targets.output_filter,
+                document,
+                time_limit=max(0.1, filter_time),
+                stopped=stopped,
+            )
         except FilterError as error:
             console.warning(f"input `output-filter`: {error}")
     if targets.summary:
