@@ -27,6 +27,7 @@ CONTEXT = GitContext(
     actor="mona",
     commit_message="Fix the checkout button",
     event_name="pull_request",
+    source="github-actions",
 )
 
 

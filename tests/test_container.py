@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Serve
-from tests.contract import FAILURE, ProviderCase, failing
+from tests.contract import FAILURE, ProviderCase, failing, only
 from tests.dockerutil import ContainerRun, Invocation, StartedAction, prepare_action
+from tests.fakes import qualigate
 from tests.fakes.base import FakePlatform
 from tests.harness import ActionResult, parse_file_command, prepare, pull_request_event
 
@@ -180,3 +181,27 @@ def wait_for_first_poll(case: ProviderCase, fake: FakePlatform, started: Started
         if time.monotonic() > deadline:
             pytest.fail("the container sent no status request within 30 s")
         time.sleep(0.05)
+
+
+def test_the_image_takes_the_command_s_arguments_in_any_ci(
+    image: str, serve: Serve, tmp_path: Path
+) -> None:
+    """`docker run --rm -e QARUN_API_KEY <image> --provider …`, as a GitLab job would."""
+    case = only("qualigate")
+    fake = serve(case.scenario("failed", duration=0.3))
+    argv = [
+        "docker", "run", "--rm", "--network", "host", "-e", "QARUN_API_KEY",
+        "-e", "GITLAB_CI", "-e", "CI_COMMIT_SHA", image,
+        "--provider", "qualigate", "--api-url", fake.url, "--suite", qualigate.SUITE_ID,
+        "--poll-interval", "0.3s",
+    ]  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "QARUN_API_KEY": fake.api_key, "GITLAB_CI": "true"}
+    env["CI_COMMIT_SHA"] = "c0ffee00" * 5
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, timeout=120)
+    log = done.stdout + done.stderr
+    assert done.returncode == 1, log
+    assert "Qualigate: failed" in log and "::" not in log
+    assert fake.api_key not in log
+    (trigger,) = fake.trigger_bodies()
+    assert trigger["context"]["source"] == "gitlab-ci"
+    assert trigger["context"]["sha"] == "c0ffee00" * 5

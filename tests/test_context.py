@@ -15,6 +15,7 @@ def env_for(
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     return {
+        "GITHUB_ACTIONS": "true",
         "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(path),
         "GITHUB_REPOSITORY": "octo/shop",

@@ -168,8 +168,14 @@ def test_without_attach_context_the_trigger_is_api_and_bare(
     assert [spec.request.body for spec in provider.plan()] == [{"trigger": "API"}]
 
 
+def test_outside_github_actions_the_trigger_is_api_without_commit_fields(serve: Serve) -> None:
+    context = GitContext(repository="octo/shop", sha="a1b2c3d", source="gitlab-ci")
+    provider = provider_for(serve(QatechFake(default=script())), context=context)
+    assert provider.plan()[0].request.body == {"trigger": "API"}
+
+
 def test_unknown_commit_fields_are_left_out(serve: Serve) -> None:
-    context = GitContext(repository="octo/shop", sha="a1b2c3d")
+    context = GitContext(repository="octo/shop", sha="a1b2c3d", source="github-actions")
     provider = provider_for(serve(QatechFake(default=script())), context=context)
     assert provider.plan()[0].request.body == {
         "trigger": "GITHUB",

@@ -195,7 +195,9 @@ def test_context_holds_only_the_fields_known_for_a_push(
 ) -> None:
     fake = serve(QualigateFake())
     qualigate = provider(fake)
-    qualigate.context = GitContext(repository="octo/shop", sha="abc123", branch="main")
+    qualigate.context = GitContext(
+        repository="octo/shop", sha="abc123", branch="main", source="github-actions"
+    )
     start(qualigate)
     assert fake.trigger_bodies()[0]["context"] == {
         "source": "github-actions",

@@ -41,7 +41,8 @@ def actionlint() -> str:
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"block{n}" for n in range(len(BLOCKS))])
 def test_every_workflow_example_passes_actionlint(block: str, tmp_path: Path) -> None:
     parsed = yaml.safe_load(textwrap.dedent(block))
-    if isinstance(parsed, dict) and "jobs" in parsed:
+    # YAML 1.1 reads `on:` as True: a key only GitHub workflows have.
+    if isinstance(parsed, dict) and "jobs" in parsed and (True in parsed or "on" in parsed):
         workflow = textwrap.dedent(block)
     elif isinstance(parsed, list) and all(isinstance(step, dict) for step in parsed):
         workflow = STEPS_WRAPPER + textwrap.indent(textwrap.dedent(block), "      ")

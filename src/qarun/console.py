@@ -12,7 +12,7 @@ import base64
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TextIO
 from urllib.parse import quote
 
@@ -70,33 +70,73 @@ def neutralize(text: str) -> str:
 
 
 class Console:
-    """Writes the step's log. Every method redacts; `info` also neutralizes."""
+    """Writes the step's log. Every method redacts; `info` also neutralizes.
 
-    def __init__(self, redactor: Redactor | None = None, stream: TextIO | None = None) -> None:
+    `github`: GitHub Actions reads workflow commands (`::error::`, groups, masks) from the log;
+    elsewhere the same messages are plain lines and masking is redaction alone. `tty`: a
+    terminal, where progress is one line updated in place.
+    """
+
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        stream: TextIO | None = None,
+        *,
+        github: bool = True,
+        tty: bool = False,
+    ) -> None:
         self.redact = redactor or Redactor()
         self._stream = stream
+        self.github = github
+        self.tty = tty
+        self._progress_open = False
+
+    @classmethod
+    def for_env(cls, env: Mapping[str, str]) -> Console:
+        """Workflow commands inside GitHub Actions only; progress in place on a terminal."""
+        return cls(github=env.get("GITHUB_ACTIONS") == "true", tty=sys.stdout.isatty())
 
     def _write(self, line: str) -> None:
         stream = self._stream or sys.stdout
+        if self._progress_open:
+            stream.write("\n")
+            self._progress_open = False
         stream.write(line + "\n")
         stream.flush()
 
     def mask(self, secret: str) -> None:
         """Registers the secret with the runner and with our own redactor."""
         if secret.strip():
-            for line in secret.splitlines():
-                if line.strip():
-                    self._write(f"::add-mask::{_escape_data(line)}")
+            if self.github:
+                for line in secret.splitlines():
+                    if line.strip():
+                        self._write(f"::add-mask::{_escape_data(line)}")
             self.redact.add(secret)
+
+    def progress(self, text: str) -> None:
+        """A progress line: updated in place on a terminal, one line each elsewhere."""
+        if not self.tty:
+            self.info(text)
+            return
+        stream = self._stream or sys.stdout
+        stream.write("\r\x1b[K" + neutralize(self.redact(text)))
+        stream.flush()
+        self._progress_open = True
 
     def info(self, text: str) -> None:
         self._write(neutralize(self.redact(text)))
 
     def warning(self, text: str) -> None:
-        self._write(f"::warning::{_escape_data(self.redact(text))}")
+        if self.github:
+            self._write(f"::warning::{_escape_data(self.redact(text))}")
+        else:
+            self._write("warning: " + neutralize(self.redact(text)))
 
     def error(self, text: str) -> None:
-        self._write(f"::error::{_escape_data(self.redact(text))}")
+        if self.github:
+            self._write(f"::error::{_escape_data(self.redact(text))}")
+        else:
+            self._write("error: " + neutralize(self.redact(text)))
 
     def bug(self, sentence: str, error: BaseException, *, fatal: bool = False) -> None:
         """A bug of ours: one line saying so, then its traceback (redacted) in a collapsed
@@ -105,11 +145,12 @@ class Console:
 
         said = f"{sentence} ({type(error).__name__}: {error}); please report it with this log."
         (self.error if fatal else self.warning)(said)
-        self._write("::group::Traceback of the error above (for a bug report)")
+        title = "Traceback of the error above (for a bug report)"
+        self._write(f"::group::{title}" if self.github else f"--- {title}")
         for line in traceback.format_exception(error):
             for part in line.rstrip("\n").splitlines():
                 self.info(part)
-        self._write("::endgroup::")
+        self._write("::endgroup::" if self.github else "---")
 
 
 def _escape_data(text: str) -> str:

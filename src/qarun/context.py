@@ -28,12 +28,14 @@ class GitContext:
     workflow_run_url: str | None = None
     commit_message: str | None = None
     event_name: str | None = None
+    # The CI system that ran qarun, as Qualigate's `context.source` names it.
+    source: str | None = None
 
     def as_report(self) -> dict[str, Any]:
         """The report's `context` object (SPEC.md): everything but the commit message."""
         data = asdict(self)
-        data.pop("commit_message")
-        data.pop("event_name")
+        for private in ("commit_message", "event_name", "source"):
+            data.pop(private)
         return data
 
     @property
@@ -41,8 +43,25 @@ class GitContext:
         return (self.sha or "")[:7]
 
 
+GITHUB_ACTIONS = "github-actions"
+
+
 def read_context(env: Mapping[str, str]) -> GitContext:
-    """Builds the context; a missing or unreadable payload leaves fields empty, never fails."""
+    """The context from the CI system that runs qarun (GitHub Actions, GitLab CI, CircleCI,
+    Bitbucket, Jenkins, Azure, Buildkite), else from `git` here, else empty. Never fails."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        return read_github(env)
+    from qarun import ci_context  # only outside GitHub Actions
+
+    for reader in ci_context.READERS:
+        found = reader(env)
+        if found is not None:
+            return found
+    return ci_context.local_git(env) or GitContext()
+
+
+def read_github(env: Mapping[str, str]) -> GitContext:
+    """GitHub Actions' context; a missing or unreadable payload leaves fields empty."""
     event = _load_event(env.get("GITHUB_EVENT_PATH", ""))
     event_name = env.get("GITHUB_EVENT_NAME") or None
     repository = env.get("GITHUB_REPOSITORY") or _str(_dig(event, "repository", "full_name"))
@@ -85,6 +104,7 @@ def read_context(env: Mapping[str, str]) -> GitContext:
         workflow_run_url=run_url,
         commit_message=message,
         event_name=event_name,
+        source=GITHUB_ACTIONS,
     )
 
 

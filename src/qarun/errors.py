@@ -18,9 +18,15 @@ class QarunError(Exception):
 class InputProblem:
     input: str
     message: str
+    # From the `qarun` command: named as its option (`--timeout`), not as the action's input.
+    as_option: bool = False
 
     def __str__(self) -> str:
-        return f"input `{self.input}`: {self.message}"
+        name = f"input `{self.input}`"
+        if self.as_option:
+            # The command takes the key from the environment only (qarun.cli).
+            name = "`QARUN_API_KEY`" if self.input == "api-key" else f"option `--{self.input}`"
+        return f"{name}: {self.message}"
 
 
 class InputError(QarunError):

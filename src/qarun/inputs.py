@@ -21,6 +21,10 @@ TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 
 
+# Set by the `qarun` command in the environment it runs qarun with (qarun.cli).
+INTERFACE, COMMAND = "QARUN_INTERFACE", "command"
+
+
 def env_name(name: str) -> str:
     return "INPUT_" + name.replace(" ", "_").upper()
 
@@ -31,10 +35,13 @@ class Inputs:
 
     values: Mapping[str, str]
     problems: list[InputProblem] = field(default_factory=list)
+    # Problems name the `qarun` command's options rather than the action's inputs.
+    as_options: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], names: list[str]) -> Inputs:
-        return cls({name: env.get(env_name(name), "").strip() for name in names})
+        values = {name: env.get(env_name(name), "").strip() for name in names}
+        return cls(values, as_options=env.get(INTERFACE) == COMMAND)
 
     def text(self, name: str) -> str:
         return self.values.get(name, "").strip()
@@ -45,7 +52,7 @@ class Inputs:
         return bool(value) and value.lower() != default.lower()
 
     def problem(self, name: str, message: str) -> None:
-        self.problems.append(InputProblem(name, message))
+        self.problems.append(InputProblem(name, message, self.as_options))
 
     def raise_problems(self) -> None:
         if self.problems:

@@ -192,7 +192,7 @@ class ActionRun:
             clock=self.clock,
             sleep=self.cancel.sleep,
             deadline=deadline,
-            report=self.console.info,
+            report=self.console.progress,
         )
         result = waiter.wait(self.runs, self.triggered_mono or self.clock())
         self.runs = result.runs
@@ -356,7 +356,7 @@ class ActionRun:
 
 def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()) -> int:
     env = dict(os.environ) if env is None else env
-    console = Console()
+    console = Console.for_env(env)
     # Mask the secrets before anything else is printed.
     console.mask(env.get(env_name("api-key"), ""))
     console.mask(env.get(env_name("github-token"), ""))

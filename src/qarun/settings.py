@@ -94,7 +94,11 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
     if not api_key:
         inputs.problem(
             "api-key",
-            "is required; pass the platform's key from a secret, e.g. "
+            "is required: set this environment variable to the platform's key (from your CI "
+            "system's secrets); the command takes no key option, which would show in the "
+            "process list."
+            if inputs.as_options
+            else "is required; pass the platform's key from a secret, e.g. "
             "`api-key: ${{ secrets.QA_API_KEY }}`.",
         )
     provider = PROVIDERS.get(provider_name)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from qarun.context import GITHUB_ACTIONS
 from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.http import Request
 from qarun.inputs import Inputs
@@ -185,8 +186,10 @@ class QatechProvider(ProviderBase[QatechOptions]):
         )
 
     def _base_body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"trigger": "GITHUB" if self.attach_context else "API"}
-        if self.attach_context:
+        # QA.tech's GITHUB trigger (with its commit fields) belongs to GitHub Actions alone.
+        on_github = self.attach_context and self.context.source == GITHUB_ACTIONS
+        body: dict[str, Any] = {"trigger": "GITHUB" if on_github else "API"}
+        if on_github:
             body.update(self._commit_fields())
         body.update(self._project())
         if self.options.apps:

@@ -132,7 +132,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             "branch": git.branch,
             "repository": git.repository,
         }
-        return {"source": "github-actions", **{k: v for k, v in fields.items() if v}}
+        return {"source": git.source or "qarun", **{k: v for k, v in fields.items() if v}}
 
     def trigger(self, spec: TriggerSpec) -> list[Run]:
         answer = expect_object(self.client.send(spec.request), f"the trigger of {spec.label}")

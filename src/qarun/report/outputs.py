@@ -19,6 +19,9 @@ from actions_toolkit.file_command import prepare_key_value_message
 
 from qarun.model import Outcome, Run
 
+# Where the `qarun` command's --dotenv-file writes the outputs as `QARUN_<NAME>=value` lines.
+DOTENV_FILE = "QARUN_DOTENV_FILE"
+
 
 class ActionWriter:
     """Writes where the runner's environment says; a missing variable means "not here"."""
@@ -34,6 +37,14 @@ class ActionWriter:
         deprecated `::set-output` command, so the toolkit's formatting is used
         with the path from our own environment instead.
         """
+        dotenv = self._env.get(DOTENV_FILE)
+        if dotenv:
+            # GitLab's `artifacts: reports: dotenv` takes one `KEY=value` per line.
+            lines = "".join(
+                f"QARUN_{name.upper().replace('-', '_')}={_one_line(self._redact(value))}\n"
+                for name, value in values.items()
+            )
+            write_text(Path(dotenv), lines)
         path = self._env.get("GITHUB_OUTPUT")
         if not path:
             return
@@ -52,8 +63,16 @@ class ActionWriter:
 
     def write_file(self, path: Path, text: str) -> None:
         """Writes a report file, creating its folders; OSError goes to the caller."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self._redact(text), encoding="utf-8", newline="")
+        write_text(path, self._redact(text))
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.splitlines())
 
 
 def _append(path: Path, text: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.console import Console
@@ -22,6 +22,7 @@ from qarun.report.json_report import build_report, render_json
 from qarun.report.junit import render_junit
 from qarun.report.outputs import ActionWriter, output_values
 from qarun.report.summary import render_summary
+from qarun.report.text import render_text
 from qarun.settings import ReportTargets
 
 T = TypeVar("T")
@@ -34,43 +35,18 @@ def write_results(
     console: Console,
     cancel: Cancellation | None = None,
 ) -> bool:
-    """Writes everything the step leaves behind; False when the outputs could not be written.
-
-    After a cancel signal the `output-filter` gets what is left of the time a canceled step
-    has; a signal while it runs stops it.
-    """
-    filter_time, stopped = float(TIME_LIMIT), (lambda: False)
-    if cancel is not None and cancel.requested:
-        filter_time = min(filter_time, cancel.left_after_signal(EXIT_BUDGET))
-    elif cancel is not None:
-        stopped = lambda: cancel.requested  # noqa: E731
+    """Writes everything the step leaves behind; False when the outputs could not be written."""
     writer = ActionWriter(env, console.redact)
     document = _made(console, "the JSON report", lambda: build_report(outcome))
-    report_file = junit_file = filtered = ""
     report_path, junit_path = targets.report_file, targets.junit_file
+    report_file = junit_file = filtered = ""
     if report_path is not None and document is not None:
-        text = _made(console, str(report_path), lambda: render_json(document))
-        if text is not None and _written(
-            console, str(report_path), writer.write_file, report_path, text
-        ):
-            report_file = _as_given(report_path, targets.workspace)
+        report_file = _file(console, writer, targets, report_path, lambda: render_json(document))
     # One path for both is bad input: the JSON report keeps the path, the JUnit file is not written.
     if junit_path is not None and junit_path != report_path and not outcome.dry_run:
-        xml = _made(console, str(junit_path), lambda: render_junit(outcome))
-        if xml is not None and _written(
-            console, str(junit_path), writer.write_file, junit_path, xml
-        ):
-            junit_file = _as_given(junit_path, targets.workspace)
+        junit_file = _file(console, writer, targets, junit_path, lambda: render_junit(outcome))
     if targets.output_filter and document is not None:
-        try:
-            filtered = run_filter(
-                targets.output_filter,
-                document,
-                time_limit=max(0.1, filter_time),
-                stopped=stopped,
-            )
-        except FilterError as error:
-            console.warning(f"input `output-filter`: {error}")
+        filtered = _filtered(targets.output_filter, document, console, cancel)
     if targets.summary:
         markdown = _made(console, "the job summary", lambda: render_summary(outcome))
         if markdown is not None:
@@ -84,6 +60,10 @@ def write_results(
     )
     if values is None:
         return False
+    if not console.github:
+        # Outside GitHub nobody shows the Markdown: the summary goes to the log as text.
+        for line in _made(console, "the summary", lambda: render_text(outcome)) or []:
+            console.info(line)
     try:
         writer.set_outputs(values)
     except OSError as error:
@@ -94,6 +74,37 @@ def write_results(
         )
         return False
     return True
+
+
+def _file(
+    console: Console,
+    writer: ActionWriter,
+    targets: ReportTargets,
+    path: Path,
+    render: Callable[[], str],
+) -> str:
+    """A report file written, as later steps name it; empty when it could not be."""
+    text = _made(console, str(path), render)
+    if text is None or not _written(console, str(path), writer.write_file, path, text):
+        return ""
+    return _as_given(path, targets.workspace)
+
+
+def _filtered(
+    program: str, document: dict[str, Any], console: Console, cancel: Cancellation | None
+) -> str:
+    """`output-filter`'s result, or empty with a warning. After a cancel signal the filter
+    gets what is left of the time a canceled step has; a signal while it runs stops it."""
+    time_limit, stopped = float(TIME_LIMIT), (lambda: False)
+    if cancel is not None and cancel.requested:
+        time_limit = min(time_limit, cancel.left_after_signal(EXIT_BUDGET))
+    elif cancel is not None:
+        stopped = lambda: cancel.requested  # noqa: E731
+    try:
+        return run_filter(program, document, time_limit=max(0.1, time_limit), stopped=stopped)
+    except FilterError as error:
+        console.warning(f"input `output-filter`: {error}")
+        return ""
 
 
 def _made(console: Console, what: str, render: Callable[[], T]) -> T | None:

@@ -1,0 +1,97 @@
+"""The `qarun` command: the action's program for any CI system and a developer's terminal.
+
+Every input of action.yml is an option of the same name with its description and default
+(`--timeout`), or a `QARUN_<NAME>` environment variable; the option wins. The API key comes
+only from `QARUN_API_KEY`: on a command line it would show in the process list and the shell
+history. The command hands qarun the same inputs the runner would (`INPUT_<NAME>`), so the
+settings, validation and messages are the action's own, naming options instead of inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from qarun import __version__, manifest
+from qarun.inputs import COMMAND, INTERFACE, env_name
+from qarun.report.outputs import DOTENV_FILE
+
+KEY_VARIABLE = "QARUN_API_KEY"
+# Inputs that have no option: the key (from the environment only) and the GitHub-only ones.
+NOT_OPTIONS = frozenset({"api-key", "github-token", "commit-status", "pr-comment"})
+
+
+def variable(name: str) -> str:
+    """`fail-on` → `QARUN_FAIL_ON`."""
+    return "QARUN_" + name.upper().replace("-", "_")
+
+
+def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qarun",
+        description=(
+            "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
+            "with its verdict. Every option can also be given as QARUN_<NAME> (e.g. "
+            "QARUN_FAIL_ON); the option wins."
+        ),
+        epilog=(
+            f"The API key is read only from {KEY_VARIABLE}: on the command line it would show "
+            "in the process list and the shell history. Exit codes: 0 passed, 1 tests failed "
+            "(see --fail-on), 2 bad input, 3 the platform could not be used."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"qarun {__version__}")
+    for name, given in inputs.items():
+        if name in NOT_OPTIONS:
+            continue
+        default = f" (default: {given.default})" if given.default else ""
+        parser.add_argument(
+            f"--{name}", metavar="VALUE", help=given.description.replace("%", "%%") + default
+        )
+    parser.add_argument("--summary-file", metavar="PATH", help="Write the Markdown summary here.")
+    parser.add_argument(
+        "--dotenv-file",
+        metavar="PATH",
+        help="Write the outputs here as QARUN_STATUS=... lines (GitLab's dotenv report).",
+    )
+    return parser
+
+
+def action_env(
+    args: argparse.Namespace, inputs: Mapping[str, manifest.Input], env: Mapping[str, str]
+) -> dict[str, str]:
+    """The environment qarun runs with: INPUT_<NAME> from the options and QARUN_ variables."""
+    given = dict(env)
+    for name in inputs:
+        if name in NOT_OPTIONS:
+            continue
+        value = getattr(args, name.replace("-", "_"))
+        if value is None:
+            value = env.get(variable(name))
+        if value is not None:
+            given[env_name(name)] = value
+    given[env_name("api-key")] = env.get(KEY_VARIABLE, "")
+    given[INTERFACE] = COMMAND
+    given.setdefault("GITHUB_WORKSPACE", os.getcwd())
+    if args.summary_file:
+        given["GITHUB_STEP_SUMMARY"] = os.path.abspath(args.summary_file)
+    if args.dotenv_file:
+        given[DOTENV_FILE] = os.path.abspath(args.dotenv_file)
+    return given
+
+
+def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) -> int:
+    inputs = manifest.inputs()
+    args = build_parser(inputs).parse_args(argv)
+    from qarun.main import main
+
+    return main(action_env(args, inputs, os.environ), early_signals=early_signals)
+
+
+def console_script() -> int:
+    """The `qarun` entry point `pip install` makes; `python -m qarun` goes the same way."""
+    from qarun.__main__ import early_signals
+
+    return run(sys.argv[1:], early_signals)

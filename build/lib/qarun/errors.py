@@ -1,0 +1,75 @@
+"""The errors qarun expects, each carrying the exit code SPEC.md gives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_BAD_INPUT = 2
+EXIT_PLATFORM = 3
+
+
+class QarunError(Exception):
+    """An expected failure: its message is one sentence a person can act on."""
+
+    exit_code = EXIT_PLATFORM
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    input: str
+    message: str
+    # From the `qarun` command: named as its option (`--timeout`), not as the action's input.
+    as_option: bool = False
+
+    def __str__(self) -> str:
+        name = f"input `{self.input}`"
+        if self.as_option:
+            # The command takes the key from the environment only (qarun.cli).
+            name = "`QARUN_API_KEY`" if self.input == "api-key" else f"option `--{self.input}`"
+        return f"{name}: {self.message}"
+
+
+class InputError(QarunError):
+    """One or more inputs are wrong; all of them are reported at once."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+class PlatformError(QarunError):
+    """The platform could not be used: unreachable, refused, malformed answers."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        self.status_code = status_code
+        super().__init__(message)
+
+
+class AuthError(PlatformError):
+    """401/403: the key was rejected; never retried."""
+
+
+class NotFoundError(PlatformError):
+    """404: the plan, suite, build or run named does not exist."""
+
+
+class TriggerUncertainError(PlatformError):
+    """The trigger may or may not have been received; it is not sent again."""
+
+
+class RerunRefusedError(PlatformError):
+    """The platform refused to rerun a run (QA.tech's 400): the attempt that ran stands."""
+
+
+class MalformedAnswerError(PlatformError):
+    """The platform answered with something its documents do not describe."""
+
+
+class OutOfTimeError(QarunError):
+    """The `timeout` deadline passed while qarun was waiting on the platform."""
+
+
+class CanceledError(QarunError):
+    """The runner asked qarun to stop (SIGINT or SIGTERM)."""

@@ -1,0 +1,336 @@
+"""The one way qarun talks to a platform: timeouts, retries, errors with the platform's words.
+
+Reads (status polls, results) are retried on network errors, timeouts, 5xx,
+429 and garbled bodies, under a budget of consecutive failures that resets
+after every good answer. A trigger is sent again only when the platform cannot
+have acted on it: the connection was never made, or it answered 429 or 503.
+
+Nothing runs past the `timeout` deadline: the whole request (connect, headers,
+body) gets the time left and is abandoned after it, and a retry that would
+start after it is not made. The wait then
+ends as a timeout after a 429 or a single failure, and with the platform's last
+error (exit 3) once it has failed several times in a row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests import Response
+
+from qarun import __version__
+from qarun.cancel import WorkTimedOut
+from qarun.errors import (
+    AuthError,
+    MalformedAnswerError,
+    NotFoundError,
+    OutOfTimeError,
+    PlatformError,
+)
+from qarun.http_failures import (
+    Retryable,
+    network_problem,
+    out_of_time,
+    platform_message,
+    retry_after,
+    snippet,
+    too_slow,
+    tried_error,
+    uncertain,
+)
+
+USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
+# (connect, read) seconds. A status poll that takes longer than this is a failed poll.
+DEFAULT_TIMEOUT = (10.0, 30.0)
+# Near the deadline a request still gets this long: the last look at the runs must be able to land.
+MIN_REQUEST_TIMEOUT = 2.0
+
+
+def new_session() -> requests.Session:
+    """The platforms' session: proxies (`HTTPS_PROXY`, `NO_PROXY`, …) and gzip as requests
+    does them, connections kept alive between polls."""
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def ca_bundle() -> str | bool:
+    """The CA certificates to trust: requests' own variables, then OpenSSL's `SSL_CERT_FILE`
+    (which requests alone would not read), else certifi's bundle."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        if os.environ.get(name):
+            return os.environ[name]
+    return True
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry. `attempts` counts consecutive failures."""
+
+    attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    jitter: float = 0.25
+    # The longest 429 wait qarun honours before treating the platform as unusable.
+    max_rate_limit_wait: float = 300.0
+
+    def backoff(self, failure: int, rng: random.Random) -> float:
+        """Exponential backoff for the n-th consecutive failure (1-based), with jitter."""
+        delay = min(self.max_delay, self.base_delay * 2.0 ** (failure - 1))
+        return delay * (1 + self.jitter * (2 * rng.random() - 1))
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request qarun would send: what dry-run prints and what the client sends."""
+
+    method: str
+    path: str
+    body: Mapping[str, Any] | None = None
+    params: Mapping[str, str] | None = None
+    # What the request is about, for messages: "test plan pln_abc", "run 7c1f…".
+    what: str = "the request"
+
+    def describe(self, url: str, headers: Mapping[str, str]) -> str:
+        """As dry-run prints it: method and URL, the headers (redacted) and the JSON body."""
+        lines = [f"{self.method} {url}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if self.body is not None:
+            lines.append(json.dumps(self.body, indent=2, sort_keys=True))
+        return "\n".join(lines)
+
+
+@dataclass
+class Throttle:
+    """Shared by client and scheduler: a 429 slows the whole schedule down."""
+
+    factor: float = 1.0
+
+    def hit(self) -> None:
+        self.factor = min(8.0, self.factor * 2)
+
+
+@dataclass
+class RateLimit:
+    """At most `limit` requests per `window` seconds to one endpoint (Qualigate: 30 a minute)."""
+
+    limit: int
+    window: float = 60.0
+    sent: deque[float] = field(default_factory=deque)
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before the next request may go out."""
+        while self.sent and now - self.sent[0] >= self.window:
+            self.sent.popleft()
+        if len(self.sent) < self.limit:
+            return 0.0
+        return self.window - (now - self.sent[0])
+
+
+@dataclass
+class HttpClient:
+    """A platform's API at `base_url`, with its auth headers."""
+
+    base_url: str
+    headers: Mapping[str, str]
+    session: requests.Session = field(default_factory=new_session)
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    # Runs the blocking request within a budget of seconds (cancel.Cancellation.call): the
+    # deadline bounds the whole request, not each read, and a signal abandons it.
+    call: Callable[[Callable[[], Response], float | None], Response] = lambda work, budget: work()
+    clock: Callable[[], float] = time.monotonic
+    notify: Callable[[str], None] = lambda message: None
+    # Applied to the platform's text before it is cut short for a message, so that a
+    # secret echoed back cannot survive in part.
+    redact: Callable[[str], str] = lambda text: text
+    rng: random.Random = field(default_factory=random.Random)
+    throttle: Throttle = field(default_factory=Throttle)
+    # Monotonic time after which no request or retry wait may end (main.py sets it).
+    deadline: float | None = None
+    # Client-side limits by "METHOD /path", for platforms that document one.
+    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
+    rejects_key: Callable[[Any], bool] = lambda body: False
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def read(self, request: Request) -> Any:
+        """GET (or any idempotent call) returning JSON, retried while it is safe and useful."""
+        return self._retrying(request, give_up=self._spent, error=tried_error)
+
+    def send(self, request: Request) -> Any:
+        """A trigger: re-sent only when the platform cannot have acted on it."""
+
+        def give_up(problem: Retryable, failures: int) -> bool:
+            return not problem.unreceived or self._spent(problem, failures)
+
+        return self._retrying(request, give_up=give_up, error=uncertain)
+
+    def _retrying(
+        self,
+        request: Request,
+        *,
+        give_up: Callable[[Retryable, int], bool],
+        error: Callable[[Request, Retryable, int], PlatformError],
+    ) -> Any:
+        """The one retry loop: `give_up` says when a failure ends it, with `error`."""
+        failures = 0
+        while True:
+            try:
+                return self._once(request)
+            except Retryable as problem:
+                failures += 1
+                if give_up(problem, failures):
+                    raise error(request, problem, failures) from None
+                self._pause(request, problem, failures)
+
+    def _spent(self, problem: Retryable, failures: int) -> bool:
+        """The retry budget is used up (a 429's own wait is always honoured)."""
+        return failures >= self.policy.attempts and problem.wait is None
+
+    def _pause(self, request: Request, problem: Retryable, failures: int) -> None:
+        delay = self._delay(request, problem, failures)
+        if self.deadline is not None and self.clock() + delay > self.deadline:
+            raise out_of_time(request, problem, failures)
+        self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
+        self.sleep(delay)
+
+    def _delay(self, request: Request, problem: Retryable, failures: int) -> float:
+        backoff = self.policy.backoff(failures, self.rng)
+        if problem.wait is None:
+            return backoff
+        if problem.wait > self.policy.max_rate_limit_wait:
+            raise PlatformError(
+                f"The platform asked qarun to wait {problem.wait:.0f} s before calling "
+                f"again ({request.what}); that is too long to keep waiting.",
+                status_code=429,
+            )
+        # A platform that keeps asking for (almost) no wait still gets backed off from.
+        return problem.wait if failures < self.policy.attempts else max(problem.wait, backoff)
+
+    def _respect_rate_limit(self, request: Request) -> None:
+        limit = self.rate_limits.get(f"{request.method} {request.path}")
+        if limit is None:
+            return
+        delay = limit.delay(self.clock())
+        if delay > 0:
+            if self.deadline is not None and self.clock() + delay > self.deadline:
+                raise OutOfTimeError(
+                    f"The `timeout` ran out while qarun paced its requests for {request.what} "
+                    "under the platform's rate limit."
+                )
+            self.sleep(delay)
+        limit.sent.append(self.clock())
+
+    def _once(self, request: Request) -> Any:
+        self._respect_rate_limit(request)
+        headers = {"Accept": "application/json", **self.headers}
+        body = None
+        if request.method != "GET" and request.body is not None:
+            body = json.dumps(request.body).encode()
+            headers["Content-Type"] = "application/json"
+        session, timeouts = self.session, self._timeouts()
+        try:
+            response = self.call(
+                lambda: session.request(
+                    request.method,
+                    self.url(request.path),
+                    params=request.params,
+                    data=body,
+                    headers=headers,
+                    timeout=timeouts,
+                    # The key must not travel to another host: a redirect is reported.
+                    allow_redirects=False,
+                    verify=ca_bundle(),
+                ),
+                self._budget(),
+            )
+        except requests.RequestException as failure:
+            raise network_problem(self._host(), failure) from None
+        except WorkTimedOut:
+            # The abandoned request still holds its session: the next one gets a new one.
+            self.session = new_session()
+            raise too_slow(request) from None
+        return self._answer(request, response)
+
+    def _budget(self) -> float | None:
+        """Seconds the whole request may take: what is left before the deadline."""
+        return None if self.deadline is None else max(0.0, self.deadline - self.clock())
+
+    def _timeouts(self) -> tuple[float, float]:
+        """The client's timeouts, cut to the time left before the deadline: no hang past it."""
+        if self.deadline is None:
+            return self.timeout
+        left = max(MIN_REQUEST_TIMEOUT, self.deadline - self.clock())
+        connect, read = self.timeout
+        return min(connect, left), min(read, left)
+
+    def _rejects_key(self, response: Response) -> bool:
+        try:
+            return self.rejects_key(response.json())
+        except ValueError:
+            return False
+
+    def _host(self) -> str:
+        """Where the platform is, for messages; never the URL's user or password."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+    def _answer(self, request: Request, response: Response) -> Any:
+        code = response.status_code
+        message = platform_message(response, self.redact)
+        if code in (401, 403) or self._rejects_key(response):
+            raise AuthError(
+                f"The platform rejected the API key (HTTP {code}: {message}).",
+                status_code=code,
+            )
+        if code == 404:
+            raise NotFoundError(
+                f"The platform found no {request.what} (HTTP 404: {message}).", status_code=code
+            )
+        if code == 429:
+            self.throttle.hit()
+            raise Retryable(
+                PlatformError(f"Rate limited (HTTP 429: {message}).", status_code=code),
+                unreceived=True,
+                wait=retry_after(response),
+            )
+        if code >= 500:
+            raise Retryable(
+                PlatformError(f"The platform failed (HTTP {code}: {message}).", status_code=code),
+                unreceived=code == 503,
+            )
+        if code >= 400:
+            raise PlatformError(
+                f"The platform refused {request.what} (HTTP {code}: {message}).",
+                status_code=code,
+            )
+        if code >= 300:
+            where = response.headers.get("Location") or "another address"
+            raise PlatformError(
+                f"The platform sent {request.what} on to {where} (HTTP {code}); "
+                "set `api-url` to the address the platform documents.",
+                status_code=code,
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise Retryable(
+                MalformedAnswerError(
+                    f"The platform's answer to {request.what} is not JSON "
+                    f"(HTTP {code}, starts with {snippet(self.redact(response.text))!r})."
+                ),
+                unreceived=False,
+            ) from None

@@ -1,0 +1,178 @@
+"""What every platform module provides, and the pieces they share.
+
+A provider knows its endpoints and its status words and turns them into the
+shared model; it knows nothing about GitHub's runner, the summary or outputs.
+The flow is: `parse_options` (at settings time, no I/O) → `plan` (the trigger
+requests, pure: dry-run prints them) → `trigger` each → `poll` until finished
+→ `complete` (per-test details) → optionally `rerun_failed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
+
+from qarun.context import GitContext
+from qarun.errors import MalformedAnswerError
+from qarun.http import HttpClient, Request
+from qarun.inputs import Inputs
+from qarun.model import Run
+
+OptionsT = TypeVar("OptionsT", bound="Options")
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """One trigger request and what qarun knows of the runs it will start."""
+
+    request: Request
+    # A person's name for what is triggered: "test plan pln_abc", "suite 770e… (mobile)".
+    label: str
+    device: str | None = None
+    # The id the trigger names (a QA.tech plan, a Qualigate suite, case or project), if any.
+    target: str | None = None
+
+    def with_payload(self, payload: Mapping[str, Any]) -> TriggerSpec:
+        """The spec with the `payload` input merged into its body."""
+        if not payload:
+            return self
+        body = merge_payload(self.request.body or {}, payload)
+        return replace(self, request=replace(self.request, body=body))
+
+
+@dataclass(frozen=True)
+class Options:
+    """A platform's inputs, parsed; each provider has its own subclass."""
+
+
+class Provider(Protocol):
+    """One platform. Instances are built per action run with an HTTP client."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    default_api_url: ClassVar[str]
+    # The provider-specific inputs (SPEC.md) this platform takes.
+    inputs: ClassVar[frozenset[str]]
+    # Added to "the platform rejected the API key" (401/403): where a valid key comes from.
+    key_help: ClassVar[str]
+
+    @staticmethod
+    def parse_options(inputs: Inputs) -> Options:
+        """Parses this platform's inputs into its options; records problems on `inputs`."""
+        ...
+
+    @classmethod
+    def create(
+        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
+    ) -> Provider:
+        """The provider for one action run, with the options its own parse_options gave."""
+        ...
+
+    @staticmethod
+    def auth_headers(api_key: str) -> dict[str, str]: ...
+
+    @staticmethod
+    def rejects_key(body: Any) -> bool:
+        """Whether an answer body says the key was refused, whatever its HTTP code."""
+        ...
+
+    def plan(self) -> list[TriggerSpec]:
+        """The trigger requests to send, without sending anything."""
+        ...
+
+    def trigger(self, spec: TriggerSpec) -> list[Run]:
+        """Sends one trigger; returns the runs it started, queued."""
+        ...
+
+    def poll(self, runs: Sequence[Run]) -> list[Run]:
+        """One status check of the unfinished runs; returns every run given, updated."""
+        ...
+
+    def complete(self, runs: Sequence[Run]) -> list[Run]:
+        """Adds per-test details to finished runs, once, where the platform has them."""
+        ...
+
+    def rerun_failed(self, run: Run) -> Run | None:
+        """Starts a rerun of the run's failed tests; None where the platform cannot."""
+        ...
+
+
+@dataclass
+class ProviderBase(Generic[OptionsT]):
+    """State every provider holds: its options, client and the commit under test."""
+
+    options_type: ClassVar[type[Options]]
+    options: OptionsT
+    client: HttpClient
+    context: GitContext
+    attach_context: bool = True
+
+    @classmethod
+    def create(
+        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
+    ) -> Self:
+        if not isinstance(options, cls.options_type):
+            raise TypeError(f"{cls.__name__} takes {cls.options_type.__name__}, not {options!r}")
+        return cls(options, client, context, attach_context)  # type: ignore[arg-type]
+
+    @staticmethod
+    def rejects_key(body: Any) -> bool:
+        return False
+
+    def complete(self, runs: Sequence[Run]) -> list[Run]:
+        return list(runs)
+
+    def rerun_failed(self, run: Run) -> Run | None:
+        return None
+
+
+def merge_payload(body: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The `payload` input merged into a trigger body: objects merge, anything else replaces."""
+    merged = dict(body)
+    for key, value in payload.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge_payload(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp from a platform, in UTC (a time without a zone is taken as UTC),
+    or None when absent, unreadable, or outside the years 1 to 9999 once in UTC."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def expect_object(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise MalformedAnswerError(
+            f"The platform's answer to {what} is not a JSON object (got {type(data).__name__})."
+        )
+    return data
+
+
+def text_field(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def int_field(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None

@@ -1,0 +1,365 @@
+"""Qualigate: test suites, test cases and projects run in a browser (seeds/003, providers.md §3).
+
+One trigger names exactly one suite, test case or project, per viewport. A
+suite trigger starts one suite run, polled by `suite_run_id`; a test case
+trigger starts one test run, polled by `test_run_id`; a project trigger starts
+one test run per test case, all polled together through `/results` so that a
+poll costs one request. The platform allows 30 requests a minute per key on
+each endpoint, and the client paces itself under that.
+
+A suite passes only when every test passed (`passed_tests == total_tests`): the
+documents do not say whether `failed_tests` counts tests that ended in error,
+timeout or cancel. Where `/results` gives a status, the verdict is no better.
+A test run's dashboard link is implied from the trigger on (`/results` shows
+`<host>/test-runs/<id>`); a suite run has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
+
+from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
+from qarun.http import RateLimit, Request
+from qarun.inputs import Inputs
+from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult, finite_seconds
+from qarun.providers import PLATFORM_INPUTS
+from qarun.providers.base import (
+    Options,
+    ProviderBase,
+    TriggerSpec,
+    expect_object,
+    int_field,
+    parse_time,
+    text_field,
+)
+from qarun.providers.qualigate_options import QualigateOptions, Target, Viewport, parse
+from qarun.providers.qualigate_status import (
+    STATUSES,
+    aggregate_verdict,
+    ended_unknown,
+    status_of,
+    suite_status,
+)
+from qarun.verdict import worst
+
+TRIGGER_PATH = "/api/v1/trigger"
+RESULTS_PATH = "/api/v1/results"
+RATE_LIMIT_PER_MINUTE = 30
+RATE_LIMITED_ROUTES = (f"POST {TRIGGER_PATH}", f"GET {TRIGGER_PATH}", f"GET {RESULTS_PATH}")
+# Ids per /results call: keeps the query string well under common URL limits.
+RESULTS_BATCH = 50
+
+# Where a test run's dashboard page is, under the platform's host (as /results shows).
+DASHBOARD_PATH = "/test-runs/"
+
+# QualigateHandle.kind: how a run is polled.
+SUITE_RUN = "suite"
+TEST_RUN = "test"
+PROJECT_RUN = "project"
+
+
+@dataclass(frozen=True)
+class QualigateHandle(RunHandle):
+    """How a run is polled: a suite run, a single test run, or one of a project's runs."""
+
+    kind: str
+
+
+@dataclass
+class QualigateProvider(ProviderBase[QualigateOptions]):
+    options_type: ClassVar[type[Options]] = QualigateOptions
+    name: ClassVar[str] = "qualigate"
+    title: ClassVar[str] = "Qualigate"
+    default_api_url: ClassVar[str] = "https://qualigate.app"
+    inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["qualigate"]
+    key_help: ClassVar[str] = (
+        "Check `api-key`: generate a key in Qualigate under Settings > API Keys (it starts "
+        "with `qg_`) and pass it from a secret, e.g. `api-key: ${{ secrets.QUALIGATE_API_KEY }}`. "
+        "A 403 means the key works but the suite, test case or project belongs to another account."
+    )
+
+    # Test runs whose /results row qarun has read (their name and link from the platform).
+    _rowed: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for route in RATE_LIMITED_ROUTES:
+            self.client.rate_limits.setdefault(route, RateLimit(RATE_LIMIT_PER_MINUTE))
+
+    @staticmethod
+    def parse_options(inputs: Inputs) -> QualigateOptions:
+        return parse(inputs)
+
+    @staticmethod
+    def auth_headers(api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}
+
+    # --- trigger -----------------------------------------------------------------
+    def plan(self) -> list[TriggerSpec]:
+        viewports: Sequence[Viewport | None] = self.options.viewports or (None,)
+        return [
+            self._spec(target, viewport)
+            for target in self.options.targets
+            for viewport in viewports
+        ]
+
+    def _spec(self, target: Target, viewport: Viewport | None) -> TriggerSpec:
+        body: dict[str, Any] = {target.kind.field: target.id}
+        if self.options.browser:
+            body["browserType"] = self.options.browser
+        if viewport is not None:
+            body.update(viewport.body())
+        if self.attach_context:
+            body["context"] = self._context()
+        device = viewport.label if viewport is not None else None
+        label = target.label + (f" ({device})" if device else "")
+        return TriggerSpec(
+            request=Request("POST", TRIGGER_PATH, body=body, what=label),
+            label=label,
+            device=device,
+            target=target.id,
+        )
+
+    def _context(self) -> dict[str, str]:
+        """The platform's `context` object: every field a string, only those qarun knows."""
+        git = self.context
+        fields = {
+            "pr_number": str(git.pr_number) if git.pr_number is not None else None,
+            "pr_url": git.pr_url,
+            "sha": git.sha,
+            "branch": git.branch,
+            "repository": git.repository,
+        }
+        return {"source": git.source or "qarun", **{k: v for k, v in fields.items() if v}}
+
+    def trigger(self, spec: TriggerSpec) -> list[Run]:
+        answer = expect_object(self.client.send(spec.request), f"the trigger of {spec.label}")
+        target = spec.target or ""
+        word = text_field(answer, "status")
+        common: dict[str, Any] = {
+            # `pending` as documented; a trigger answer without a word is just queued.
+            "status": status_of(word, answer) if word else Status.QUEUED,
+            "provider_status": word or "",
+            "device": spec.device,
+        }
+        if "suite_run_id" in answer:
+            return [_queued_suite(answer, target, spec.label, common)]
+        if "test_run_ids" in answer:
+            runs = _queued_project(answer, target, spec.label, common)
+            return [run.updated(url=self._dashboard(run.id)) for run in runs]
+        if "test_run_id" in answer:
+            run_id = _required_text(answer, "test_run_id", spec.label)
+            name = f"test case {target[:8]}" if target else f"test run {run_id[:8]}"
+            url = self._dashboard(run_id)
+            return [Run(id=run_id, name=name, url=url, handle=QualigateHandle(TEST_RUN), **common)]
+        raise MalformedAnswerError(
+            f"The platform's answer to the trigger of {spec.label} names no run "
+            "(no `test_run_id`, `suite_run_id` or `test_run_ids`)."
+        )
+
+    def _dashboard(self, run_id: str) -> str:
+        """The run's page as /results links it: `https://<host>/test-runs/<id>`."""
+        parts = urlsplit(self.client.base_url)
+        return f"{parts.scheme}://{parts.netloc}{DASHBOARD_PATH}{quote(run_id, safe='')}"
+
+    # --- polling -----------------------------------------------------------------
+    def poll(self, runs: Sequence[Run]) -> list[Run]:
+        pollers = {SUITE_RUN: self._poll_suite, TEST_RUN: self._poll_test_run}
+        fresh = {run.id: pollers[_kind(run)](run) for run in runs if _kind(run) in pollers}
+        project_runs = [run for run in runs if _kind(run) == PROJECT_RUN]
+        fresh.update(self._from_rows(project_runs, status=True))
+        return [fresh.get(run.id, run) for run in runs]
+
+    def _poll_suite(self, run: Run) -> Run:
+        what = f"suite run {run.id}"
+        answer = self._get(TRIGGER_PATH, {"suite_run_id": run.id}, what)
+        word = _required_text(answer, "status", what)
+        total = int_field(answer, "total_tests")
+        passed = int_field(answer, "passed_tests")
+        failed = int_field(answer, "failed_tests")
+        reported = run.reported
+        progress = run.progress
+        if total is not None:
+            reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
+            progress = Progress(done=(passed or 0) + (failed or 0), total=total)
+        status, why = suite_status(word, answer, what)
+        return _with_times(run, answer).updated(
+            status=status,
+            provider_status=word,
+            reported=reported,
+            progress=progress,
+            message=why or ended_unknown(word, answer) or run.message,
+        )
+
+    def _poll_test_run(self, run: Run) -> Run:
+        what = f"test run {run.id}"
+        answer = self._get(TRIGGER_PATH, {"test_run_id": run.id}, what)
+        word = _required_text(answer, "status", what)
+        done = int_field(answer, "steps_completed")
+        total = int_field(answer, "steps_total")
+        progress = Progress(done, total) if done is not None and total else run.progress
+        return _with_times(run, answer).updated(
+            status=status_of(word, answer),
+            provider_status=word,
+            progress=progress,
+            message=text_field(answer, "error_message") or ended_unknown(word, answer),
+        )
+
+    # --- details -------------------------------------------------------------------
+    def complete(self, runs: Sequence[Run]) -> list[Run]:
+        fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
+        unread = [run for run in runs if _kind(run) != SUITE_RUN and run.id not in self._rowed]
+        fresh.update(self._from_rows(unread, status=False))
+        return [fresh.get(run.id, run) for run in runs]
+
+    def _suite_details(self, run: Run) -> Run:
+        what = f"results of suite run {run.id}"
+        answer = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
+        tests = tuple(_test_result(row, what) for row in _result_rows(answer, what))
+        # The suite is no better than its worst test, nor than what /results says of it.
+        status = worst([run.status, *(test.status for test in tests if test.status.finished)])
+        return run.updated(
+            name=text_field(answer, "suite_name") or run.name,
+            tests=tests,
+            status=status,
+            platform_verdict=aggregate_verdict(answer),
+        )
+
+    def _from_rows(self, runs: Sequence[Run], *, status: bool) -> dict[str, Run]:
+        """The runs with a /results row, updated from it (see `_with_row`), in few calls.
+
+        A 404 while polling means the results are not there yet (the platform may list
+        only finished runs): the runs wait for the next check.
+        """
+        fresh: dict[str, Run] = {}
+        for start in range(0, len(runs), RESULTS_BATCH):
+            batch = runs[start : start + RESULTS_BATCH]
+            what = f"results of {len(batch)} test run(s)"
+            ids = ",".join(run.id for run in batch)
+            try:
+                answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
+            except NotFoundError:
+                if status:
+                    continue
+                raise
+            rows = {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
+            verdict = aggregate_verdict(answer) if len(rows) == len(batch) else None
+            for run in batch:
+                if run.id in rows:
+                    self._rowed.add(run.id)
+                    fresh[run.id] = _with_row(run, rows[run.id], status=status).updated(
+                        platform_verdict=verdict
+                    )
+        return fresh
+
+    def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
+        return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)
+
+
+# --- reading answers -------------------------------------------------------------------
+def _kind(run: Run) -> str:
+    return run.handle.kind if isinstance(run.handle, QualigateHandle) else TEST_RUN
+
+
+def _required_text(data: Mapping[str, Any], key: str, what: str) -> str:
+    value = text_field(data, key)
+    if value is None:
+        raise MalformedAnswerError(f"The platform's answer about {what} has no `{key}`.")
+    return value
+
+
+def _with_times(run: Run, answer: Mapping[str, Any]) -> Run:
+    started = parse_time(answer.get("started_at")) or run.started_at
+    finished = parse_time(answer.get("completed_at")) or run.finished_at
+    duration = _seconds(answer, "duration_ms")
+    return run.updated(started_at=started, finished_at=finished, duration=duration)
+
+
+def _seconds(data: Mapping[str, Any], key: str) -> float | None:
+    """`duration_ms` in seconds, where it is a number that fits (a bool is none)."""
+    value = data.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return finite_seconds(value / 1000)
+
+
+def _result_rows(answer: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
+    rows = answer.get("results", [])
+    if not isinstance(rows, list):
+        raise MalformedAnswerError(f"The platform's answer about {what} has no `results` list.")
+    return [expect_object(row, what) for row in rows]
+
+
+def _with_row(run: Run, row: Mapping[str, Any], *, status: bool) -> Run:
+    """A test run updated from its /results row; `status` also takes the row's status word."""
+    changes: dict[str, Any] = {
+        "name": text_field(row, "test_case_name") or run.name,
+        "url": text_field(row, "dashboard_url") or run.url,
+        "message": text_field(row, "error_message") or run.message,
+        "duration": _first(_seconds(row, "duration_ms"), run.duration),
+    }
+    word = text_field(row, "status")
+    if status and word is not None:
+        changes["status"] = status_of(word, row)
+        changes["provider_status"] = word
+    return run.updated(**changes)
+
+
+def _first(*values: float | None) -> float | None:
+    return next((value for value in values if value is not None), None)
+
+
+def _test_result(row: Mapping[str, Any], what: str) -> TestResult:
+    word = text_field(row, "status") or ""
+    return TestResult(
+        id=_required_text(row, "test_run_id", what),
+        name=text_field(row, "test_case_name") or "unnamed test",
+        status=STATUSES.get(word.lower(), Status.ERROR),
+        provider_status=word,
+        message=text_field(row, "error_message"),
+        duration=_seconds(row, "duration_ms"),
+        url=text_field(row, "dashboard_url"),
+    )
+
+
+def _queued_suite(
+    answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
+) -> Run:
+    run_id = _required_text(answer, "suite_run_id", what)
+    count = int_field(answer, "test_count")
+    return Run(
+        id=run_id,
+        name=f"suite {(target or run_id)[:8]}",
+        reported=Counts(total=count) if count is not None else None,
+        progress=Progress(0, count) if count else None,
+        handle=QualigateHandle(SUITE_RUN),
+        **common,
+    )
+
+
+def _queued_project(
+    answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
+) -> list[Run]:
+    ids = answer.get("test_run_ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        raise MalformedAnswerError(
+            f"The platform's answer to the trigger of {what} has a `test_run_ids` that is not "
+            "a list of ids."
+        )
+    if not ids:
+        raise PlatformError(
+            f"Qualigate queued no tests for {what}: the project has no test cases to run. "
+            "Add test cases to it, or name a `suite` or `test-case` instead."
+        )
+    prefix = f"project {target[:8]} " if target else ""
+    return [
+        Run(
+            id=run_id,
+            name=f"{prefix}test {n}/{len(ids)}",
+            handle=QualigateHandle(PROJECT_RUN),
+            **common,
+        )
+        for n, run_id in enumerate(ids, start=1)
+    ]

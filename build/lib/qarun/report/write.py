@@ -1,0 +1,141 @@
+"""Writing the results: the report package's one job, called once by main.
+
+The JSON report, the JUnit file, the `output-filter` result, the job summary
+and the step outputs are each written on their own: an unwritable path or a
+bug while rendering one loses that one only, with a warning that names it
+(a bug also shows its traceback in a collapsed group). The outputs go last, so
+that they can name the files written; `write_results` says whether they could
+be written, since later steps would read empty outputs (exit 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from qarun.cancel import EXIT_BUDGET, Cancellation
+from qarun.console import Console
+from qarun.model import Outcome
+from qarun.report.jq_filter import TIME_LIMIT, FilterError, run_filter
+from qarun.report.json_report import build_report, render_json
+from qarun.report.junit import render_junit
+from qarun.report.outputs import ActionWriter, output_values
+from qarun.report.summary import render_summary
+from qarun.report.text import render_text
+from qarun.settings import ReportTargets
+
+T = TypeVar("T")
+
+
+def write_results(
+    outcome: Outcome,
+    targets: ReportTargets,
+    env: Mapping[str, str],
+    console: Console,
+    cancel: Cancellation | None = None,
+) -> bool:
+    """Writes everything the step leaves behind; False when the outputs could not be written."""
+    writer = ActionWriter(env, console.redact)
+    document = _made(console, "the JSON report", lambda: build_report(outcome))
+    report_path, junit_path = targets.report_file, targets.junit_file
+    report_file = junit_file = filtered = ""
+    if report_path is not None and document is not None:
+        report_file = _file(console, writer, targets, report_path, lambda: render_json(document))
+    # One path for both is bad input: the JSON report keeps the path, the JUnit file is not written.
+    if junit_path is not None and junit_path != report_path and not outcome.dry_run:
+        junit_file = _file(console, writer, targets, junit_path, lambda: render_junit(outcome))
+    if targets.output_filter and document is not None:
+        filtered = _filtered(targets.output_filter, document, console, cancel)
+    if targets.summary:
+        markdown = _made(console, "the job summary", lambda: render_summary(outcome))
+        if markdown is not None:
+            _written(console, "the job summary", writer.append_summary, markdown)
+    values = _made(
+        console,
+        "the step outputs",
+        lambda: output_values(
+            outcome, report_file=report_file, junit_file=junit_file, filtered=filtered
+        ),
+    )
+    if values is None:
+        return False
+    if not console.github:
+        # Outside GitHub nobody shows the Markdown: the summary goes to the log as text.
+        for line in _made(console, "the summary", lambda: render_text(outcome)) or []:
+            console.info(line)
+    try:
+        writer.set_outputs(values)
+    except OSError as error:
+        console.error(
+            f"The step outputs could not be written to GITHUB_OUTPUT ({error.strerror or error}); "
+            "later steps would read them empty, so the step fails. The summary and the report "
+            "files show the result."
+        )
+        return False
+    return True
+
+
+def _file(
+    console: Console,
+    writer: ActionWriter,
+    targets: ReportTargets,
+    path: Path,
+    render: Callable[[], str],
+) -> str:
+    """A report file written, as later steps name it; empty when it could not be."""
+    text = _made(console, str(path), render)
+    if text is None or not _written(console, str(path), writer.write_file, path, text):
+        return ""
+    return _as_given(path, targets.workspace)
+
+
+def _filtered(
+    program: str, document: dict[str, Any], console: Console, cancel: Cancellation | None
+) -> str:
+    """`output-filter`'s result, or empty with a warning. After a cancel signal the filter
+    gets what is left of the time a canceled step has; a signal while it runs stops it."""
+    time_limit, stopped = float(TIME_LIMIT), (lambda: False)
+    if cancel is not None and cancel.requested:
+        time_limit = min(time_limit, cancel.left_after_signal(EXIT_BUDGET))
+    elif cancel is not None:
+        stopped = lambda: cancel.requested  # noqa: E731
+    try:
+        return run_filter(program, document, time_limit=max(0.1, time_limit), stopped=stopped)
+    except FilterError as error:
+        console.warning(f"input `output-filter`: {error}")
+        return ""
+
+
+def _made(console: Console, what: str, render: Callable[[], T]) -> T | None:
+    """`render()`, or None when a bug of ours stopped it (said, with its traceback)."""
+    try:
+        return render()
+    except Exception as error:  # a bug of ours: the rest must still be written
+        console.bug(f"qarun could not write {what}", error)
+        return None
+
+
+def _written(console: Console, what: str, write: Callable[..., None], *args: object) -> bool:
+    """Whether `write(*args)` wrote; an unwritable path is a warning naming what was lost."""
+    try:
+        write(*args)
+    except OSError as error:
+        console.warning(f"Could not write {what}: {error.strerror or error}")
+        return False
+    except Exception as error:  # a bug of ours
+        console.bug(f"qarun could not write {what}", error)
+        return False
+    return True
+
+
+def _as_given(path: Path, workspace: Path) -> str:
+    """A written path as later steps can use it: relative to the workspace when inside it.
+
+    Inside the container the workspace is /github/workspace, which later steps on the
+    host do not have, so an absolute path there would point nowhere.
+    """
+    try:
+        return str(path.relative_to(workspace))
+    except ValueError:
+        return str(path)

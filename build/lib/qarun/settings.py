@@ -1,0 +1,254 @@
+"""The step's inputs, validated into one frozen Settings before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qarun import manifest
+from qarun.inputs import Inputs, split_items
+from qarun.model import Status
+from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
+from qarun.providers.base import Options
+from qarun.urls import is_http_url, is_safe_url
+
+FAIL_ON_WORDS = ("failed", "error", "timeout", "canceled", "skipped")
+MAX_RERUNS = 5
+MIN_TIMEOUT = 1.0
+MIN_POLL_INTERVAL = 0.1
+# The longest a GitHub job runs (5 days, on a self-hosted runner); longer waits overflow timers.
+MAX_DURATION = 5 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class ReportTargets:
+    """Where the results go: what the report package needs of the settings."""
+
+    workspace: Path
+    report_file: Path | None = None
+    junit_file: Path | None = None
+    output_filter: str | None = None
+    summary: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    provider: str
+    api_key: str = field(repr=False)
+    api_url: str
+    options: Options | None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    attach_context: bool = True
+    rerun_failed: int = 0
+    wait_for_url: str | None = None
+    wait: bool = True
+    timeout: float = 1800.0
+    poll_interval: float = 10.0
+    fail_on: frozenset[Status] = frozenset(
+        {Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED}
+    )
+    summary: bool = True
+    report_file: Path | None = None
+    junit_file: Path | None = None
+    output_filter: str | None = None
+    github_token: str = field(default="", repr=False)
+    commit_status: bool = False
+    pr_comment: bool = False
+    dry_run: bool = False
+    workspace: Path = Path()
+
+    @property
+    def targets(self) -> ReportTargets:
+        return ReportTargets(
+            workspace=self.workspace,
+            report_file=self.report_file,
+            junit_file=self.junit_file,
+            output_filter=self.output_filter,
+            summary=self.summary,
+        )
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Reads every input from the environment; raises InputError listing every problem."""
+    inputs = Inputs.from_env(env, list(manifest.inputs()))
+    return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
+
+
+def report_targets(env: Mapping[str, str]) -> ReportTargets:
+    """`report-file` and `junit-file`, read on their own: with bad input elsewhere, the
+    reports still go where the step asked."""
+    inputs = Inputs.from_env(env, ["report-file", "junit-file"])
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    return ReportTargets(
+        workspace=workspace,
+        report_file=_path(inputs, "report-file", workspace),
+        junit_file=_path(inputs, "junit-file", workspace),
+    )
+
+
+def build_settings(inputs: Inputs, workspace: Path) -> Settings:
+    provider_name = _provider(inputs)
+    api_key = inputs.text("api-key")
+    if not api_key:
+        inputs.problem(
+            "api-key",
+            "is required: set this environment variable to the platform's key (from your CI "
+            "system's secrets); the command takes no key option, which would show in the "
+            "process list."
+            if inputs.as_options
+            else "is required; pass the platform's key from a secret, e.g. "
+            "`api-key: ${{ secrets.QA_API_KEY }}`.",
+        )
+    provider = PROVIDERS.get(provider_name)
+    options: Options | None = None
+    api_url = ""
+    if provider is not None:
+        _reject_foreign_inputs(inputs, provider_name)
+        options = provider.parse_options(inputs)
+        api_url = _api_url(inputs, provider.default_api_url)
+
+    settings = Settings(
+        provider=provider_name,
+        api_key=api_key,
+        api_url=api_url,
+        options=options,
+        payload=_payload(inputs),
+        attach_context=inputs.boolean("attach-context", True),
+        # Not checked for a provider that does not take it: that is said once, above.
+        rerun_failed=inputs.count("rerun-failed", 0, maximum=MAX_RERUNS)
+        if provider is not None and "rerun-failed" in provider.inputs
+        else 0,
+        wait_for_url=_wait_for_url(inputs),
+        wait=inputs.boolean("wait", True),
+        timeout=inputs.duration("timeout", 1800.0, minimum=MIN_TIMEOUT, maximum=MAX_DURATION),
+        poll_interval=inputs.duration(
+            "poll-interval", 10.0, minimum=MIN_POLL_INTERVAL, maximum=MAX_DURATION
+        ),
+        fail_on=_fail_on(inputs),
+        summary=inputs.boolean("summary", True),
+        report_file=_path(inputs, "report-file", workspace),
+        junit_file=_path(inputs, "junit-file", workspace),
+        output_filter=_output_filter(inputs),
+        github_token=inputs.text("github-token"),
+        commit_status=inputs.boolean("commit-status", False),
+        pr_comment=inputs.boolean("pr-comment", False),
+        dry_run=inputs.boolean("dry-run", False),
+        workspace=workspace,
+    )
+    if settings.report_file is not None and settings.report_file == settings.junit_file:
+        inputs.problem(
+            "junit-file",
+            f"names the same file as `report-file` ({inputs.text('junit-file')}); the JUnit "
+            "file would overwrite the JSON report. Give each its own path, e.g. "
+            "`report-file: qa/report.json` and `junit-file: qa/junit.xml`.",
+        )
+    inputs.raise_problems()
+    return settings
+
+
+def _provider(inputs: Inputs) -> str:
+    name = inputs.text("provider").lower()
+    accepted = ", ".join(f"`{p}`" for p in PROVIDERS)
+    if not name:
+        inputs.problem("provider", f"is required; write one of {accepted}.")
+    elif name not in PROVIDERS:
+        inputs.problem(
+            "provider", f"`{inputs.text('provider')}` is not known; write one of {accepted}."
+        )
+    return name
+
+
+def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
+    for name in sorted(PROVIDER_INPUTS - PROVIDERS[provider].inputs):
+        if inputs.given(name, manifest.inputs()[name].default):
+            who = " and ".join(f"`{p}`" for p in takers(name))
+            inputs.problem(
+                name,
+                f"applies to provider {who} only, not `{provider}`; remove it from `with:`.",
+            )
+
+
+def _api_url(inputs: Inputs, default: str) -> str:
+    raw = inputs.text("api-url")
+    if not raw:
+        return default
+    if not is_safe_url(raw):
+        inputs.problem(
+            "api-url",
+            f"`{raw}` must be an `https://` URL (plain `http://` only for 127.0.0.1, ::1 or "
+            f"localhost); e.g. `{default}`.",
+        )
+        return default
+    return raw.rstrip("/")
+
+
+def _payload(inputs: Inputs) -> Mapping[str, Any]:
+    if not inputs.text("payload"):
+        return {}
+    value = inputs.json_value(
+        "payload", '`{"notifications": [{"type": "slack", "channel": "C0478"}]}`'
+    )
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        inputs.problem("payload", 'must be a JSON object, e.g. `{"browserType": "firefox"}`.')
+        return {}
+    return value
+
+
+def _wait_for_url(inputs: Inputs) -> str | None:
+    raw = inputs.text("wait-for-url")
+    if not raw:
+        return None
+    if not is_http_url(raw):
+        inputs.problem(
+            "wait-for-url",
+            f"`{raw}` is not an http(s) URL; e.g. `https://pr-42.preview.example.com`.",
+        )
+        return None
+    return raw
+
+
+def _fail_on(inputs: Inputs) -> frozenset[Status]:
+    default = manifest.inputs()["fail-on"].default
+    raw = inputs.text("fail-on") or default
+    words = [word.lower() for word in split_items(raw)]
+    if words == ["none"]:
+        return frozenset()
+    unknown = [word for word in words if word not in FAIL_ON_WORDS]
+    if unknown or not words:
+        accepted = ", ".join(f"`{word}`" for word in FAIL_ON_WORDS)
+        inputs.problem(
+            "fail-on",
+            f"{', '.join(f'`{w}`' for w in unknown) or 'an empty list'} is not accepted; "
+            f"write any of {accepted} (e.g. `failed,error`), or `none` alone.",
+        )
+        return frozenset(Status(word) for word in split_items(default))
+    return frozenset(Status(word) for word in words)
+
+
+def _path(inputs: Inputs, name: str, workspace: Path) -> Path | None:
+    raw = inputs.text(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    return path if path.is_absolute() else workspace / path
+
+
+def _output_filter(inputs: Inputs) -> str | None:
+    program = inputs.text("output-filter")
+    if not program:
+        return None
+    import jq  # imported only when a filter is given: a compiled extension
+
+    try:
+        jq.compile(program)
+    except ValueError as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        inputs.problem(
+            "output-filter", f"is not a valid jq program ({first_line}); e.g. `.counts.failed`."
+        )
+        return None
+    return program

@@ -1,0 +1,106 @@
+"""The verdict: the overall status and the exit code, pure functions of the runs and fail-on.
+
+Two rules hold whatever a platform answers (SPEC.md, Statuses): a run seen
+finished stays finished and never gets better (`settled`), and the overall
+status is never better than the platform's own aggregate verdict
+(`Run.platform_verdict`: Panto's trigger status, Qualigate's `/results` status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from qarun.model import SEVERITY, Outcome, Run, Status
+
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+
+
+def final_statuses(runs: Sequence[Run], *, timed_out: bool = False) -> list[Status]:
+    """Every outcome that happened: each run's (unfinished ones as timeout at the deadline),
+    and each aggregate verdict the platform gave."""
+    statuses = [_final(run.status, timed_out=timed_out) for run in runs]
+    statuses += [run.platform_verdict for run in runs if run.platform_verdict is not None]
+    return statuses
+
+
+def overall_status(runs: Sequence[Run], *, timed_out: bool = False) -> Status:
+    """The worst outcome (SPEC.md order); always a finished word."""
+    if not runs:
+        return Status.TIMEOUT if timed_out else Status.ERROR
+    statuses = final_statuses(runs, timed_out=timed_out)
+    # Runs still going when nothing stopped the wait: qarun lost track of them.
+    if not all(status.finished for status in statuses):
+        return Status.ERROR
+    return worst(statuses)
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    present = set(statuses)
+    for status in SEVERITY:
+        if status in present:
+            return status
+    # Only unfinished statuses: the caller asked before the runs ended.
+    return Status.RUNNING
+
+
+def settled(seen: Run, fresh: Run) -> Run:
+    """`fresh`, the platform's newer answer about `seen`, as far as it may change it.
+
+    A run seen finished stays finished: an answer showing it unfinished again is
+    ignored whole (its tests would be as stale as its status), and a finished
+    answer may make it worse but never better. The platform's aggregate verdict
+    likewise only ever gets worse.
+    """
+    if not seen.finished:
+        return fresh
+    if not fresh.finished:
+        return seen
+    verdict = _worse(seen.platform_verdict, fresh.platform_verdict)
+    if _rank(fresh.status) <= _rank(seen.status):
+        return fresh.updated(platform_verdict=verdict)
+    return fresh.updated(
+        status=seen.status,
+        provider_status=seen.provider_status,
+        message=seen.message or fresh.message,
+        platform_verdict=verdict,
+    )
+
+
+def _rank(status: Status) -> int:
+    """0 for the worst status; unfinished ones rank below every finished one."""
+    return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
+
+
+def _worse(first: Status | None, second: Status | None) -> Status | None:
+    if first is None or second is None:
+        return first or second
+    return first if _rank(first) <= _rank(second) else second
+
+
+def _final(status: Status, *, timed_out: bool) -> Status:
+    if status.finished:
+        return status
+    return Status.TIMEOUT if timed_out else status
+
+
+def exit_code(happened: Iterable[Status], fail_on: frozenset[Status]) -> int:
+    """1 when any outcome that happened (a run's, the overall, an aggregate) is in fail-on."""
+    return EXIT_FAILED if any(status in fail_on for status in happened) else EXIT_PASSED
+
+
+def failure_sentence(outcome: Outcome) -> str:
+    """Why the step failed, in one sentence, for an outcome in fail-on."""
+    counts = outcome.counts
+    title = outcome.provider_title
+    if outcome.status is Status.TIMEOUT:
+        waiting = len(outcome.unfinished)
+        return (
+            f"{title}: {waiting} run(s) had not finished when the timeout ran out; raise "
+            "`timeout` or check the runs on the platform."
+        )
+    bad = counts.failed + counts.error + counts.timeout + counts.canceled
+    return (
+        f"{title}: the tests ended {outcome.status.value} ({bad} of {counts.total} not passed); "
+        "see the job summary for each failure."
+    )

@@ -1,0 +1,275 @@
+"""Waiting for runs: one loop, a schedule of pauses, our own deadline, and progress lines.
+
+The schedule weighs the lag of seeing an end late against the cost of one more
+request. It pauses √(RAMP × poll-interval / hazard) seconds, where the hazard is
+the chance per second that a run ends now, given what qarun knows:
+- without progress reports, only the run's age: the hazard is 1/age, so pauses
+  grow with the square root of age (2 s at first, 5 s at 25 s, 10 s from 100 s
+  on with the default `poll-interval`): a short run is seen a second or two after
+  it ends, and a long one costs one request per `poll-interval`;
+- where the platform reports progress (steps, tests or runs done), the pace so
+  far forecasts the end: checks thin out while it is far and close in around it;
+- each 429 slows the whole schedule down (Throttle) for the rest of the wait.
+Pauses never exceed `poll-interval` (unless a 429 stretched them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from qarun.errors import OutOfTimeError
+from qarun.http import Throttle
+from qarun.model import Progress, Run, Status
+from qarun.verdict import settled
+
+# In √(RAMP × poll-interval / hazard): how many seconds of lag one request is worth.
+RAMP = 0.1
+# The shortest pause on age alone: checks in a run's first seconds rarely find it ended.
+MIN_PAUSE = 2.0
+# Near a forecast end the checks may come closer: the end is likely, not merely possible.
+MIN_AIMED_PAUSE = 1.0
+# With a forecast, the share of the age hazard kept for ends it cannot foresee (failures).
+UNFORESEEN = 0.5
+# How much one step's length varies around the mean (its coefficient of variation).
+STEP_VARIATION = 0.5
+# The narrowest spread of a forecast, and how far past its end (in spreads) it still holds.
+MIN_SPREAD = 1.0
+EXPIRY = 3.0
+# The last check goes this long before the deadline (at most this share of the whole wait),
+# so that its answer can come back before the deadline: no request outlives it.
+LAST_LOOK = 1.0
+LAST_LOOK_SHARE = 0.1
+# A progress line at least this often (seconds), even when nothing changed.
+HEARTBEAT = 60.0
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """When a run should end (seconds since the trigger), give or take `spread` (one sd)."""
+
+    end: float
+    spread: float
+
+    def hazard(self, since: float, until: float) -> float:
+        """The highest chance per second that the run ends between `since` and `until`.
+
+        The end is taken as logistic around `end`, whose hazard grows until the
+        forecast expires: long overdue, it was wrong, and the age hazard rules again.
+        """
+        expiry = self.end + EXPIRY * self.spread
+        if since > expiry:
+            return 0.0
+        scale = self.spread * math.sqrt(3) / math.pi
+        return 0.5 * (1 + math.tanh((min(until, expiry) - self.end) / scale / 2)) / scale
+
+
+@dataclass
+class Pace:
+    """One run's progress reports so far, and the end they forecast.
+
+    A step ended somewhere between the check that last showed it unfinished and
+    the one that showed it done; its moment is estimated in between. The pace is
+    the mean time per step since the run started, which averages out the steps'
+    own variation as the run goes on.
+    """
+
+    start: float | None = None
+    # When the run was last seen queued, or the trigger: the earliest it can have started.
+    queued_until: float = 0.0
+    seen_at: float = 0.0
+    done: int = 0
+    total: int = 0
+    # When `done` reached its current value (estimated), and how long that window was.
+    reached_at: float | None = None
+    window: float = 0.0
+
+    def observe(self, run: Run, at: float) -> None:
+        progress = run.progress
+        if run.status is Status.QUEUED:
+            self.queued_until = at
+        elif self.start is None:
+            self.start = (self.queued_until + at) / 2
+        if progress is not None and progress.total > 0:
+            self._count(progress, at)
+        self.seen_at = at
+
+    def _count(self, progress: Progress, at: float) -> None:
+        self.total = progress.total
+        gained = progress.done - self.done
+        if gained > 0:
+            # `gained` steps ended since the last check: the last of them most likely late.
+            since = max(self.seen_at, self.start or 0.0)
+            self.window = at - since
+            self.reached_at = since + self.window * gained / (gained + 1)
+            self.done = progress.done
+
+    def forecast(self) -> Forecast | None:
+        """None before a first step has ended."""
+        if self.reached_at is None or self.start is None or self.done <= 0:
+            return None
+        per_step = max(0.0, self.reached_at - self.start) / self.done
+        left = max(0, self.total - self.done)
+        # The steps left vary, and so does the pace measured so far; the moment the last
+        # step ended is known only within the window between two checks.
+        steps = STEP_VARIATION * per_step * math.sqrt(left + left * left / self.done)
+        spread = math.hypot(steps, self.window / math.sqrt(12))
+        return Forecast(self.reached_at + left * per_step, max(MIN_SPREAD, spread))
+
+
+@dataclass
+class Forecasts:
+    """Every run's Pace, updated after each check."""
+
+    paces: dict[str, Pace] = field(default_factory=dict)
+
+    def observe(self, runs: Sequence[Run], at: float) -> None:
+        for run in runs:
+            if not run.finished:
+                self.paces.setdefault(run.id, Pace()).observe(run, at)
+
+    def forecast(self, run: Run) -> Forecast | None:
+        pace = self.paces.get(run.id)
+        return pace.forecast() if pace is not None else None
+
+
+@dataclass
+class Schedule:
+    """Pure: how long to pause before the next check, from the runs' age and forecasts."""
+
+    poll_interval: float
+    throttle: Throttle = field(default_factory=Throttle)
+
+    def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
+        """Seconds until the next check of `runs` (the unfinished ones), `elapsed` after trigger.
+
+        The next check serves the run that needs it soonest.
+        """
+        # Runs of one trigger share their forecast (Panto's runs done): compute each once.
+        distinct = {forecasts.forecast(run) for run in runs}
+        pauses = [self._pause(elapsed, forecast) for forecast in distinct]
+        return min(pauses, default=self.poll_interval) * self.throttle.factor
+
+    def _pause(self, elapsed: float, forecast: Forecast | None) -> float:
+        """The longest pause (within bounds) whose checks stay as frequent as the hazard asks."""
+        age = max(elapsed, 1e-6)
+
+        def fits(pause: float) -> bool:
+            hazard = 1 / age
+            if forecast is not None:
+                hazard = UNFORESEEN / age + forecast.hazard(elapsed, elapsed + pause)
+            return pause * pause * hazard <= RAMP * self.poll_interval
+
+        shortest = MIN_PAUSE if forecast is None else min(MIN_PAUSE, MIN_AIMED_PAUSE)
+        low, high = min(shortest, self.poll_interval), self.poll_interval
+        if fits(high):
+            return high
+        if not fits(low):
+            return low
+        while high - low > 0.01:
+            middle = (low + high) / 2
+            low, high = (middle, high) if fits(middle) else (low, middle)
+        return low
+
+
+@dataclass
+class WaitResult:
+    runs: list[Run]
+    timed_out: bool = False
+
+
+@dataclass
+class Waiter:
+    """Polls the provider until every run has finished or the deadline passes."""
+
+    poll: Callable[[Sequence[Run]], list[Run]]
+    schedule: Schedule
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+    deadline: float
+    report: Callable[[str], None] = lambda line: None
+
+    def wait(self, runs: list[Run], started: float) -> WaitResult:
+        result = WaitResult(runs=list(runs))
+        forecasts = Forecasts()
+        forecasts.observe(result.runs, self.clock() - started)
+        last_line = self.clock()
+        while not all(run.finished for run in result.runs):
+            now = self.clock()
+            pause = self.schedule.pause(
+                [r for r in result.runs if not r.finished], now - started, forecasts
+            )
+            last_look = self.deadline - min(LAST_LOOK, LAST_LOOK_SHARE * (self.deadline - started))
+            if now + pause > last_look:
+                # One last look just before the deadline, with time to answer, then stop.
+                pause = last_look - now
+                if pause <= 0.0:
+                    result.timed_out = True
+                    return result
+            self.sleep(pause)
+            asked = self.clock()
+            try:
+                updated = self._poll_once(result.runs, started)
+            except OutOfTimeError:
+                result.timed_out = True
+                return result
+            now = self.clock()
+            # The answer shows the runs as they were midway through the request.
+            forecasts.observe(updated, (asked + now) / 2 - started)
+            changes = _changes(result.runs, updated)
+            result.runs = updated
+            if changes or now - last_line >= HEARTBEAT:
+                self.report(progress_line(updated, now - started, changes))
+                last_line = now
+            if now >= self.deadline and not all(r.finished for r in updated):
+                result.timed_out = True
+                return result
+        return result
+
+    def _poll_once(self, runs: list[Run], started: float) -> list[Run]:
+        unfinished = [run for run in runs if not run.finished]
+        fresh = {run.id: run for run in self.poll(unfinished)}
+        elapsed = round(self.clock() - started, 3)
+        return [
+            _with_duration(settled(run, fresh[run.id]) if run.id in fresh else run, elapsed)
+            for run in runs
+        ]
+
+
+def _with_duration(run: Run, elapsed: float) -> Run:
+    """A platform that reports no times (QA.tech) gets the duration qarun saw: trigger to end."""
+    if run.finished and run.duration is None:
+        return run.updated(duration=elapsed)
+    return run
+
+
+def _changes(before: Sequence[Run], after: Sequence[Run]) -> list[str]:
+    old = {run.id: run for run in before}
+    lines = []
+    for run in after:
+        previous = old.get(run.id)
+        if previous is None or previous.provider_status != run.provider_status:
+            lines.append(f"{run.name}: {run.provider_status or run.status.value}")
+    return lines
+
+
+def progress_line(runs: Sequence[Run], elapsed: float, changes: Sequence[str] = ()) -> str:
+    finished = [run for run in runs if run.finished]
+    tally: dict[Status, int] = {}
+    for run in finished:
+        tally[run.status] = tally.get(run.status, 0) + 1
+    parts = ", ".join(f"{count} {status.value}" for status, count in tally.items())
+    line = f"[{_clock(elapsed)}] {len(finished)}/{len(runs)} runs finished"
+    if parts:
+        line += f" ({parts})"
+    if changes:
+        line += "; " + "; ".join(changes[:5])
+        if len(changes) > 5:
+            line += f"; and {len(changes) - 5} more"
+    return line
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:02d}:{secs:02d}"

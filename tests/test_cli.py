@@ -1,0 +1,292 @@
+"""The `qarun` command (SPEC.md, Outside GitHub Actions), installed into a fresh virtual
+environment from this repository (`pip install .`) and run as a user would, against the fake
+platforms, with each CI system's own variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from qarun import manifest
+from qarun.cli import NOT_OPTIONS, build_parser
+from tests.conftest import Fake, Serve
+from tests.contract import only
+from tests.fakes.qualigate import SUITE_ID
+from tests.harness import ROOT
+
+KEY = "cli-key-0123456789"
+SHA = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+QUALIGATE = only("qualigate")
+QATECH = only("qatech")
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`qarun` installed from this repository into a virtual environment of its own."""
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+    ]
+    locks = ["-r", str(ROOT / "requirements.txt"), "-r", str(ROOT / "requirements-build.txt")]
+    subprocess.run([*pip, "--require-hashes", *locks], check=True, capture_output=True)
+    subprocess.run(
+        [*pip, "--no-deps", "--no-build-isolation", str(ROOT)], check=True, capture_output=True
+    )
+    return venv / "bin" / "qarun"
+
+
+def keyed(fake: Fake) -> Fake:
+    fake.api_key = KEY
+    return fake
+
+
+def base_env(home: Path) -> dict[str, str]:
+    """A CI job's environment with no CI system's variables yet."""
+    keep = {"PATH", "LANG", "SYSTEMROOT"}
+    env = {name: value for name, value in os.environ.items() if name in keep}
+    return {**env, "HOME": str(home), "QARUN_API_KEY": KEY}
+
+
+def qarun(
+    command: Path, cwd: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(command), *args],
+        check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# Each CI system's documented variables for a pull (merge) request of `feature-x` at SHA.
+CI_SYSTEMS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "gitlab-ci": (
+        "gitlab-ci",
+        {
+            "GITLAB_CI": "true",
+            "CI_COMMIT_SHA": "f" * 40,  # a merged results pipeline: the merge commit
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA": SHA,
+            "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature-x",
+            "CI_MERGE_REQUEST_IID": "42",
+            "CI_MERGE_REQUEST_PROJECT_URL": "https://gitlab.com/octo/shop",
+            "CI_PROJECT_PATH": "octo/shop",
+        },
+        {"pr_number": "42", "pr_url": "https://gitlab.com/octo/shop/-/merge_requests/42"},
+    ),
+    "circleci": (
+        "circleci",
+        {
+            "CIRCLECI": "true",
+            "CIRCLE_SHA1": SHA,
+            "CIRCLE_BRANCH": "feature-x",
+            "CIRCLE_PULL_REQUEST": "https://github.com/octo/shop/pull/42",
+            "CIRCLE_PROJECT_USERNAME": "octo",
+            "CIRCLE_PROJECT_REPONAME": "shop",
+        },
+        {"pr_number": "42", "pr_url": "https://github.com/octo/shop/pull/42"},
+    ),
+    "bitbucket": (
+        "bitbucket-pipelines",
+        {
+            "BITBUCKET_BUILD_NUMBER": "7",
+            "BITBUCKET_COMMIT": SHA,
+            "BITBUCKET_BRANCH": "feature-x",
+            "BITBUCKET_PR_ID": "42",
+            "BITBUCKET_REPO_FULL_NAME": "octo/shop",
+            "BITBUCKET_GIT_HTTP_ORIGIN": "https://bitbucket.org/octo/shop",
+        },
+        {"pr_number": "42", "pr_url": "https://bitbucket.org/octo/shop/pull-requests/42"},
+    ),
+    "jenkins": (
+        "jenkins",
+        {
+            "JENKINS_URL": "https://ci.example.com/",
+            "GIT_COMMIT": SHA,
+            "CHANGE_ID": "42",
+            "CHANGE_BRANCH": "feature-x",
+            "CHANGE_URL": "https://github.com/octo/shop/pull/42",
+            "GIT_URL": "https://github.com/octo/shop.git",
+        },
+        {"pr_number": "42", "pr_url": "https://github.com/octo/shop/pull/42"},
+    ),
+    "azure": (
+        "azure-pipelines",
+        {
+            "TF_BUILD": "True",
+            "BUILD_SOURCEVERSION": "f" * 40,  # the merge commit of the pull request build
+            "SYSTEM_PULLREQUEST_SOURCECOMMITID": SHA,
+            "SYSTEM_PULLREQUEST_SOURCEBRANCH": "refs/heads/feature-x",
+            "SYSTEM_PULLREQUEST_PULLREQUESTNUMBER": "42",
+            "BUILD_REPOSITORY_NAME": "octo/shop",
+        },
+        {"pr_number": "42"},
+    ),
+    "buildkite": (
+        "buildkite",
+        {
+            "BUILDKITE": "true",
+            "BUILDKITE_COMMIT": SHA,
+            "BUILDKITE_BRANCH": "feature-x",
+            "BUILDKITE_PULL_REQUEST": "42",
+            "BUILDKITE_REPO": "git@github.com:octo/shop.git",
+        },
+        {"pr_number": "42"},
+    ),
+}
+
+
+@pytest.mark.parametrize("system", list(CI_SYSTEMS))
+def test_each_ci_system_s_pull_request_reaches_the_platform(
+    installed: Path, serve: Serve, tmp_path: Path, system: str
+) -> None:
+    source, variables, pull = CI_SYSTEMS[system]
+    fake = serve(keyed(QUALIGATE.scenario("failed", duration=0.2)))
+    env = {**base_env(tmp_path), **variables, "QARUN_POLL_INTERVAL": "0.2s"}
+    done = qarun(
+        installed, tmp_path, env,
+        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
+        "--junit-file", "qa/junit.xml", "--dotenv-file", "qa/qarun.env",
+        "--summary-file", "qa/summary.md",
+    )  # fmt: skip
+    log = done.stdout + done.stderr
+
+    assert done.returncode == 1, log
+    (trigger,) = fake.trigger_bodies()
+    context = trigger["context"]
+    assert context["source"] == source
+    assert context["sha"] == SHA and context["branch"] == "feature-x"
+    assert context["repository"] == "octo/shop"
+    for name, value in pull.items():
+        assert context[name] == value, name
+    # What a CI log shows: readable text, no workflow commands, never the key.
+    assert "Qualigate: failed" in log and "Checkout Process (failed)" in log
+    assert "::" not in log and KEY not in log
+    dotenv = (tmp_path / "qa" / "qarun.env").read_text(encoding="utf-8").splitlines()
+    assert "QARUN_STATUS=failed" in dotenv and "QARUN_FAILED=1" in dotenv
+    cases = ET.fromstring((tmp_path / "qa" / "junit.xml").read_bytes()).findall(".//testcase")
+    assert len(cases) == 2
+    assert "## ❌ Qualigate: failed" in (tmp_path / "qa" / "summary.md").read_text()
+
+
+def test_in_a_git_checkout_the_commit_and_branch_come_from_git(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    for command in (
+        ["git", "init", "-q", "-b", "feature-x"],
+        [
+            "git",
+            "-c",
+            "user.name=q",
+            "-c",
+            "user.email=q@x",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "x",
+        ],
+    ):
+        subprocess.run(command, cwd=tmp_path, check=True, capture_output=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    env = {**base_env(tmp_path), "QARUN_POLL_INTERVAL": "0.2s", "QARUN_PROVIDER": "qualigate"}
+    done = qarun(installed, tmp_path, env, "--api-url", fake.url, "--suite", SUITE_ID)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (trigger,) = fake.trigger_bodies()
+    assert trigger["context"]["sha"] == head and trigger["context"]["branch"] == "feature-x"
+
+
+def test_qatech_gets_no_github_trigger_outside_github_actions(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(keyed(QATECH.scenario("passed", duration=0.2)))
+    env = {**base_env(tmp_path), **CI_SYSTEMS["gitlab-ci"][1], "QARUN_POLL_INTERVAL": "0.2s"}
+    done = qarun(installed, tmp_path, env, "--provider", "qatech", "--api-url", fake.url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (trigger,) = QATECH.triggers(fake)
+    assert trigger.body["trigger"] == "API" and "commitHash" not in trigger.body
+
+
+def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment(
+    installed: Path, tmp_path: Path
+) -> None:
+    env = base_env(tmp_path)
+    del env["QARUN_API_KEY"]
+    done = qarun(installed, tmp_path, env, "--provider", "qatech", "--timeout", "soon")
+    assert done.returncode == 2
+    assert "option `--timeout`: `soon` is not a duration" in done.stdout
+    assert "`QARUN_API_KEY`: is required" in done.stdout
+    refused = qarun(installed, tmp_path, base_env(tmp_path), "--api-key", KEY)
+    assert refused.returncode == 2 and "unrecognized arguments: --api-key" in refused.stderr
+
+
+def test_an_option_wins_over_its_environment_variable(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(keyed(QUALIGATE.scenario("failed", duration=0.2)))
+    env = {**base_env(tmp_path), "QARUN_FAIL_ON": "failed", "QARUN_POLL_INTERVAL": "0.2s"}
+    args = ["--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID]
+    assert qarun(installed, tmp_path, env, *args).returncode == 1
+    assert qarun(installed, tmp_path, env, *args, "--fail-on", "none").returncode == 0
+
+
+def test_version_and_python_m_qarun(installed: Path, tmp_path: Path) -> None:
+    done = qarun(installed, tmp_path, base_env(tmp_path), "--version")
+    assert done.returncode == 0 and done.stdout.startswith("qarun ")
+    python = installed.parent / "python"
+    module = subprocess.run(
+        [str(python), "-m", "qarun", "--version"], capture_output=True, text=True, check=False
+    )
+    assert module.stdout == done.stdout
+
+
+def test_help_lists_every_input_with_its_description() -> None:
+    text = build_parser(manifest.inputs()).format_help()
+    flat = " ".join(text.split())
+    for name, given in manifest.inputs().items():
+        if name in NOT_OPTIONS:
+            continue
+        assert f"--{name} VALUE" in text, name
+        assert " ".join(given.description.split())[:40] in flat, name
+
+
+def test_an_input_added_to_action_yml_appears_in_help_with_no_other_change() -> None:
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    added = text.replace(
+        "inputs:\n",
+        'inputs:\n  retry-budget:\n    description: "A new knob."\n    default: "3"\n',
+        1,
+    )
+    inputs = {item.name: item for item in manifest.parse_inputs(added)}
+    help_text = build_parser(inputs).format_help()
+    assert "--retry-budget VALUE" in help_text and "A new knob. (default: 3)" in help_text
+
+
+def test_the_json_report_is_written_by_the_command_too(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    env = {**base_env(tmp_path), "QARUN_POLL_INTERVAL": "0.2s"}
+    done = qarun(
+        installed, tmp_path, env, "--provider", "qualigate", "--api-url", fake.url,
+        "--suite", SUITE_ID, "--report-file", "out/report.json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["status"] == "passed"
