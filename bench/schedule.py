@@ -55,8 +55,24 @@ class SimRun:
             return Status.FAILED if self.failed else Status.PASSED
         return Status.QUEUED if now < self.queued_for else Status.RUNNING
 
-    def progress(self, now: float) -> Progress:
-        return Progress(sum(1 for moment in self.step_ends if moment <= now), self.total)
+    def progress(self, now: float, pattern: str = "even") -> Progress:
+        """Steps done as the platform shows them: evenly as they end, in bursts (the steps
+        ended so far show only at three moments), stalled (stuck after a quarter of them
+        until the end), or backwards (the count drops by two for a while halfway)."""
+        done = sum(1 for moment in self.step_ends if moment <= now)
+        ends = self.step_ends
+        if pattern == "bursty" and ends:
+            marks = [ends[min(len(ends) - 1, len(ends) * k // 3)] for k in (1, 2, 3)]
+            shown = [mark for mark in marks if mark <= now]
+            done = sum(1 for moment in ends if shown and moment <= shown[-1])
+        elif pattern == "stalled":
+            done = min(done, max(1, self.total // 4))
+        elif pattern == "backwards" and len(ends) >= 4:
+            half = ends[len(ends) // 2]
+            back = ends[min(len(ends) - 1, len(ends) // 2 + 1)]
+            if half <= now < back:
+                done = max(0, done - 2)
+        return Progress(done, self.total)
 
 
 def make_runs(count: int, seed: int, spread: str) -> list[SimRun]:
@@ -113,7 +129,7 @@ class Seen:
     end: float
 
 
-def watch(sim: SimRun, schedule: Schedule, progress: bool) -> Seen:
+def watch(sim: SimRun, schedule: Schedule, progress: bool, pattern: str = "even") -> Seen:
     """One run waited for by the real Waiter on a simulated clock."""
     clock = SimClock()
     requests = 0
@@ -124,7 +140,7 @@ def watch(sim: SimRun, schedule: Schedule, progress: bool) -> Seen:
         return [
             run.updated(
                 status=sim.status(clock.now),
-                progress=sim.progress(clock.now) if progress else None,
+                progress=sim.progress(clock.now, pattern) if progress else None,
             )
             for run in runs
         ]
@@ -217,8 +233,10 @@ def main() -> None:
         print(f"### {title}\n")
         print(table(HEADERS, [f.row() for f in figures]))
         print("\n" + verdict(figures[0], progress) + "\n")
+    print("### progress that does not move as forecast\n")
+    print(patterns(sims))
     if args.seeds:
-        print(f"### qarun over seeds 1 to {args.seeds} (a fresh draw of {args.runs} runs each)\n")
+        print(f"\n### qarun over seeds 1 to {args.seeds} (a fresh draw of {args.runs} runs each)\n")
         print(robustness(args.runs, args.seeds, args.spread))
 
 
@@ -232,6 +250,40 @@ def verdict(ours: Figures, progress: bool) -> str:
             f"(target ≤ {SHORT_RUN_TARGET}: {_met(ours.short_lag <= SHORT_RUN_TARGET)})"
         )
     return "\n".join(lines)
+
+
+PATTERNS = ("even", "bursty", "stalled", "backwards")
+
+
+def patterns(sims: list[SimRun]) -> str:
+    """qarun with each progress pattern, beside the same runs polled on age alone (no
+    progress): a wrong forecast must not cost more than no forecast."""
+    age = Figures("", [watch(sim, _default(), False) for sim in sims])
+    baseline = age.mean_lag * age.rate
+    rows = []
+    for pattern in PATTERNS:
+        ours = Figures("", [watch(sim, _default(), True, pattern) for sim in sims])
+        product = ours.mean_lag * ours.rate
+        ok = product <= baseline + 1e-9 and (pattern != "even" or product <= PROGRESS_TARGET)
+        rows.append(
+            [
+                pattern,
+                f"{ours.mean_lag:.2f}",
+                f"{ours.short_lag:.2f}",
+                f"{product:.3f}",
+                f"{baseline:.3f}",
+                _met(ok),
+            ]
+        )
+    headers = [
+        "progress",
+        "mean lag s",
+        "mean lag s, runs ≤ 1 min",
+        "lag × rate",
+        "age only: lag × rate",
+        "no worse than age only" + f" (even: ≤ {PROGRESS_TARGET})",
+    ]
+    return table(headers, rows)
 
 
 def robustness(runs: int, seeds: int, spread: str) -> str:

@@ -145,6 +145,19 @@ def test_a_forecast_long_overdue_gives_way_to_the_age_schedule() -> None:
     assert polls[-1] - 600.0 <= 10.0
 
 
+def test_a_count_that_goes_back_drops_the_forecast_until_progress_moves_again() -> None:
+    pace = Pace()
+    run = Run(id="a", name="a", status=Status.RUNNING, progress=Progress(0, 10))
+    pace.observe(run, 0.0)
+    for done, at in enumerate((10.0, 20.0, 30.0), start=1):
+        pace.observe(run.updated(progress=Progress(done, 10)), at)
+    assert pace.forecast() is not None
+    pace.observe(run.updated(progress=Progress(1, 10)), 40.0)  # the platform went back
+    assert pace.forecast() is None
+    pace.observe(run.updated(progress=Progress(2, 10)), 50.0)
+    assert pace.forecast() is not None
+
+
 def test_the_pace_forecasts_the_end_from_the_steps_seen() -> None:
     pace = Pace()
     run = Run(id="a", name="a", status=Status.QUEUED, progress=Progress(0, 10))

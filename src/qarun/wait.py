@@ -97,6 +97,10 @@ class Pace:
 
     def _count(self, progress: Progress, at: float) -> None:
         self.total = progress.total
+        if progress.done < self.done:
+            # The count went back: what was measured no longer holds; measure afresh.
+            self.done, self.reached_at, self.window = progress.done, None, 0.0
+            return
         gained = progress.done - self.done
         if gained > 0:
             # `gained` steps ended since the last check: the last of them most likely late.
