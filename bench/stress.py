@@ -29,7 +29,12 @@ HUNG = "did not end within"
 
 
 def round_of(tests: list[str], log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+    # Each round its own temporary folder: two pytest processes sharing one race to clean it.
+    basetemp = log.with_suffix(".tmp")
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        f"--basetemp={basetemp}", *tests,
+    ]  # fmt: skip
     with log.open("wb") as out:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
 

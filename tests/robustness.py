@@ -69,10 +69,18 @@ def injected_commands(log: str) -> list[str]:
     return found
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 10.0) -> None:
-    """Returns once `condition()` holds; fails the test after `timeout` seconds."""
+def wait_until(
+    condition: Callable[[], object], timeout: float = 10.0, step: Step | None = None
+) -> None:
+    """Returns once `condition()` holds; fails the test after `timeout` seconds, or at once
+    with the step's own output when `step` ended first (a step that died is not slow)."""
     end = time.monotonic() + timeout
     while not condition():
+        if step is not None and step.process is not None and step.process.poll() is not None:
+            out, err = step.process.communicate()
+            raise AssertionError(
+                f"the step ended (exit {step.process.returncode}) first:\n{out}{err}"
+            )
         assert time.monotonic() < end, "the condition never held"
         time.sleep(0.01)
 

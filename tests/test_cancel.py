@@ -56,7 +56,7 @@ def test_a_signal_mid_wait_reports_the_unfinished_runs_as_canceled(
     fake = serve(case.scenario("never"))
     files = {"report_file": "qa/report.json", "junit_file": "qa/junit.xml"}
     step = prepare(tmp_path, inputs(case, fake, **files)).start()
-    wait_until(lambda: case.polls(fake))
+    wait_until(lambda: case.polls(fake), step=step)
     result, took = cancel(step, SIGNALS[name])
     checked(result, fake.api_key)
     assert_canceled(result, took, name)
@@ -79,7 +79,7 @@ def test_sigint_then_sigterm_as_the_runner_sends_them_ends_cleanly(
     case = only("panto")
     fake = serve(case.scenario("never"))
     step = prepare(tmp_path, inputs(case, fake, report_file="report.json")).start()
-    wait_until(lambda: case.polls(fake))
+    wait_until(lambda: case.polls(fake), step=step)
     result, took = cancel(step, signal.SIGINT, signal.SIGTERM, gap=gap)
     checked(result, fake.api_key)
     assert_canceled(result, took, "SIGINT", "SIGTERM")
@@ -92,7 +92,7 @@ def test_a_signal_during_the_trigger_request_says_a_run_may_have_started(
     fake = serve(case.scenario("passed"))
     fake.inject(trigger_route(case), Reply(action="pass", delay=3.0))
     step = prepare(tmp_path, inputs(case, fake)).start()
-    wait_until(lambda: case.triggers(fake))
+    wait_until(lambda: case.triggers(fake), step=step)
     result, took = cancel(step, signal.SIGTERM)
     checked(result, fake.api_key)
     assert_canceled(result, took, "SIGTERM")
@@ -116,7 +116,7 @@ def test_a_signal_while_qarun_is_still_loading_cancels_cleanly(
     marker = tmp_path / "loading"
     hold = {"PYTHONPATH": str(HOLD_IMPORT), "QARUN_TEST_HOLD_IMPORT": str(marker)}
     step = prepare(tmp_path, inputs(case, fake), extra_env=hold).start()
-    wait_until(marker.exists)
+    wait_until(marker.exists, step=step)
     result, took = cancel(step, SIGNALS[name])
     checked(result, fake.api_key)
     assert_canceled(result, took, name)

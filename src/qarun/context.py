@@ -32,7 +32,7 @@ class GitContext:
     source: str | None = None
 
     def as_report(self) -> dict[str, Any]:
-        """The report's `context` object (SPEC.md): everything but the commit message."""
+        """The report's `context` object (README): everything but the commit message."""
         data = asdict(self)
         for private in ("commit_message", "event_name", "source"):
             data.pop(private)

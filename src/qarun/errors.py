@@ -1,4 +1,4 @@
-"""The errors qarun expects, each carrying the exit code SPEC.md gives it."""
+"""The errors qarun expects, each carrying its exit code (README, Statuses and exit codes)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from qarun.context import GitContext
 
 
 class Status(enum.StrEnum):
-    """A run's or a test's normalized status (SPEC.md, Statuses)."""
+    """A run's or a test's normalized status (README, Statuses and exit codes)."""
 
     QUEUED = "queued"
     RUNNING = "running"

@@ -1,6 +1,6 @@
 """The verdict: the overall status and the exit code, pure functions of the runs and fail-on.
 
-Two rules hold whatever a platform answers (SPEC.md, Statuses): a run seen
+Two rules hold whatever a platform answers (README, Statuses and exit codes): a run seen
 finished stays finished and never gets better (`settled`), and the overall
 status is never better than the platform's own aggregate verdict
 (`Run.platform_verdict`: Panto's trigger status, Qualigate's `/results` status).
@@ -25,7 +25,7 @@ def final_statuses(runs: Sequence[Run], *, timed_out: bool = False) -> list[Stat
 
 
 def overall_status(runs: Sequence[Run], *, timed_out: bool = False) -> Status:
-    """The worst outcome (SPEC.md order); always a finished word."""
+    """The worst outcome (the documented order); always a finished word."""
     if not runs:
         return Status.TIMEOUT if timed_out else Status.ERROR
     statuses = final_statuses(runs, timed_out=timed_out)

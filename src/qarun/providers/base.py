@@ -53,7 +53,7 @@ class Provider(Protocol):
     name: ClassVar[str]
     title: ClassVar[str]
     default_api_url: ClassVar[str]
-    # The provider-specific inputs (SPEC.md) this platform takes.
+    # The provider-specific inputs (README, Inputs) this platform takes.
     inputs: ClassVar[frozenset[str]]
     # Added to "the platform rejected the API key" (401/403): where a valid key comes from.
     key_help: ClassVar[str]
@@ -171,8 +171,14 @@ def text_field(data: Mapping[str, Any], key: str) -> str | None:
     return None
 
 
+# The largest count (of tests, steps, runs) qarun takes from a platform as one.
+MAX_COUNT = 10**9
+
+
 def int_field(data: Mapping[str, Any], key: str) -> int | None:
+    """A count from a platform, or None when it is no whole number that fits (negative,
+    enormous, a bool, a float)."""
     value = data.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
         return value
     return None

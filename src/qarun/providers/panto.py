@@ -1,6 +1,7 @@
 """Panto AI: one suite trigger for tagged test suites on devices, polled by its trigger id.
 
-Endpoints (providers.md §1): POST /api/v1/qa/external/testsuite/trigger answers
+Endpoints (https://docs.getpanto.ai/qa-platform/integrations/): POST
+/api/v1/qa/external/testsuite/trigger answers
 only with test run ids; GET …/test-run/{id} gives a run and the `trigger_id`
 the runs share; GET …/test-runs-by-trigger/{trigger_id} lists every run of the
 trigger with an aggregate status, so a poll costs one request. Panto documents

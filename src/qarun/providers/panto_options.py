@@ -1,5 +1,5 @@
 """Panto AI's inputs: the tag selector, devices, build, environment and context, parsed into
-PantoOptions with every problem named (the documented trigger body: seeds/000)."""
+PantoOptions with every problem named (the trigger body: https://docs.getpanto.ai/qa-platform/integrations/test-suite-api)."""
 
 from __future__ import annotations
 
@@ -197,7 +197,8 @@ def _text(value: Any) -> TypeGuard[str]:
 
 
 def _device(name: str, version: str, platform: str | None) -> PantoDevice:
-    # Panto stores device names (and platforms) in lowercase (providers.md §1, ambiguity 2).
+    # Panto stores device names (and platforms) in lowercase: its run objects show them so
+    # (https://docs.getpanto.ai/qa-platform/integrations/get-test-run-by-id-api).
     return PantoDevice(
         name=" ".join(name.split()).lower(),
         version=version.strip(),

@@ -1,6 +1,6 @@
 """QA.tech (API v1): one run per test plan, polled per run, reruns of failed test cases.
 
-Endpoints (providers.md §2): POST /run starts a run, GET /run/{shortId} reports
+Endpoints (https://docs.qa.tech/api-reference): POST /run starts a run, GET /run/{shortId} reports
 it (`?testCases=all` adds its test cases), POST /run/{shortId} reruns it. The
 dashboard link comes only with the start and rerun answers, so it is kept on
 the Run. QA.tech has no aggregate status endpoint: a poll costs one request per
@@ -99,7 +99,7 @@ def _started_run(answer: Any, what: str) -> dict[str, Any]:
 
 
 def _cases(data: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
-    """`runTestCases`; missing means none (providers.md, QA.tech ambiguity 1)."""
+    """`runTestCases`; missing means none (the docs say both "empty" and "absent")."""
     cases = data.get("runTestCases")
     if cases is None:
         return []

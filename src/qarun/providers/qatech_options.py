@@ -1,5 +1,5 @@
 """QA.tech's inputs: test plans, applications, environment, device preset and project, parsed
-into QatechOptions with every problem named (the Start Run body: seeds/002)."""
+into QatechOptions with every problem named (the Start Run body: https://docs.qa.tech/api-reference/start-run)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Qualigate: test suites, test cases and projects run in a browser (seeds/003, providers.md §3).
+"""Qualigate: test suites, test cases and projects run in a browser (https://qualigate.app/docs/api-reference).
 
 One trigger names exactly one suite, test case or project, per viewport. A
 suite trigger starts one suite run, polled by `suite_run_id`; a test case

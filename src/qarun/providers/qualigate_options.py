@@ -1,5 +1,5 @@
 """Qualigate's inputs: suites, test cases and projects (UUIDs), viewports and the browser,
-parsed into QualigateOptions with every problem named (the trigger body: seeds/003)."""
+parsed into QualigateOptions with every problem named (the trigger body: https://qualigate.app/docs/api-reference)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Qualigate's status words and counts, and the verdict they give (seeds/003, Status Values;
-what the documents leave open: tests/fakes/README.md)."""
+"""Qualigate's status words and counts, and the verdict they give (Status Values in
+https://qualigate.app/docs/api-reference; what it leaves open: tests/fakes/README.md)."""
 
 from __future__ import annotations
 

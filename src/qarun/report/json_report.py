@@ -1,4 +1,4 @@
-"""The JSON report (SPEC.md, "The JSON report") and the `output-filter` jq program run on it.
+"""The JSON report (README, Outputs: `report-file`) and the `output-filter` jq program run on it.
 
 The report keeps the platforms' text exactly as received: escaping belongs to
 the renderers that put it into markup.
@@ -17,7 +17,7 @@ _DURATION_DIGITS = 3
 
 
 def build_report(outcome: Outcome) -> dict[str, Any]:
-    """The report as plain JSON data, in SPEC.md's shape plus `attempts` and `error`."""
+    """The report as plain JSON data, in the documented shape plus `attempts` and `error`."""
     context = outcome.context.as_report() if outcome.context is not None else {}
     report: dict[str, Any] = {
         "provider": outcome.provider,

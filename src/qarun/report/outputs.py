@@ -84,7 +84,7 @@ def _append(path: Path, text: str) -> None:
 def output_values(
     outcome: Outcome, *, report_file: str, junit_file: str, filtered: str
 ) -> dict[str, str]:
-    """Every output of SPEC.md's table, as the strings the runner stores."""
+    """Every output of action.yml (README, Outputs), as the strings the runner stores."""
     counts = outcome.counts
     urls = outcome.urls
     return {
