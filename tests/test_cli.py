@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -21,6 +22,7 @@ from tests.fakes.qualigate import SUITE_ID
 from tests.harness import ROOT
 
 KEY = "cli-key-0123456789"
+LEFT_OUT = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache")
 SHA = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 QUALIGATE = only("qualigate")
 QATECH = only("qatech")
@@ -30,6 +32,9 @@ QATECH = only("qatech")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`qarun` installed from this repository into a virtual environment of its own."""
     venv = tmp_path_factory.mktemp("venv")
+    # Built from a copy: a build writes `build/` and `*.egg-info` where its sources are.
+    source = tmp_path_factory.mktemp("source") / "qarun"
+    shutil.copytree(ROOT, source, ignore=LEFT_OUT, symlinks=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [
         str(venv / "bin" / "python"),
@@ -42,7 +47,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     locks = ["-r", str(ROOT / "requirements.txt"), "-r", str(ROOT / "requirements-build.txt")]
     subprocess.run([*pip, "--require-hashes", *locks], check=True, capture_output=True)
     subprocess.run(
-        [*pip, "--no-deps", "--no-build-isolation", str(ROOT)], check=True, capture_output=True
+        [*pip, "--no-deps", "--no-build-isolation", str(source)], check=True, capture_output=True
     )
     return venv / "bin" / "qarun"
 
