@@ -295,3 +295,40 @@ def test_the_json_report_is_written_by_the_command_too(
     )  # fmt: skip
     assert done.returncode == 0, done.stdout
     assert json.loads((tmp_path / "out" / "report.json").read_text())["status"] == "passed"
+
+
+def on_a_terminal(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """Runs `command` with its output on a pseudo-terminal, as in a developer's shell."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_a_terminal_gets_progress_in_place_and_colours_unless_no_color(
+    installed: Path, serve: Serve, tmp_path: Path, no_color: bool
+) -> None:
+    fake = serve(keyed(QUALIGATE.scenario("failed", duration=0.4)))
+    env = {**base_env(tmp_path), "QARUN_POLL_INTERVAL": "0.1s", "TERM": "xterm"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    args = ["--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID]
+    shown = on_a_terminal([str(installed), *args], tmp_path, env)
+    assert "\r\x1b[K[00:0" in shown  # the progress line, rewritten in place
+    red = "\x1b[31mQualigate: failed\x1b[0m"
+    assert (red not in shown) if no_color else (red in shown), shown
+    assert "Qualigate: failed" in shown

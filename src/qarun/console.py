@@ -84,17 +84,25 @@ class Console:
         *,
         github: bool = True,
         tty: bool = False,
+        color: bool = False,
     ) -> None:
         self.redact = redactor or Redactor()
         self._stream = stream
         self.github = github
         self.tty = tty
+        self.color = color
         self._progress_open = False
 
     @classmethod
     def for_env(cls, env: Mapping[str, str]) -> Console:
-        """Workflow commands inside GitHub Actions only; progress in place on a terminal."""
-        return cls(github=env.get("GITHUB_ACTIONS") == "true", tty=sys.stdout.isatty())
+        """Workflow commands inside GitHub Actions only; progress in place and colours on a
+        terminal, unless NO_COLOR is set (https://no-color.org)."""
+        tty = sys.stdout.isatty()
+        return cls(
+            github=env.get("GITHUB_ACTIONS") == "true",
+            tty=tty,
+            color=tty and not env.get("NO_COLOR") and env.get("TERM") != "dumb",
+        )
 
     def _write(self, line: str) -> None:
         stream = self._stream or sys.stdout
@@ -112,6 +120,13 @@ class Console:
                     if line.strip():
                         self._write(f"::add-mask::{_escape_data(line)}")
             self.redact.add(secret)
+
+    def verdict(self, text: str, good: bool) -> None:
+        """The verdict line: green or red where the terminal shows colours."""
+        line = neutralize(self.redact(text))
+        if self.color:
+            line = ("\x1b[32m" if good else "\x1b[31m") + line + "\x1b[0m"
+        self._write(line)
 
     def progress(self, text: str) -> None:
         """A progress line: updated in place on a terminal, one line each elsewhere."""

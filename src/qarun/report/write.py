@@ -62,8 +62,12 @@ def write_results(
         return False
     if not console.github:
         # Outside GitHub nobody shows the Markdown: the summary goes to the log as text.
-        for line in _made(console, "the summary", lambda: render_text(outcome)) or []:
-            console.info(line)
+        lines = _made(console, "the summary", lambda: render_text(outcome)) or []
+        for number, line in enumerate(lines):
+            if number == 0:
+                console.verdict(line, good=outcome.exit_code == 0)
+            else:
+                console.info(line)
     try:
         writer.set_outputs(values)
     except OSError as error:
