@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from tests.contract import CASES, ProviderCase
-from tests.fakes.base import FakePlatform
+from tests.fakes.base import FakePlatform, TestClock
 
 # Property tests: bounded and the same every time in CI (derandomized, a fixed number of
 # examples each test states); locally a fresh seed each run finds new cases.
@@ -36,11 +36,24 @@ def case(request: pytest.FixtureRequest) -> ProviderCase:
 
 
 @pytest.fixture
-def serve() -> Iterator[Serve]:
-    """Starts a fake for the test (`fake = serve(SomeFake(...))`) and stops it afterwards."""
+def clock() -> TestClock:
+    """The test's time: the fakes it serves read it, and so does qarun run in-process."""
+    return TestClock()
+
+
+@pytest.fixture
+def serve(request: pytest.FixtureRequest) -> Iterator[Serve]:
+    """Starts a fake (`fake = serve(SomeFake(...))`) and stops it at the test's end.
+
+    The fake reads the real clock, as a qarun process does; a test that takes the `clock`
+    fixture puts it on that one (in-process, `harness.run_in_process` does it itself).
+    """
     started: list[FakePlatform] = []
+    clock = request.getfixturevalue("clock") if "clock" in request.fixturenames else None
 
     def start(fake: Fake, /) -> Fake:
+        if clock is not None:
+            fake.clock = clock
         started.append(fake.start())
         return fake
 

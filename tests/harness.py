@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from tests.fakes.base import TestClock, running_fakes
+
 ROOT = Path(__file__).resolve().parent.parent
 # The image's ENTRYPOINT; qarun is installed in the test environment (scripts/test.sh).
 ACTION_COMMAND = (sys.executable, "-m", "qarun")
@@ -116,6 +118,9 @@ class Step:
     started: float = 0.0
 
     def start(self) -> Step:
+        # A process reads the real clock; the fakes it talks to must too.
+        for fake in running_fakes():
+            fake.clock = time.monotonic
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             ACTION_COMMAND,
@@ -227,23 +232,37 @@ def run_action(
     return prepare(tmp, inputs, **kwargs).start().finish(timeout)
 
 
-def run_in_process(tmp: Path, inputs: dict[str, str], **kwargs: Any) -> ActionResult:
-    """The same step as `run_action`, run by `main(env)` in this process: no interpreter to
-    start, so the contract runs under every variant in little time. Signals stay with the
-    subprocess tier; the handlers qarun installs are put back afterwards."""
+def run_in_process(
+    tmp: Path, inputs: dict[str, str], *, clock: TestClock | None = None, **kwargs: Any
+) -> ActionResult:
+    """The same step as `run_action`, run by `main(env)` in this process on a TestClock that
+    every running fake reads too: time passes only when qarun pauses, so a run of minutes
+    takes a moment and goes the same way every time. `result.elapsed` is on that clock.
+    Signals stay with the subprocess tier; the handlers qarun installs are put back."""
+    from qarun.clock import Clock
     from qarun.main import main
 
+    clock = clock or _fakes_clock()
+    for fake in running_fakes():
+        fake.clock = clock
     step = prepare(tmp, inputs, **kwargs)
     handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     stdout, stderr = io.StringIO(), io.StringIO()
-    started = time.monotonic()
+    started = clock()
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            code = main(step.env)
+            code = main(step.env, clock=Clock(now=clock, skip=clock.sleep))
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
-    return step.result(code, stdout.getvalue(), stderr.getvalue(), time.monotonic() - started)
+    return step.result(code, stdout.getvalue(), stderr.getvalue(), clock() - started)
+
+
+def _fakes_clock() -> TestClock:
+    """The TestClock the running fakes share (the `clock` fixture's), or a new one."""
+    shared = {id(fake.clock): fake.clock for fake in running_fakes()}
+    clocks = [clock for clock in shared.values() if isinstance(clock, TestClock)]
+    return clocks[0] if len(clocks) == 1 else TestClock()
 
 
 class FileCommandError(AssertionError):

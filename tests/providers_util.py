@@ -6,7 +6,6 @@ planned trigger with `start`, and polls like the wait loop with `settle`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ from qarun.http import HttpClient, RetryPolicy
 from qarun.model import Run
 from qarun.providers.base import Provider
 from tests.factories import HEAD_SHA
-from tests.fakes.base import FakePlatform
+from tests.fakes.base import FakePlatform, TestClock
 
 # Pull request #42 of octo/shop: every field some platform's trigger body carries.
 CONTEXT = GitContext(
@@ -46,13 +45,16 @@ def start(provider: Provider) -> list[Run]:
     return [run for spec in provider.plan() for run in provider.trigger(spec)]
 
 
-def settle(provider: Provider, runs: Sequence[Run], within: float = 5.0) -> list[Run]:
-    """Polls the unfinished runs, as the wait loop does, until every run has finished."""
+def settle(
+    provider: Provider, runs: Sequence[Run], clock: TestClock, within: float = 60.0
+) -> list[Run]:
+    """Polls the unfinished runs every 0.05 s of the fakes' clock, as the wait loop does,
+    until every run has finished."""
     runs = list(runs)
-    deadline = time.monotonic() + within
+    deadline = clock() + within
     while not all(run.finished for run in runs):
-        assert time.monotonic() < deadline, f"runs never finished: {runs}"
-        time.sleep(0.05)
+        assert clock() < deadline, f"runs never finished: {runs}"
+        clock.advance(0.05)
         fresh = {run.id: run for run in provider.poll([r for r in runs if not r.finished])}
         runs = [fresh.get(run.id, run) for run in runs]
     return runs

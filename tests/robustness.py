@@ -19,7 +19,7 @@ from actions_toolkit.command import escape_data
 from tests.contract import ProviderCase
 from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import FakePlatform
-from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_action
+from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_in_process
 
 # The workflow commands qarun issues; any other one in the log was injected.
 OWN_COMMANDS = frozenset({"add-mask", "error", "warning", "group", "endgroup"})
@@ -34,7 +34,7 @@ def inputs(case: ProviderCase, fake: FakePlatform, **overrides: str) -> dict[str
 
 
 def run(tmp_path: Path, case: ProviderCase, fake: FakePlatform, **overrides: str) -> ActionResult:
-    return checked(run_action(tmp_path, inputs(case, fake, **overrides)), fake.api_key)
+    return checked(run_in_process(tmp_path, inputs(case, fake, **overrides)), fake.api_key)
 
 
 def checked(result: ActionResult, *secrets: str) -> ActionResult:

@@ -1,5 +1,5 @@
-"""The contract suite: `python -m qarun` run the way the runner runs it, against each fake
-platform.
+"""The contract suite, against each fake platform: `main(env)` in-process on the fakes' clock,
+and `python -m qarun` run the way the runner runs it for the passing case.
 
 Every check here runs for every platform in tests/contract.py. Every run also
 checks what must always hold: the API key is nowhere in what the action wrote,
@@ -15,13 +15,17 @@ from pathlib import Path
 from tests.conftest import Serve
 from tests.contract import FAILURE, ProviderCase, failing
 from tests.fakes.base import FakePlatform
-from tests.harness import ActionResult, push_event, run_action
+from tests.harness import ActionResult, push_event, run_action, run_in_process
 
 TIMINGS = {"poll_interval": "0.5s", "timeout": "30s"}
 
 
-def run(case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str) -> ActionResult:
-    result = run_action(tmp_path, case.step_inputs(fake, **{**TIMINGS, **inputs}))
+def run(
+    case: ProviderCase, fake: FakePlatform, tmp_path: Path, *, process: bool = False, **inputs: str
+) -> ActionResult:
+    """The step in-process; `process`: as its own process, the way the runner starts it."""
+    start = run_action if process else run_in_process
+    result = start(tmp_path, case.step_inputs(fake, **{**TIMINGS, **inputs}))
     assert fake.api_key not in result.everything_written()
     assert "Traceback" not in result.log
     return result
@@ -29,7 +33,7 @@ def run(case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str) -
 
 def test_passed(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
     fake = serve(case.scenario("passed"))
-    result = run(case, fake, tmp_path)
+    result = run(case, fake, tmp_path, process=True)
     assert result.exit_code == 0, result.log
     out = result.outputs
     assert out["status"] == "passed"
@@ -117,7 +121,7 @@ def test_push_events_send_the_pushed_commit(
 ) -> None:
     fake = serve(case.scenario("passed"))
     inputs = case.step_inputs(fake, poll_interval="0.5s")
-    result = run_action(tmp_path, inputs, event=push_event(), event_name="push")
+    result = run_in_process(tmp_path, inputs, event=push_event(), event_name="push")
     assert result.exit_code == 0
     report = result.summary
     assert "a1b2c3d" in report
@@ -171,7 +175,7 @@ def test_a_rejected_key_exits_3_with_status_error(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("passed"))
-    result = run_action(tmp_path, case.step_inputs(fake, api_key="wrong-key-0123456789"))
+    result = run_in_process(tmp_path, case.step_inputs(fake, api_key="wrong-key-0123456789"))
     assert result.exit_code == 3
     assert result.outputs["status"] == "error"
     assert "rejected the API key" in result.errors()[0]

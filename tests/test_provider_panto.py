@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
@@ -23,9 +22,12 @@ from qarun.model import Progress, Status
 from qarun.providers.panto import PantoProvider
 from qarun.providers.panto_options import PantoDevice, PantoOptions
 from tests.conftest import Serve
-from tests.fakes.base import Reply, RunScript
+from tests.fakes.base import Reply, RunScript, TestClock
 from tests.fakes.panto import BY_TRIGGER_PREFIX, RUN_PREFIX, TRIGGER_PATH, PantoFake, scenario
 from tests.providers_util import CONTEXT, client_for, settle, start
+
+# The fakes run on the test's clock: polling moves it on, nothing waits for real.
+pytestmark = pytest.mark.usefixtures("clock")
 
 BASE_INPUTS = {"app": "app_01", "tags": "suite: smoke", "devices": "android: Pixel 8 @ 14"}
 
@@ -362,12 +364,12 @@ def test_the_fake_rejects_bodies_the_documents_call_invalid(
     ],
 )
 def test_scenarios_poll_to_their_outcome(
-    serve: Serve, kind: str, statuses: list[Status], words: list[str]
+    clock: TestClock, serve: Serve, kind: str, statuses: list[Status], words: list[str]
 ) -> None:
     fake = serve(scenario(kind, duration=0.3))
     provider = provider_for(fake)
 
-    runs = settle(provider, start(provider))
+    runs = settle(provider, start(provider), clock)
 
     assert [run.status for run in runs] == statuses
     assert [run.provider_status for run in runs] == words
@@ -375,23 +377,24 @@ def test_scenarios_poll_to_their_outcome(
 
 
 def test_a_failed_run_carries_the_remark_and_a_hostile_name_unchanged(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     name = "<script>alert(1)</script> | `rm -rf` ::error::x\n@here"
     fake = serve(PantoFake([RunScript(name, "failed", 0.2, message="Login **button** missing")]))
     provider = provider_for(fake)
 
-    (run,) = settle(provider, start(provider))
+    (run,) = settle(provider, start(provider), clock)
 
     assert (run.name, run.status, run.message) == (name, Status.FAILED, "Login **button** missing")
 
 
-def test_never_ending_runs_stay_running(serve: Serve) -> None:
+def test_never_ending_runs_stay_running(clock: TestClock, serve: Serve) -> None:
     fake = serve(scenario("never"))
     provider = provider_for(fake)
     runs = start(provider)
 
-    time.sleep(0.2)
+    clock.advance(0.2)
     for _ in range(3):
         runs = provider.poll(runs)
 
@@ -399,6 +402,7 @@ def test_never_ending_runs_stay_running(serve: Serve) -> None:
 
 
 def test_queued_until_started_then_running_with_trigger_progress(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(
@@ -412,7 +416,7 @@ def test_queued_until_started_then_running_with_trigger_progress(
     provider = provider_for(fake)
 
     queued = start(provider)
-    time.sleep(0.35)
+    clock.advance(0.35)
     later = provider.poll(queued)
 
     assert [run.status for run in queued] == [Status.QUEUED, Status.QUEUED]
@@ -447,12 +451,12 @@ def test_one_poll_costs_one_request_whatever_the_number_of_runs(
     ],
 )
 def test_words_panto_does_not_document_are_kept_and_take_the_aggregates_outcome(
-    serve: Serve, result: str, end_unknown: bool, status: Status
+    clock: TestClock, serve: Serve, result: str, end_unknown: bool, status: Status
 ) -> None:
     fake = serve(PantoFake([RunScript("Odd", result, 0.1)], end_unknown=end_unknown))
     provider = provider_for(fake)
     runs = start(provider)
-    time.sleep(0.2)
+    clock.advance(0.2)
 
     (run,) = provider.poll(runs)
 
@@ -460,12 +464,13 @@ def test_words_panto_does_not_document_are_kept_and_take_the_aggregates_outcome(
 
 
 def test_a_partly_passed_trigger_ends_a_run_without_an_outcome_as_error(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(PantoFake([RunScript("A", duration=0.1), RunScript("B", "never")]))
     provider = provider_for(fake)
     runs = start(provider)
-    time.sleep(0.2)
+    clock.advance(0.2)
     listed = [fake.run_object(run) for run in fake.runs.values()]
     fake.inject(
         f"GET {BY_TRIGGER_PREFIX}", Reply(200, {"test_runs": listed, "status": "partially_passed"})
@@ -564,10 +569,10 @@ def test_listings_that_disagree_with_themselves_settle_only_once_the_trigger_is_
     assert run.status == Status(status)
 
 
-def test_complete_adds_nothing_and_sends_nothing(serve: Serve) -> None:
+def test_complete_adds_nothing_and_sends_nothing(clock: TestClock, serve: Serve) -> None:
     fake = serve(scenario("failed", duration=0.2))
     provider = provider_for(fake)
-    runs = settle(provider, start(provider))
+    runs = settle(provider, start(provider), clock)
     before = len(fake.requests)
 
     assert provider.complete(runs) == runs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -24,9 +23,12 @@ from qarun.providers.base import TriggerSpec, merge_payload
 from qarun.providers.qatech import QatechProvider
 from qarun.providers.qatech_options import Environment, QatechOptions
 from tests.conftest import Serve
-from tests.fakes.base import Reply, RunScript, TestScript
+from tests.fakes.base import Reply, RunScript, TestClock, TestScript
 from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario
 from tests.providers_util import CONTEXT, client_for, settle, start
+
+# The fakes run on the test's clock: polling moves it on, nothing waits for real.
+pytestmark = pytest.mark.usefixtures("clock")
 
 KEY = "test-key-0123456789"
 GITHUB_FIELDS = {
@@ -67,7 +69,8 @@ def provider_for(
 
 def finished_run(fake: QatechFake, suite: str = "", **values: str) -> tuple[QatechProvider, Run]:
     provider = provider_for(fake, suite=suite, **values)
-    (run,) = settle(provider, start(provider))
+    assert isinstance(fake.clock, TestClock), "the fake is served on the test's clock"
+    (run,) = settle(provider, start(provider), fake.clock)
     return provider, run
 
 
@@ -370,13 +373,13 @@ def test_polls_each_outcome_to_its_status(
     assert (run.status, run.provider_status) == (status, words)
 
 
-def test_a_run_is_queued_then_running(serve: Serve) -> None:
+def test_a_run_is_queued_then_running(clock: TestClock, serve: Serve) -> None:
     fake = serve(QatechFake(default=script(duration=1.0, queued_for=0.3)))
     provider = provider_for(fake)
     runs = start(provider)
     (queued,) = provider.poll(runs)
     assert (queued.status, queued.provider_status) == (Status.QUEUED, "INITIATED")
-    time.sleep(0.35)
+    clock.advance(0.35)
     (running,) = provider.poll(runs)
     assert (running.status, running.provider_status) == (Status.RUNNING, "RUNNING")
 
@@ -388,12 +391,13 @@ def test_completed_without_a_result_says_so(serve: Serve) -> None:
 
 
 def test_an_unknown_status_word_is_kept_and_the_run_keeps_running(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QatechFake(default=script("PAUSED", duration=0.1, queued_for=0.0)))
     provider = provider_for(fake)
     runs = start(provider)
-    time.sleep(0.15)
+    clock.advance(0.15)
     (run,) = provider.poll(runs)
     assert (run.status, run.provider_status) == (Status.RUNNING, "PAUSED")
 
@@ -433,7 +437,7 @@ def test_a_poll_keeps_the_dashboard_link_and_name(
     assert (run.id, run.name, run.url) == (runs[0].id, "Nightly", DASHBOARD + runs[0].id)
 
 
-def test_progress_counts_finished_test_cases(serve: Serve) -> None:
+def test_progress_counts_finished_test_cases(clock: TestClock, serve: Serve) -> None:
     cases = [TestScript(f"Case {n}") for n in range(4)]
     fake = serve(QatechFake(default=script("passed", *cases, duration=0.9), status_cases="all"))
     provider = provider_for(fake)
@@ -441,7 +445,7 @@ def test_progress_counts_finished_test_cases(serve: Serve) -> None:
     assert runs[0].progress == Progress(0, 4)
     seen: list[Progress] = []
     while not runs[0].finished:
-        time.sleep(0.05)
+        clock.advance(0.05)
         runs = provider.poll(runs)
         assert runs[0].progress is not None
         seen.append(runs[0].progress)
@@ -573,6 +577,7 @@ def test_platform_text_is_kept_exactly(serve: Serve) -> None:
 
 
 def test_rerun_starts_a_new_attempt_of_the_failed_cases(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = scenario("failed", duration=0.3)
@@ -596,17 +601,17 @@ def test_rerun_starts_a_new_attempt_of_the_failed_cases(
         Status.QUEUED,
         2,
     )
-    (finished,) = provider.complete(settle(provider, [rerun]))
+    (finished,) = provider.complete(settle(provider, [rerun], clock))
     assert finished.status is Status.PASSED
     assert [(t.name, t.status) for t in finished.tests] == [("Login flow", Status.PASSED)]
 
 
-def test_a_second_rerun_counts_attempts(serve: Serve) -> None:
+def test_a_second_rerun_counts_attempts(clock: TestClock, serve: Serve) -> None:
     fake = serve(scenario("failed", duration=0.3))
     provider, run = finished_run(fake)
     first = provider.rerun_failed(run)
     assert first is not None
-    (first,) = settle(provider, [first])
+    (first,) = settle(provider, [first], clock)
     assert first.status is Status.FAILED  # no rerun script: the failed case fails again
     second = provider.rerun_failed(first)
     assert second is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from qarun.model import Counts, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
 from qarun.providers.qualigate import QualigateOptions, QualigateProvider
 from tests.conftest import Serve
-from tests.fakes.base import Reply, RunScript, TestScript
+from tests.fakes.base import Reply, RunScript, TestClock, TestScript
 from tests.fakes.qualigate import (
     DASHBOARD,
     PROJECT_ID,
@@ -29,6 +28,9 @@ from tests.fakes.qualigate import (
     scenario,
 )
 from tests.providers_util import CONTEXT, client_for, settle, start
+
+# The fakes run on the test's clock: polling moves it on, nothing waits for real.
+pytestmark = pytest.mark.usefixtures("clock")
 
 API_KEY = "test-key-0123456789"
 OTHER_SUITE = "771e8400-e29b-41d4-a716-446655440000"
@@ -284,11 +286,12 @@ def test_a_trigger_answer_without_runs_is_malformed(serve: Serve, answer: Any) -
 
 # --- polling -------------------------------------------------------------------------------
 def test_a_suite_that_completes_without_failures_passed(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake([script(name="Login"), script(name="Cart")]))
     qualigate = provider(fake)
-    (run,) = settle(qualigate, start(qualigate))
+    (run,) = settle(qualigate, start(qualigate), clock)
     assert (run.status, run.provider_status) == (Status.PASSED, "completed")
     assert run.reported == Counts(total=2, passed=2)
     assert run.progress is not None and run.progress.done == run.progress.total
@@ -298,11 +301,12 @@ def test_a_suite_that_completes_without_failures_passed(
 
 
 def test_a_suite_that_completes_with_a_failure_failed(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake([script(name="Login"), script("failed", name="Cart")]))
     qualigate = provider(fake)
-    (run,) = settle(qualigate, start(qualigate))
+    (run,) = settle(qualigate, start(qualigate), clock)
     assert (run.status, run.provider_status) == (Status.FAILED, "completed")
     assert run.reported == Counts(total=2, passed=1, failed=1)
 
@@ -318,32 +322,33 @@ def test_a_suite_that_completes_with_a_failure_failed(
     ],
 )
 def test_suite_and_test_run_words_map_to_statuses(
-    serve: Serve, result: str, status: Status
+    clock: TestClock, serve: Serve, result: str, status: Status
 ) -> None:
     fake = serve(QualigateFake([script(result)], completed_word=False))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
-    runs = settle(qualigate, start(qualigate))
+    runs = settle(qualigate, start(qualigate), clock)
     assert [(run.status, run.provider_status) for run in runs] == [(status, result)] * 2
 
 
-def test_a_suite_reports_progress_as_its_tests_end(serve: Serve) -> None:
+def test_a_suite_reports_progress_as_its_tests_end(clock: TestClock, serve: Serve) -> None:
     fake = serve(
         QualigateFake([RunScript(name=f"t{n}", duration=1.0, queued_for=0.0) for n in range(4)])
     )
     qualigate = provider(fake)
     runs = start(qualigate)
-    time.sleep(0.6)
+    clock.advance(0.6)
     (run,) = qualigate.poll(runs)
     assert (run.status, run.provider_status) == (Status.RUNNING, "running")
     assert run.progress is not None and (run.progress.done, run.progress.total) == (2, 4)
 
 
 def test_a_test_case_run_reports_steps_message_and_duration(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake([script("failed", message="Element not found: #pay")]))
     qualigate = provider(fake, test_case=TEST_CASE_ID)
-    (run,) = settle(qualigate, start(qualigate))
+    (run,) = settle(qualigate, start(qualigate), clock)
     assert (run.status, run.provider_status) == (Status.FAILED, "failed")
     assert run.message == "Element not found: #pay"
     assert run.duration == 0.3
@@ -351,13 +356,14 @@ def test_a_test_case_run_reports_steps_message_and_duration(
 
 
 def test_project_runs_take_names_links_and_statuses_from_results(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(
         QualigateFake([script(name="Login"), script("failed", name="Cart", message="no cart")])
     )
     qualigate = provider(fake, project=PROJECT_ID)
-    runs = settle(qualigate, start(qualigate))
+    runs = settle(qualigate, start(qualigate), clock)
     assert [(r.name, r.status, r.message) for r in runs] == [
         ("Login", Status.PASSED, None),
         ("Cart", Status.FAILED, "no cart"),
@@ -379,22 +385,23 @@ def test_a_poll_costs_one_request_per_suite_or_test_case_and_one_for_all_project
     assert results[0].query["test_run_ids"] == [",".join(run.id for run in runs[2:])]
 
 
-def test_runs_that_never_end_stay_running(serve: Serve) -> None:
+def test_runs_that_never_end_stay_running(clock: TestClock, serve: Serve) -> None:
     fake = serve(QualigateFake([script("never")]))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID, project=PROJECT_ID)
     runs = start(qualigate)
-    time.sleep(0.4)
+    clock.advance(0.4)
     polled = qualigate.poll(runs)
     assert [run.status for run in polled] == [Status.RUNNING] * 3
     assert [run.id for run in polled] == [run.id for run in runs]
 
 
 def test_an_unknown_word_on_an_ended_run_is_kept_and_counts_as_an_error(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake([script("exploded")]))
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
-    runs = settle(qualigate, start(qualigate))
+    runs = settle(qualigate, start(qualigate), clock)
     assert [(r.status, r.provider_status) for r in runs] == [(Status.ERROR, "exploded")] * 2
     assert (
         runs[1].message
@@ -450,6 +457,7 @@ def test_a_run_the_platform_does_not_know_is_not_found(
 
 # --- complete ---------------------------------------------------------------------------------
 def test_complete_gives_a_suite_its_name_and_tests_with_one_request(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     tests = (
@@ -461,7 +469,7 @@ def test_complete_gives_a_suite_its_name_and_tests_with_one_request(
         QualigateFake([RunScript(name=HOSTILE, duration=0.3, queued_for=0.05, tests=tests)])
     )
     qualigate = provider(fake)
-    runs = settle(qualigate, start(qualigate))
+    runs = settle(qualigate, start(qualigate), clock)
     before = gets(fake)
     (run,) = qualigate.complete(runs)
     assert gets(fake) == before + 1
@@ -477,11 +485,12 @@ def test_complete_gives_a_suite_its_name_and_tests_with_one_request(
 
 
 def test_complete_names_every_test_case_run_with_one_request(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake([script(name="Login Flow")]))
     qualigate = provider(fake, test_case=TEST_CASE_ID, devices="desktop\nmobile\n800x600")
-    runs = settle(qualigate, start(qualigate))
+    runs = settle(qualigate, start(qualigate), clock)
     assert [run.name for run in runs] == ["test case 550e8400"] * 3
     before = gets(fake)
     done = qualigate.complete(runs)
@@ -494,37 +503,22 @@ def test_complete_names_every_test_case_run_with_one_request(
 
 
 def test_complete_asks_nothing_for_project_runs_already_named(
+    clock: TestClock,
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake([script(name="Login"), script(name="Cart")]))
     qualigate = provider(fake, project=PROJECT_ID)
-    runs = settle(qualigate, start(qualigate))
+    runs = settle(qualigate, start(qualigate), clock)
     before = gets(fake)
     assert qualigate.complete(runs) == runs
     assert gets(fake) == before
 
 
 # --- rate limits -------------------------------------------------------------------------------
-class FakeTime:
-    """One clock for the client and the fake's rate limiter; sleeping moves it on."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_the_provider_paces_itself_under_thirty_requests_a_minute(
-    serve: Serve,
+    serve: Serve, clock: TestClock
 ) -> None:
-    clock = FakeTime()
-    fake = serve(QualigateFake([script("never")], clock=clock))
+    fake = serve(QualigateFake([script("never")]))
     client = client_for(
         fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
     )
@@ -538,10 +532,9 @@ def test_the_provider_paces_itself_under_thirty_requests_a_minute(
 
 
 def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
-    serve: Serve,
+    serve: Serve, clock: TestClock
 ) -> None:
-    clock = FakeTime()
-    fake = serve(QualigateFake(clock=clock))
+    fake = serve(QualigateFake())
     client = client_for(fake, {"X-API-Key": API_KEY}, sleep=clock.sleep, clock=clock)
     qualigate = provider(fake)
     (run,) = start(qualigate)
@@ -593,21 +586,21 @@ def test_the_fake_wants_exactly_one_query_parameter(serve: Serve, path: str, que
 
 
 @pytest.mark.parametrize("kind", ["passed", "failed", "mixed", "never"])
-def test_scenarios_end_as_named(kind: str) -> None:
+def test_scenarios_end_as_named(serve: Serve, clock: TestClock, kind: str) -> None:
     expected = {
         "passed": Status.PASSED,
         "failed": Status.FAILED,
         "mixed": Status.FAILED,
         "never": Status.RUNNING,
     }
-    with scenario(kind, duration=0.3) as fake:
-        assert isinstance(fake, QualigateFake)
-        qualigate = provider(fake)
-        runs = start(qualigate)
-        if kind == "never":
-            time.sleep(0.4)
-            runs = qualigate.poll(runs)
-        else:
-            runs = qualigate.complete(settle(qualigate, runs))
-            assert runs[0].name == SUITE_NAME
-        assert [run.status for run in runs] == [expected[kind]]
+    fake = serve(scenario(kind, duration=0.3))
+    assert isinstance(fake, QualigateFake)
+    qualigate = provider(fake)
+    runs = start(qualigate)
+    if kind == "never":
+        clock.advance(0.4)
+        runs = qualigate.poll(runs)
+    else:
+        runs = qualigate.complete(settle(qualigate, runs, clock))
+        assert runs[0].name == SUITE_NAME
+    assert [run.status for run in runs] == [expected[kind]]

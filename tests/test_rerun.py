@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import Serve
 from tests.fakes.base import RunScript, TestScript
 from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario
-from tests.harness import ActionResult, run_action
+from tests.harness import ActionResult, run_in_process
 
 PLAN = "pln_checkout"
 FLAKY = "Could not find login button"
@@ -36,7 +36,7 @@ def flaky(reruns: Sequence[RunScript] = ()) -> QatechFake:
 
 
 def run(tmp_path: Path, fake: QatechFake, rerun_failed: str, suite: str = PLAN) -> ActionResult:
-    result = run_action(
+    result = run_in_process(
         tmp_path,
         {
             "provider": "qatech",

@@ -8,19 +8,16 @@ from pathlib import Path
 from tests.conftest import Serve
 from tests.fakes.base import FakePlatform, Recorded, Reply
 from tests.fakes.qatech import QatechFake, scenario
-from tests.harness import ActionResult, run_action
+from tests.harness import ActionResult, run_in_process
 
 
 class PreviewSite(FakePlatform):
     """A preview deployment: 503 until `up_after` seconds past the first check, then 200.
+    (A preview that never answers: tests/test_slow_server.py.)"""
 
-    `hang`: accepts the connection and never answers in time.
-    """
-
-    def __init__(self, up_after: float = 0.0, *, hang: bool = False) -> None:
+    def __init__(self, up_after: float = 0.0) -> None:
         super().__init__()
         self.up_after = up_after
-        self.hang = hang
         self.first_check: float | None = None
         self.up_since: float | None = None
         self._first = threading.Lock()
@@ -29,8 +26,6 @@ class PreviewSite(FakePlatform):
         return True
 
     def route(self, request: Recorded) -> Reply:
-        if self.hang:
-            return Reply(200, raw=b"late", delay=30)
         with self._first:
             self.first_check = self.first_check or request.at
         if request.at - self.first_check < self.up_after:
@@ -40,7 +35,7 @@ class PreviewSite(FakePlatform):
 
 
 def run(tmp_path: Path, qatech: QatechFake, preview: PreviewSite, timeout: str) -> ActionResult:
-    result = run_action(
+    result = run_in_process(
         tmp_path,
         {
             "provider": "qatech",
@@ -62,7 +57,7 @@ def test_triggers_once_the_url_comes_up(serve: Serve, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.log
     assert result.outputs["status"] == "passed"
     (trigger,) = qatech.requests_to("POST", "/v1/run")
-    assert preview.up_since is not None and trigger.at > preview.up_since
+    assert preview.up_since is not None and trigger.at >= preview.up_since
     assert {r.path for r in preview.requests} == {"/healthz"}
     assert len(preview.requests) >= 2
     assert "Waiting for" in result.stdout and "HTTP 503" in result.stdout
@@ -81,20 +76,10 @@ def test_a_url_that_never_comes_up_ends_in_timeout_with_nothing_triggered(
     assert result.outputs["status"] == "timeout"
     assert result.outputs["run-ids"] == "[]"
     assert qatech.requests == []
-    assert 2 <= result.elapsed < 2 + 3
+    assert result.elapsed == 2.0, "it waited out the timeout, and no longer"
     (error,) = result.errors()
     assert "/healthz" in error and "nothing was triggered" in error
     assert "timeout" in result.summary.lower()
-
-
-def test_a_url_that_never_answers_still_ends_near_the_timeout(serve: Serve, tmp_path: Path) -> None:
-    qatech, preview = serve(scenario("passed")), serve(PreviewSite(hang=True))
-    result = run(tmp_path, qatech, preview, timeout="2s")
-
-    assert result.exit_code == 1
-    assert result.outputs["status"] == "timeout"
-    assert qatech.requests == []
-    assert result.elapsed < 2 + 3, "a hanging probe must not outlast the timeout"
 
 
 def test_the_wait_counts_against_the_timeout(serve: Serve, tmp_path: Path) -> None:

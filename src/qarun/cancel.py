@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import TypeVar
 
+from qarun.clock import SYSTEM, Clock
 from qarun.errors import CanceledError
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
@@ -38,7 +39,8 @@ class WorkTimedOut(Exception):
 class Cancellation:
     """Records the first signal; `sleep` and `call` raise CanceledError once there is one."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM) -> None:
+        self.clock = clock
         self.signal_name: str | None = None
         self.signaled_at: float | None = None
         self._wake_read, self._wake_write = os.pipe()
@@ -85,6 +87,10 @@ class Cancellation:
     def sleep(self, seconds: float) -> None:
         """Sleeps, waking at once on a signal."""
         self.check()
+        if self.clock.skip is not None:
+            self.clock.skip(seconds)
+            self.check()
+            return
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
             self._wait((), left)
@@ -94,8 +100,8 @@ class Cancellation:
         """`work()`, run on a helper thread: its result or its exception.
 
         Raises CanceledError at a signal (when `stoppable`) and WorkTimedOut after `budget`
-        seconds; the helper thread is then left to end by itself (a daemon, it never holds
-        up the exit).
+        seconds of real time (the work blocks for real, whatever clock the run reads); the
+        helper thread is then left to end by itself (a daemon, it never holds up the exit).
         """
         if stoppable:
             self.check()
@@ -118,6 +124,8 @@ class Cancellation:
             while True:
                 left = None if end is None else end - time.monotonic()
                 if left is not None and left <= 0:
+                    if self.clock.skip is not None and budget is not None:
+                        self.clock.skip(budget)  # a test's clock: the budget was spent
                     raise WorkTimedOut
                 if done_read in self._wait((done_read,), left):
                     break

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from qarun.cancel import EXIT_BUDGET, Cancellation
+from qarun.clock import SYSTEM, Clock
 from qarun.console import Console
 from qarun.context import GitContext, read_context
 from qarun.errors import (
@@ -153,6 +154,8 @@ class ActionRun:
             provider_title=provider.title,
             plan=[f"{spec.label} | {spec.device or ''}" for spec in specs],
             stopping=lambda: self.cancel.requested,
+            clock=self.clock,
+            sleep=self.cancel.clock.sleep,
         )
 
     def _wait_for_url(self, url: str, deadline: float) -> bool:
@@ -354,15 +357,18 @@ class ActionRun:
         return outcome
 
 
-def main(env: Mapping[str, str] | None = None, early_signals: Sequence[int] = ()) -> int:
+def main(
+    env: Mapping[str, str] | None = None, early_signals: Sequence[int] = (), clock: Clock = SYSTEM
+) -> int:
+    """The action, reading `env` (the process's environment by default). `clock`: a test's."""
     env = dict(os.environ) if env is None else env
     console = Console.for_env(env)
     # Mask the secrets before anything else is printed.
     console.mask(env.get(env_name("api-key"), ""))
     console.mask(env.get(env_name("github-token"), ""))
-    cancel = Cancellation()
+    cancel = Cancellation(clock)
     cancel.install(early_signals)
-    action = ActionRun(env=env, console=console, cancel=cancel)
+    action = ActionRun(env=env, console=console, cancel=cancel, clock=clock.now)
     try:
         outcome = action.execute()
     except Exception as error:  # a bug of ours: report it, with its traceback in a group

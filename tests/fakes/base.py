@@ -3,7 +3,9 @@
 Each platform's fake (panto.py, qatech.py, qualigate.py) subclasses FakePlatform
 and answers the paths its documents describe. Scenarios are written with
 RunScript: what a run is called, how it ends and how long it takes; the fake
-answers with the platform's own status words as the real clock passes.
+answers with the platform's own status words as its clock passes. That clock is
+the real one for a qarun process, or a TestClock that qarun's `main(env, clock=…)`
+reads too: then time passes only when qarun pauses, and a run takes no real time.
 Faults (429, 5xx, drops, garbage) are queued per route with `inject`.
 """
 
@@ -15,6 +17,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -80,8 +83,12 @@ PASS = Reply(action="pass")
 class FakePlatform:
     """The server. Subclasses implement `route(request) -> Reply`."""
 
-    def __init__(self, api_key: str = "test-key-0123456789") -> None:
+    def __init__(
+        self, api_key: str = "test-key-0123456789", clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.api_key = api_key
+        # Read when a run starts and at each request; the harness may swap it before a run.
+        self.clock = clock
         self.requests: list[Recorded] = []
         self._faults: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
@@ -98,12 +105,15 @@ class FakePlatform:
         self._server.daemon_threads = True
         # A short poll interval keeps stop() (and so every test's teardown) quick.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
+        _RUNNING.append(self)
         return self
 
     def stop(self) -> None:
+        if self in _RUNNING:
+            _RUNNING.remove(self)
         self.stopping.set()
         if self._server is not None:
             self._server.shutdown()
@@ -192,7 +202,7 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
                 raw_body=raw,
-                at=time.monotonic(),
+                at=fake.clock(),
             )
             reply = fake._dispatch(request)
             if reply.delay:
@@ -227,14 +237,58 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class Clock:
-    """Seconds since a run was triggered on the fake, by the real monotonic clock."""
+# The fakes started and not yet stopped: the in-process harness gives them its clock.
+_RUNNING: list[FakePlatform] = []
 
-    def __init__(self) -> None:
-        self.start = time.monotonic()
+
+def running_fakes() -> list[FakePlatform]:
+    return list(_RUNNING)
+
+
+class TestClock:
+    """Time that passes only when told to: qarun's pauses and the fakes' runs read the same
+    one, so minutes of a run take no real time and every answer is the same each time."""
+
+    __test__ = False
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+        self._at_pause: list[Callable[[], object]] = []
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """A pause of qarun's: recorded, and the time moves on at once."""
+        with self._lock:
+            self.slept.append(seconds)
+            self.now += max(0.0, seconds)
+            actions, self._at_pause = self._at_pause, []
+        for action in actions:
+            action()
+
+    def at_next_pause(self, action: Callable[[], object]) -> None:
+        """Runs `action` during qarun's next pause: a moment certain, not a race."""
+        self._at_pause.append(action)
+
+    def advance(self, seconds: float) -> None:
+        """Time that passes outside qarun (a test's own step)."""
+        with self._lock:
+            self.now += seconds
+
+
+class Stopwatch:
+    """Seconds since a run was triggered on the fake, by the fake's clock."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.start = clock()
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.start
+        return self.clock() - self.start
 
 
 # How progress (steps, tests) shows while a run goes, as the platforms leave it open: evenly,

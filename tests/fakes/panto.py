@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fakes.base import Clock, FakePlatform, Recorded, Reply, RunScript, phase
+from tests.fakes.base import FakePlatform, Recorded, Reply, RunScript, Stopwatch, phase
 
 TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
 RUN_PREFIX = "/api/v1/qa/external/test-run/"
@@ -58,7 +58,7 @@ class FakeRun:
     id: str
     trigger_id: str
     script: RunScript
-    clock: Clock
+    clock: Stopwatch
     created: datetime
     body: dict[str, Any]
 
@@ -149,7 +149,7 @@ class PantoFake(FakePlatform):
             id=f"testrun_{next(self._run_ids):02d}",
             trigger_id=trigger_id,
             script=script,
-            clock=Clock(),
+            clock=Stopwatch(self.clock),
             created=datetime.now(UTC),
             body=body,
         )

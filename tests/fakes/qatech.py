@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.base import (
-    Clock,
     FakePlatform,
     Recorded,
     Reply,
     RunScript,
+    Stopwatch,
     TestScript,
     phase,
     shown_progress,
@@ -82,7 +82,7 @@ class FakeRun:
     uuid: str
     script: RunScript
     cases: tuple[TestScript, ...]
-    clock: Clock
+    clock: Stopwatch
     plan: str | None
     progress: str = "even"
     # Answers still to show COMPLETED with a null result once the run has ended.
@@ -274,7 +274,7 @@ class QatechFake(FakePlatform):
                 uuid=str(uuid.UUID(int=number)),
                 script=script,
                 cases=cases,
-                clock=Clock(),
+                clock=Stopwatch(self.clock),
                 plan=plan,
                 progress=self.progress,
                 late_result=self.late_result,

@@ -31,11 +31,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes.base import (
-    Clock,
     FakePlatform,
     Recorded,
     Reply,
     RunScript,
+    Stopwatch,
     TestScript,
     phase,
     shown_progress,
@@ -81,9 +81,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 @dataclass
 class Timeline:
-    """When a run was triggered, by the real clock and the wall clock."""
+    """When a run was triggered, by the fake's clock and the wall clock."""
 
-    clock: Clock = field(default_factory=Clock)
+    clock: Stopwatch
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def at(self, seconds: float) -> datetime:
@@ -243,7 +243,7 @@ class QualigateFake(FakePlatform):
         clock: Callable[[], float] = time.monotonic,
         api_key: str = "test-key-0123456789",
     ) -> None:
-        super().__init__(api_key)
+        super().__init__(api_key, clock)
         self.runs = list(runs)
         self.triggers = deque(triggers)
         self.known = {
@@ -258,7 +258,6 @@ class QualigateFake(FakePlatform):
         self.progress = progress
         self.rate_limit = rate_limit
         self.window = window
-        self.clock = clock
         self.test_runs: dict[str, FakeTestRun] = {}
         self.suite_runs: dict[str, FakeSuiteRun] = {}
         self._sent: dict[str, deque[float]] = {}
@@ -323,7 +322,8 @@ class QualigateFake(FakePlatform):
         return Reply(201, self._queued(test_run_ids=[run.id for run in runs], count=len(runs)))
 
     def _start_test_run(self, script: RunScript, body: Mapping[str, Any]) -> FakeTestRun:
-        run = FakeTestRun(str(uuid.uuid4()), script, Timeline(), body, self.progress)
+        timeline = Timeline(Stopwatch(self.clock))
+        run = FakeTestRun(str(uuid.uuid4()), script, timeline, body, self.progress)
         self.test_runs[run.id] = run
         return run
 
@@ -335,7 +335,7 @@ class QualigateFake(FakePlatform):
             head,
             tests,
             ids,
-            Timeline(),
+            Timeline(Stopwatch(self.clock)),
             self.completed_word,
             body,
             self.failed_counts,

@@ -77,8 +77,8 @@ class GitHubApi:
             seconds_between_writes=None,
             lazy=True,
         )
-        # Lazy: no request until something is created or listed.
-        self._repo = self._github.get_repo(repository, lazy=True)
+        # Lazy (the client's setting): no request until something is created or listed.
+        self._repo = self._github.get_repo(repository)
 
     def close(self) -> None:
         self._github.close()

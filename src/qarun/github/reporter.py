@@ -94,6 +94,8 @@ class GitHubReporter:
         provider_title: str,
         plan: Iterable[str],
         stopping: Callable[[], bool] = lambda: False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> GitHubReporter:
         reporter = cls(
             api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
@@ -114,6 +116,8 @@ class GitHubReporter:
                 settings.pr_comment,
             ),
             stopping=stopping,
+            clock=clock,
+            sleep=sleep,
         )
         reporter._problem = reporter._setup_problem()
         return reporter
