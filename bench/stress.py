@@ -11,24 +11,23 @@ timed test: it prints a table.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from tests.install import install_in_venv
+
 from bench.tables import machine_name, table
 
-# Every test that sends a signal or waits on a process (the subprocess tier).
-DEFAULT_TESTS = [
-    "tests/test_cancel.py",
-    "tests/test_slow_server.py",
-    "tests/test_wait_for_url.py",
-]
+# Every test that sends a signal or waits on a process: the `process` marker, containers aside.
+DEFAULT_TESTS = ["-m", "process and not docker", "tests/"]
 HUNG = "did not end within"
 
 
-def round_of(tests: list[str], log: Path) -> subprocess.Popen[bytes]:
+def round_of(tests: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     # Each round its own temporary folder: two pytest processes sharing one race to clean it.
     basetemp = log.with_suffix(".tmp")
     command = [
@@ -36,7 +35,7 @@ def round_of(tests: list[str], log: Path) -> subprocess.Popen[bytes]:
         f"--basetemp={basetemp}", *tests,
     ]  # fmt: skip
     with log.open("wb") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
 def main() -> None:
@@ -50,11 +49,14 @@ def main() -> None:
     kept: list[Path] = []
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="qarun-stress-"))
+    # The command's tests use one installed venv for every round: the install is not stressed.
+    qarun = install_in_venv(folder / "install")
+    env = {**os.environ, "QARUN_TEST_VENV": str(qarun.parent.parent)}
     done = 0
     while done < args.rounds:
         batch = min(args.at_once, args.rounds - done)
         logs = [folder / f"round-{done + n + 1}.log" for n in range(batch)]
-        runs = [round_of(args.tests, log) for log in logs]
+        runs = [round_of(args.tests, log, env) for log in logs]
         for run, log in zip(runs, logs, strict=True):
             if run.wait() != 0:
                 failed += 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs into .venv, then lint, types and pytest
 # (unit, end-to-end over loopback, properties, and the container tests where a Docker engine
-# runs), in a random order (pytest-randomly prints its seed; `-p no:randomly` for file order).
+# runs), in a random order (pytest-randomly prints its seed; `-p no:randomly` for file order),
+# the tier without containers on every core (pytest-xdist).
 # README.md gives this command; .ci/run runs it too, so the two stay one.
 # Arguments go to pytest. At the end it prints how long each part took against its target.
 set -euo pipefail
@@ -15,7 +16,7 @@ pytest_part() {
   .venv/bin/python -m pytest "$@" || { status=$?; [ "$status" -eq 5 ] || return "$status"; }
 }
 start=$(date +%s)
-pytest_part -m "not docker" "$@"
+pytest_part -m "not docker" -n auto "$@"
 middle=$(date +%s)
 pytest_part -m docker "$@"
 end=$(date +%s)

@@ -22,26 +22,27 @@ from tests.fakes.base import Reply
 from tests.harness import ActionResult, Step, prepare
 from tests.robustness import checked, inputs, trigger_route, wait_until
 
+# Starts qarun as a process and waits on it or signals it: bench/stress.py runs these.
+pytestmark = pytest.mark.process
+
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 HOLD_IMPORT = Path(__file__).resolve().parent / "hold_import"
-# SPEC.md, Cancellation: everything written and exited within 5 s of the first signal.
-WITHIN = 5.0
+# A hang guard, not a measure: the 5 s SPEC.md promises are bounded in code (cancel.py's
+# EXIT_BUDGET); what a canceled step writes is checked here, how fast it exits in bench/.
+HANG_GUARD = 30.0
 
 
-def cancel(step: Step, *signums: int, gap: float = 0.0) -> tuple[ActionResult, float]:
-    """Sends the signals `gap` seconds apart; the result and the seconds from the first to exit."""
-    sent = time.monotonic()
+def cancel(step: Step, *signums: int, gap: float = 0.0) -> ActionResult:
+    """Sends the signals `gap` seconds apart (the runner's order); the step's result."""
     for index, signum in enumerate(signums):
         if index:
             time.sleep(gap)
         step.signal(signum)
-    result = step.finish(timeout=30)
-    return result, time.monotonic() - sent
+    return step.finish(timeout=HANG_GUARD)
 
 
-def assert_canceled(result: ActionResult, took: float, *signal_names: str) -> None:
-    """Exit 1 in time, status `canceled`, and one `::error::` naming one of the signals."""
-    assert took < WITHIN, f"took {took:.1f} s"
+def assert_canceled(result: ActionResult, *signal_names: str) -> None:
+    """Exit 1, status `canceled`, and one `::error::` naming one of the signals."""
     assert result.exit_code == 1, result.log
     assert result.outputs["status"] == "canceled"
     (error,) = result.errors()
@@ -57,9 +58,9 @@ def test_a_signal_mid_wait_reports_the_unfinished_runs_as_canceled(
     files = {"report_file": "qa/report.json", "junit_file": "qa/junit.xml"}
     step = prepare(tmp_path, inputs(case, fake, **files)).start()
     wait_until(lambda: case.polls(fake), step=step)
-    result, took = cancel(step, SIGNALS[name])
+    result = cancel(step, SIGNALS[name])
     checked(result, fake.api_key)
-    assert_canceled(result, took, name)
+    assert_canceled(result, name)
     assert json.loads(result.outputs["run-ids"])
     assert "Canceled before these runs finished" in result.summary
     assert "go on on the platform" in result.summary
@@ -80,9 +81,9 @@ def test_sigint_then_sigterm_as_the_runner_sends_them_ends_cleanly(
     fake = serve(case.scenario("never"))
     step = prepare(tmp_path, inputs(case, fake, report_file="report.json")).start()
     wait_until(lambda: case.polls(fake), step=step)
-    result, took = cancel(step, signal.SIGINT, signal.SIGTERM, gap=gap)
+    result = cancel(step, signal.SIGINT, signal.SIGTERM, gap=gap)
     checked(result, fake.api_key)
-    assert_canceled(result, took, "SIGINT", "SIGTERM")
+    assert_canceled(result, "SIGINT", "SIGTERM")
     assert json.loads(result.files["report.json"])["status"] == "canceled"
 
 
@@ -90,13 +91,13 @@ def test_a_signal_during_the_trigger_request_says_a_run_may_have_started(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("passed"))
-    fake.inject(trigger_route(case), Reply(action="pass", delay=3.0))
+    # Answered after the hang guard: the step can only pass by cutting the request short.
+    fake.inject(trigger_route(case), Reply(action="pass", delay=2 * HANG_GUARD))
     step = prepare(tmp_path, inputs(case, fake)).start()
     wait_until(lambda: case.triggers(fake), step=step)
-    result, took = cancel(step, signal.SIGTERM)
+    result = cancel(step, signal.SIGTERM)
     checked(result, fake.api_key)
-    assert_canceled(result, took, "SIGTERM")
-    assert took < 2.0, "the trigger request itself is cut short"
+    assert_canceled(result, "SIGTERM")
     assert json.loads(result.outputs["run-ids"]) == []
     assert "a run may have started" in result.summary
     assert len(case.triggers(fake)) == 1
@@ -117,7 +118,7 @@ def test_a_signal_while_qarun_is_still_loading_cancels_cleanly(
     hold = {"PYTHONPATH": str(HOLD_IMPORT), "QARUN_TEST_HOLD_IMPORT": str(marker)}
     step = prepare(tmp_path, inputs(case, fake), extra_env=hold).start()
     wait_until(marker.exists, step=step)
-    result, took = cancel(step, SIGNALS[name])
+    result = cancel(step, SIGNALS[name])
     checked(result, fake.api_key)
-    assert_canceled(result, took, name)
+    assert_canceled(result, name)
     assert fake.requests == []

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,9 +18,12 @@ from tests.conftest import Fake, Serve
 from tests.contract import only
 from tests.fakes.qualigate import SUITE_ID
 from tests.harness import ROOT
+from tests.install import install_in_venv
+
+# Starts qarun as a process and waits on it or signals it: bench/stress.py runs these.
+pytestmark = pytest.mark.process
 
 KEY = "cli-key-0123456789"
-LEFT_OUT = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache")
 SHA = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 QUALIGATE = only("qualigate")
 QATECH = only("qatech")
@@ -30,26 +31,14 @@ QATECH = only("qatech")
 
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`qarun` installed from this repository into a virtual environment of its own."""
-    venv = tmp_path_factory.mktemp("venv")
-    # Built from a copy: a build writes `build/` and `*.egg-info` where its sources are.
-    source = tmp_path_factory.mktemp("source") / "qarun"
-    shutil.copytree(ROOT, source, ignore=LEFT_OUT, symlinks=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [
-        str(venv / "bin" / "python"),
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--disable-pip-version-check",
-    ]
-    locks = ["-r", str(ROOT / "requirements.txt"), "-r", str(ROOT / "requirements-build.txt")]
-    subprocess.run([*pip, "--require-hashes", *locks], check=True, capture_output=True)
-    subprocess.run(
-        [*pip, "--no-deps", "--no-build-isolation", str(source)], check=True, capture_output=True
-    )
-    return venv / "bin" / "qarun"
+    """`qarun` installed from this repository into a virtual environment of its own.
+
+    QARUN_TEST_VENV names one already built this way: bench/stress.py builds it once
+    for all its rounds (the install is not what it stresses)."""
+    prebuilt = os.environ.get("QARUN_TEST_VENV")
+    if prebuilt:
+        return Path(prebuilt) / "bin" / "qarun"
+    return install_in_venv(tmp_path_factory.mktemp("install"))
 
 
 def keyed(fake: Fake) -> Fake:

@@ -12,6 +12,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Serve
 from tests.contract import FAILURE, ProviderCase, failing
 from tests.fakes.base import FakePlatform
@@ -31,6 +33,7 @@ def run(
     return result
 
 
+@pytest.mark.process
 def test_passed(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
     fake = serve(case.scenario("passed"))
     result = run(case, fake, tmp_path, process=True)

@@ -181,6 +181,7 @@ def test_wait_false_leaves_the_statuses_pending(serve: Serve, tmp_path: Path) ->
     assert "triggered" in comment.body
 
 
+@pytest.mark.process
 def test_cancel_still_finishes_statuses_and_comment_quickly(serve: Serve, tmp_path: Path) -> None:
     platform, github = serve(qatech("never", "never")), serve(GitHubFake(TOKEN))
     env = {"GITHUB_API_URL": github.url}

@@ -16,6 +16,9 @@ from tests.fakes.github import GitHubFake
 from tests.harness import FAKE_GITHUB_TOKEN, prepare, run_action
 from tests.robustness import wait_until
 
+# Starts qarun as a process and waits on it or signals it: bench/stress.py runs these.
+pytestmark = pytest.mark.process
+
 CASE = only("qualigate")
 DRIP = Reply(action="drip")
 # A hang guard, not a measure: the dripping answers alone would never end.
@@ -37,7 +40,7 @@ def test_a_dripping_answer_cannot_hold_the_step_past_its_timeout(
     serve: Serve, tmp_path: Path, where: str
 ) -> None:
     fake = serve(CASE.scenario("never"))
-    inputs = CASE.step_inputs(fake, timeout="2s", poll_interval="0.2s", report_file="r.json")
+    inputs = CASE.step_inputs(fake, timeout="1s", poll_interval="0.2s", report_file="r.json")
     if where == "trigger":
         fake.inject(f"POST {CASE.trigger[1]}", DRIP)
     elif where == "status check":

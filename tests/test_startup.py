@@ -8,10 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qarun import manifest
 from qarun.providers import PROVIDER_INPUTS, PROVIDERS
 from tests.fakes import qualigate
 from tests.harness import ROOT, prepare
+
+# Starts qarun as a process and waits on it or signals it: bench/stress.py runs these.
+pytestmark = pytest.mark.process
 
 # Each costs start-up time and none is needed before the first request (requests is: it
 # sends it).
