@@ -1,15 +1,18 @@
 """The schedule end to end: `python -m qarun` against the fake platforms over real HTTP.
 
-Short runs (3, 10 and 30 s) on each fake platform, all at once, each through
-`python -m qarun` the way the runner starts it, with the default `poll-interval`.
-The fake stamps every request's arrival, so the lag is measured on the
-platform's side: from the moment the run ended there to the first status check
-that arrived after it. Beside each, the simulated clock's figures for the same
-run (bench/schedule.py's model), to show that they hold over real HTTP.
+Runs ending at 3, 10, 30 and 60 s on each fake platform, all at once, each through
+`python -m qarun` the way the runner starts it, with the default `poll-interval`;
+where the platform reports progress, once with progress that advances evenly and
+once with progress stuck at a quarter until the end (a forecast made early is
+then wrong). The fake stamps every request's arrival, so the lag is measured on
+the platform's side: from the moment the run ended there to the first status
+check that arrived after it. Beside each, the simulated clock's figures for the
+same run (bench/schedule.py's model) and, the baseline, the age-only schedule's
+(what qarun does with no progress at all): a forecast must not cost more than none.
 
-    .venv/bin/python -m bench.e2e [--durations 3,10,30]
+    .venv/bin/python -m bench.e2e [--durations 3,10,30,60]
 
-Bounded: the longest run plus a few seconds (about 40 s with the defaults).
+Bounded: the longest run plus a few seconds (about 70 s with the defaults).
 """
 
 from __future__ import annotations
@@ -42,27 +45,65 @@ class Setup:
     inputs: dict[str, str]
     # How many steps the platform reports done as the run goes, or 0 for none.
     steps: int
+    # How the progress shows: "even", or "stalled" (stuck at a quarter until the end).
+    progress: str = "even"
 
 
-def _qualigate_suite(duration: float) -> FakePlatform:
-    tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
-    return qualigate.QualigateFake([RunScript("Critical flows", duration=duration, tests=tests)])
+def _qualigate_suite(progress: str) -> Callable[[float], FakePlatform]:
+    def fake(duration: float) -> FakePlatform:
+        tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
+        script = RunScript("Critical flows", duration=duration, tests=tests)
+        return qualigate.QualigateFake([script], progress=progress)
+
+    return fake
+
+
+def _qualigate_case(progress: str) -> Callable[[float], FakePlatform]:
+    return lambda d: qualigate.QualigateFake([RunScript(duration=d)], progress=progress)
+
+
+def _qatech_cases(progress: str) -> Callable[[float], FakePlatform]:
+    def fake(duration: float) -> FakePlatform:
+        tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
+        script = RunScript("Critical flows", duration=duration, tests=tests)
+        return qatech.QatechFake({qatech.SCENARIO_PLAN: script}, progress=progress)
+
+    return fake
 
 
 SETUPS = [
-    Setup(
-        "qualigate test case (steps done)",
-        only("qualigate"),
-        lambda d: qualigate.QualigateFake([RunScript(duration=d)]),
-        {"test-case": qualigate.TEST_CASE_ID},
-        qualigate.STEPS,
+    *(
+        Setup(
+            f"qualigate test case (steps done, {progress})",
+            only("qualigate"),
+            _qualigate_case(progress),
+            {"test-case": qualigate.TEST_CASE_ID},
+            qualigate.STEPS,
+            progress,
+        )
+        for progress in ("even", "stalled")
     ),
-    Setup(
-        "qualigate suite (tests done)",
-        only("qualigate"),
-        _qualigate_suite,
-        {"suite": qualigate.SUITE_ID},
-        4,
+    *(
+        Setup(
+            f"qualigate suite (tests done, {progress})",
+            only("qualigate"),
+            _qualigate_suite(progress),
+            {"suite": qualigate.SUITE_ID},
+            4,
+            progress,
+        )
+        for progress in ("even", "stalled")
+    ),
+    *(
+        Setup(
+            f"qatech plan, 4 test cases (cases done, {progress})",
+            only("qatech"),
+            _qatech_cases(progress),
+            {"suite": qatech.SCENARIO_PLAN},
+            4,
+            progress,
+        )
+        for progress in ("even", "stalled")
     ),
     Setup(
         "qatech plan (no progress)",
@@ -125,18 +166,19 @@ def measure(setup: Setup, duration: float, folder: Path) -> Measured:
     return measured
 
 
-def simulated(setup: Setup, duration: float) -> tuple[float, int]:
-    """The same run on the simulated clock: steps end evenly, as the fakes make them."""
+def simulated(setup: Setup, duration: float, *, age_only: bool = False) -> tuple[float, int]:
+    """The same run on the simulated clock, steps ending as the fakes make them; `age_only`:
+    scheduled as if the platform reported no progress (the baseline)."""
     running = duration - QUEUED_FOR
     steps = tuple(QUEUED_FOR + running * n / setup.steps for n in range(1, setup.steps + 1))
     sim = SimRun(duration, QUEUED_FOR, steps, max(setup.steps, 1), failed=False)
-    seen = watch(sim, _default(), progress=setup.steps > 0)
+    seen = watch(sim, _default(), progress=setup.steps > 0 and not age_only, pattern=setup.progress)
     return seen.lag, seen.requests
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--durations", default="3,10,30")
+    parser.add_argument("--durations", default="3,10,30,60")
     args = parser.parse_args()
     durations = [float(d) for d in args.durations.split(",")]
     results: list[Measured] = []
@@ -160,13 +202,29 @@ def main() -> None:
     rows = []
     for m in results:
         sim_lag, sim_requests = simulated(m.setup, m.duration)
+        age_lag, age_requests = simulated(m.setup, m.duration, age_only=True)
         measured = [f"{m.lag:.2f}", str(m.requests)] if not m.problem else [m.problem, ""]
         rows.append(
-            [m.setup.label, f"{m.duration:g}", *measured, f"{sim_lag:.2f}", str(sim_requests)]
+            [
+                m.setup.label,
+                f"{m.duration:g}",
+                *measured,
+                f"{sim_lag:.2f}",
+                str(sim_requests),
+                f"{age_lag:.2f} / {age_requests}",
+            ]
         )
     print("Over real HTTP: `python -m qarun` against the fakes, default poll-interval (10 s)")
     print(f"{machine_name()}\n")
-    headers = ["run", "ends at s", "lag s", "status checks", "simulated lag s", "simulated checks"]
+    headers = [
+        "run",
+        "ends at s",
+        "lag s",
+        "status checks",
+        "simulated lag s",
+        "simulated checks",
+        "age only: lag s / checks",
+    ]
     print(table(headers, rows))
 
 

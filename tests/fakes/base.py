@@ -292,7 +292,8 @@ class Stopwatch:
 
 
 # How progress (steps, tests) shows while a run goes, as the platforms leave it open: evenly,
-# in two bursts, or stuck at nothing until the run ends.
+# in two bursts, or stuck at a quarter until the run ends (a forecast from the first quarter
+# is then wrong).
 PROGRESS_PATTERNS = ("even", "bursts", "stalled")
 
 
@@ -301,7 +302,7 @@ def shown_progress(script: RunScript, elapsed: float, pattern: str) -> float:
     running = script.duration - script.queued_for
     share = min(1.0, max(0.0, (elapsed - script.queued_for) / running)) if running > 0 else 1.0
     if pattern == "stalled":
-        return 0.0
+        return min(share, 0.25)
     if pattern == "bursts":
         return 0.5 if share >= 0.5 else 0.0
     return share
