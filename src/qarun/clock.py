@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Clock:
+    """The time a run reads (`now`) and how its pauses pass (`skip`, or for real)."""
+
     # Monotonic seconds.
     now: Callable[[], float] = time.monotonic
     # Passes `seconds` at once (a test's clock); None waits for real, woken by a signal.
