@@ -544,7 +544,7 @@ def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
     clock.now += 15
     answer = client.read(status)  # 429 with retry_after 45, waited, then answered
     assert answer["id"] == run.id
-    assert clock.slept == [45.0]
+    assert len(clock.slept) == 1 and 45.0 <= clock.slept[0] <= 45.0 + 10.0
     assert fake.refused == 1
 
 
