@@ -182,7 +182,7 @@ def test_wait_false_leaves_the_statuses_pending(serve: Serve, tmp_path: Path) ->
 
 
 @pytest.mark.process
-def test_cancel_still_finishes_statuses_and_comment_quickly(serve: Serve, tmp_path: Path) -> None:
+def test_cancel_still_finishes_statuses_and_comment(serve: Serve, tmp_path: Path) -> None:
     platform, github = serve(qatech("never", "never")), serve(GitHubFake(TOKEN))
     env = {"GITHUB_API_URL": github.url}
     step = prepare(tmp_path, step_inputs(platform), extra_env=env).start()
