@@ -32,6 +32,7 @@ from pathlib import Path
 
 from tests.contract import only
 from tests.dockerutil import build_image, engine_available
+from tests.fakes.base import on_wall_clock
 from tests.harness import ACTION_COMMAND, ROOT, prepare
 
 from bench.tables import machine_name, percentile, table
@@ -45,7 +46,7 @@ FLOOR_CODE = "import requests"
 def process_start(tmp: Path) -> float:
     """ms from spawning `python -m qarun` to the fake receiving the trigger."""
     case = only("qatech")
-    with case.scenario("passed") as fake:
+    with on_wall_clock(case.scenario("passed")) as fake:
         step = prepare(tmp, case.step_inputs(fake, wait="false"))
         started = time.monotonic()
         subprocess.run(
@@ -63,7 +64,7 @@ def process_floor() -> float:
 def container_start(image: str, tmp: Path) -> float:
     """ms from `docker run` of the image to the fake (on the host network) receiving the trigger."""
     case = only("qatech")
-    with case.scenario("passed") as fake:
+    with on_wall_clock(case.scenario("passed")) as fake:
         step = prepare(tmp, case.step_inputs(fake, wait="false"))
         inputs = {name: value for name, value in step.env.items() if name.startswith("INPUT_")}
         argv = ["docker", "run", "--rm", "--network", "host"]

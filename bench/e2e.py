@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tests.contract import ProviderCase, only
 from tests.fakes import qatech, qualigate
-from tests.fakes.base import FakePlatform, RunScript, TestScript
+from tests.fakes.base import FakePlatform, RunScript, TestScript, on_wall_clock
 from tests.harness import run_action
 
 from bench.schedule import SimRun, _default, watch
@@ -143,7 +143,7 @@ class Measured:
 def measure(setup: Setup, duration: float, folder: Path) -> Measured:
     """Runs the action once; lag and status checks as the fake platform saw them."""
     measured = Measured(setup, duration)
-    with setup.fake(duration) as fake:
+    with on_wall_clock(setup.fake(duration)) as fake:
         inputs = {
             "provider": setup.case.name,
             "api-key": fake.api_key,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from tests.contract import only
 from tests.fakes import qualigate
-from tests.fakes.base import FakePlatform, RunScript, TestScript
+from tests.fakes.base import FakePlatform, RunScript, TestScript, on_wall_clock
 from tests.harness import ACTION_COMMAND, prepare
 
 from bench.tables import machine_name, percentile, table
@@ -114,7 +114,7 @@ class Figures:
 
 def in_process(case: Case, count: int, tmp: Path) -> tuple[list[int], float]:
     """Requests per status check, and the summary's render time (median of 5)."""
-    with case.fake(count) as fake:
+    with on_wall_clock(case.fake(count)) as fake:
         env = prepare(tmp, _inputs(case, fake)).env
         settings = load_settings(env)
         cls = PROVIDERS[settings.provider]
@@ -158,7 +158,7 @@ def in_process(case: Case, count: int, tmp: Path) -> tuple[list[int], float]:
 
 def through_the_command(case: Case, count: int, tmp: Path) -> tuple[float, str, int]:
     """Peak RSS in MB, the summary written, and the exit code of `python -m qarun`."""
-    with case.fake(count) as fake:
+    with on_wall_clock(case.fake(count)) as fake:
         step = prepare(tmp, _inputs(case, fake))
         with open(tmp / "log", "wb") as log:
             process = subprocess.Popen(

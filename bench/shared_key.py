@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakes.base import Recorded, Reply, RunScript
+from tests.fakes.base import Recorded, Reply, RunScript, on_wall_clock
 from tests.fakes.qualigate import TEST_CASE_ID, TRIGGER, QualigateFake
 from tests.harness import ActionResult, run_action
 
@@ -40,6 +40,7 @@ class CountingFake(QualigateFake):
 
     def __init__(self, scripts: list[RunScript]) -> None:
         super().__init__(triggers=[[script] for script in scripts])
+        on_wall_clock(self)  # the limit and the lag in real seconds
         self.refused_by_run: Counter[str] = Counter()
 
     def route(self, request: Recorded) -> Reply:

@@ -45,8 +45,9 @@ def clock() -> TestClock:
 def serve(request: pytest.FixtureRequest) -> Iterator[Serve]:
     """Starts a fake (`fake = serve(SomeFake(...))`) and stops it at the test's end.
 
-    The fake reads the real clock, as a qarun process does; a test that takes the `clock`
-    fixture puts it on that one (in-process, `harness.run_in_process` does it itself).
+    The fake's runs move on with the requests it receives (a PollClock), whatever a qarun
+    process's pauses take; a test that takes the `clock` fixture puts it on that TestClock
+    instead (in-process, `harness.run_in_process` does it itself).
     """
     started: list[FakePlatform] = []
     clock = request.getfixturevalue("clock") if "clock" in request.fixturenames else None

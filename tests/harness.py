@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,9 +80,16 @@ class ActionResult:
     stderr: str
     outputs: dict[str, str]
     summary: str
-    elapsed: float
     workspace: Path
     files: dict[str, bytes] = field(default_factory=dict)
+    # Seconds that passed on the TestClock an in-process step ran on; None for a process.
+    clock_seconds: float | None = None
+
+    @property
+    def took(self) -> float:
+        """Seconds the step took on its TestClock (in-process steps only)."""
+        assert self.clock_seconds is not None, "a process has no test clock to read"
+        return self.clock_seconds
 
     @property
     def log(self) -> str:
@@ -115,13 +121,8 @@ class Step:
     output_path: Path
     summary_path: Path
     process: subprocess.Popen[str] | None = None
-    started: float = 0.0
 
     def start(self) -> Step:
-        # A process reads the real clock; the fakes it talks to must too.
-        for fake in running_fakes():
-            fake.clock = time.monotonic
-        self.started = time.monotonic()
         self.process = subprocess.Popen(
             ACTION_COMMAND,
             env=self.env,
@@ -146,9 +147,11 @@ class Step:
             raise AssertionError(
                 f"the action did not end within {timeout} s:\n{stdout}\n{stderr}"
             ) from None
-        return self.result(self.process.returncode, stdout, stderr, time.monotonic() - self.started)
+        return self.result(self.process.returncode, stdout, stderr)
 
-    def result(self, code: int, stdout: str, stderr: str, elapsed: float) -> ActionResult:
+    def result(
+        self, code: int, stdout: str, stderr: str, clock_seconds: float | None = None
+    ) -> ActionResult:
         """What the step left behind: its outputs, summary and files, parsed."""
         files = {
             str(path.relative_to(self.workspace)): path.read_bytes()
@@ -161,9 +164,9 @@ class Step:
             stderr=stderr,
             outputs=parse_file_command(self.output_path.read_text(encoding="utf-8")),
             summary=self.summary_path.read_text(encoding="utf-8"),
-            elapsed=elapsed,
             workspace=self.workspace,
             files=files,
+            clock_seconds=clock_seconds,
         )
 
 
@@ -237,7 +240,7 @@ def run_in_process(
 ) -> ActionResult:
     """The same step as `run_action`, run by `main(env)` in this process on a TestClock that
     every running fake reads too: time passes only when qarun pauses, so a run of minutes
-    takes a moment and goes the same way every time. `result.elapsed` is on that clock.
+    takes a moment and goes the same way every time. `result.took` is on that clock.
     Signals stay with the subprocess tier; the handlers qarun installs are put back."""
     from qarun.clock import Clock
     from qarun.main import main

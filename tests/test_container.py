@@ -44,7 +44,7 @@ def prepare_step(
     )
 
 
-def container_result(run: ContainerRun, workspace: Path, elapsed: float) -> ActionResult:
+def container_result(run: ContainerRun, workspace: Path) -> ActionResult:
     """What the runner makes of the container: exit code, log, outputs and summary."""
     return ActionResult(
         exit_code=run.completed.returncode,
@@ -52,7 +52,6 @@ def container_result(run: ContainerRun, workspace: Path, elapsed: float) -> Acti
         stderr=run.completed.stderr,
         outputs=parse_file_command(run.output_file.read_text(encoding="utf-8")),
         summary=run.summary_file.read_text(encoding="utf-8"),
-        elapsed=elapsed,
         workspace=workspace,
     )
 
@@ -60,9 +59,8 @@ def container_result(run: ContainerRun, workspace: Path, elapsed: float) -> Acti
 def run_container(
     image: str, case: ProviderCase, fake: FakePlatform, tmp_path: Path, **inputs: str
 ) -> ActionResult:
-    began = time.monotonic()
     run = prepare_step(image, case, fake, tmp_path, **inputs).run(timeout=60)
-    result = container_result(run, tmp_path / "workspace", time.monotonic() - began)
+    result = container_result(run, tmp_path / "workspace")
     assert "Traceback" not in result.log, result.log
     assert fake.api_key not in result.everything_written()
     return result
@@ -161,7 +159,7 @@ def test_sigint_to_the_docker_cli_mid_wait_reports_canceled(
         started.process.send_signal(signal.SIGINT)
         # A hang guard below the step's 60 s timeout: only a forwarded signal ends it first.
         run = started.finish(timeout=HANG_GUARD)
-        result = container_result(run, tmp_path / "workspace", 0.0)
+        result = container_result(run, tmp_path / "workspace")
 
     assert result.exit_code == 1, result.log
     assert result.outputs["status"] == "canceled"

@@ -4,8 +4,11 @@ Each platform's fake (panto.py, qatech.py, qualigate.py) subclasses FakePlatform
 and answers the paths its documents describe. Scenarios are written with
 RunScript: what a run is called, how it ends and how long it takes; the fake
 answers with the platform's own status words as its clock passes. That clock is
-the real one for a qarun process, or a TestClock that qarun's `main(env, clock=…)`
-reads too: then time passes only when qarun pauses, and a run takes no real time.
+never the wall's in a test: a PollClock, which moves on with each request the fake
+receives (a qarun process's runs end after so many requests, however busy the
+machine), or a TestClock that qarun's `main(env, clock=…)` reads too (time passes
+only when qarun pauses). Benchmarks that measure real lag put a fake on the wall
+clock with `on_wall_clock`.
 Faults (429, 5xx, drops, garbage) are queued per route with `inject`.
 """
 
@@ -20,7 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -83,12 +86,10 @@ PASS = Reply(action="pass")
 class FakePlatform:
     """The server. Subclasses implement `route(request) -> Reply`."""
 
-    def __init__(
-        self, api_key: str = "test-key-0123456789", clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, api_key: str = "test-key-0123456789") -> None:
         self.api_key = api_key
-        # Read when a run starts and at each request; the harness may swap it before a run.
-        self.clock = clock
+        # Read when a run starts and at each request; a test may give its TestClock.
+        self.clock: Callable[[], float] = PollClock()
         self.requests: list[Recorded] = []
         self._faults: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
@@ -157,6 +158,8 @@ class FakePlatform:
 
     # --- plumbing ----------------------------------------------------------------
     def _dispatch(self, request: Recorded) -> Reply:
+        if isinstance(self.clock, PollClock):
+            self.clock.received()
         with self._lock:
             self.requests.append(request)
             key = f"{request.method} {request.path}"
@@ -202,7 +205,7 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
                 raw_body=raw,
-                at=fake.clock(),
+                at=fake.clock(),  # before `received()` moves a PollClock on
             )
             reply = fake._dispatch(request)
             if reply.delay:
@@ -237,12 +240,37 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+F = TypeVar("F", bound="FakePlatform")
 # The fakes started and not yet stopped: the in-process harness gives them its clock.
 _RUNNING: list[FakePlatform] = []
 
 
 def running_fakes() -> list[FakePlatform]:
     return list(_RUNNING)
+
+
+class PollClock:
+    """Time that passes by requests: each one the fake receives moves it STEP seconds on."""
+
+    STEP = 0.25
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def received(self) -> None:
+        with self._lock:
+            self.now += self.STEP
+
+
+def on_wall_clock(fake: F) -> F:
+    """The fake on the real clock: for benchmarks, which measure lag in real seconds."""
+    fake.clock = time.monotonic
+    return fake
 
 
 class TestClock:

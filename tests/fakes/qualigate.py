@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -221,8 +220,8 @@ class QualigateFake(FakePlatform):
     """Qualigate's API with known suites, test cases and projects (any other id: 404).
 
     runs: the scripts every trigger uses; triggers: per-trigger script lists,
-    taken in order before falling back to `runs`. rate_limit/window/clock: the
-    per-key limit on each endpoint (a test may pass its own clock).
+    taken in order before falling back to `runs`. rate_limit/window: the per-key limit on
+    each endpoint, on the fake's clock.
     """
 
     def __init__(
@@ -240,10 +239,9 @@ class QualigateFake(FakePlatform):
         progress: str = "even",
         rate_limit: int = 30,
         window: float = 60.0,
-        clock: Callable[[], float] = time.monotonic,
         api_key: str = "test-key-0123456789",
     ) -> None:
-        super().__init__(api_key, clock)
+        super().__init__(api_key)
         self.runs = list(runs)
         self.triggers = deque(triggers)
         self.known = {
