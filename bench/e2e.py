@@ -49,60 +49,56 @@ class Setup:
     progress: str = "even"
 
 
-def _qualigate_suite(progress: str) -> Callable[[float], FakePlatform]:
-    def fake(duration: float) -> FakePlatform:
-        tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
-        script = RunScript("Critical flows", duration=duration, tests=tests)
-        return qualigate.QualigateFake([script], progress=progress)
-
-    return fake
+def _four_flows(duration: float) -> RunScript:
+    tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
+    return RunScript("Critical flows", duration=duration, tests=tests)
 
 
-def _qualigate_case(progress: str) -> Callable[[float], FakePlatform]:
-    return lambda d: qualigate.QualigateFake([RunScript(duration=d)], progress=progress)
+# Platforms that report progress, each run with progress even and stuck at a quarter:
+# label (up to what counts as done), platform, the fake for a run of `duration` with that
+# progress, inputs, steps shown.
+_WITH_PROGRESS: list[tuple[str, str, Callable[[float, str], FakePlatform], dict[str, str], int]] = [
+    (
+        "qualigate test case (steps",
+        "qualigate",
+        lambda d, p: qualigate.QualigateFake([RunScript(duration=d)], progress=p),
+        {"test-case": qualigate.TEST_CASE_ID},
+        qualigate.STEPS,
+    ),
+    (
+        "qualigate suite (tests",
+        "qualigate",
+        lambda d, p: qualigate.QualigateFake([_four_flows(d)], progress=p),
+        {"suite": qualigate.SUITE_ID},
+        4,
+    ),
+    (
+        "qatech plan, 4 test cases (cases",
+        "qatech",
+        lambda d, p: qatech.QatechFake({qatech.SCENARIO_PLAN: _four_flows(d)}, progress=p),
+        {"suite": qatech.SCENARIO_PLAN},
+        4,
+    ),
+]
 
 
-def _qatech_cases(progress: str) -> Callable[[float], FakePlatform]:
-    def fake(duration: float) -> FakePlatform:
-        tests = tuple(TestScript(f"Flow {n}") for n in range(1, 5))
-        script = RunScript("Critical flows", duration=duration, tests=tests)
-        return qatech.QatechFake({qatech.SCENARIO_PLAN: script}, progress=progress)
-
-    return fake
+def _showing(
+    make: Callable[[float, str], FakePlatform], progress: str
+) -> Callable[[float], FakePlatform]:
+    return lambda duration: make(duration, progress)
 
 
 SETUPS = [
     *(
         Setup(
-            f"qualigate test case (steps done, {progress})",
-            only("qualigate"),
-            _qualigate_case(progress),
-            {"test-case": qualigate.TEST_CASE_ID},
-            qualigate.STEPS,
+            f"{label} done, {progress})",
+            only(platform),
+            _showing(make, progress),
+            inputs,
+            steps,
             progress,
         )
-        for progress in ("even", "stalled")
-    ),
-    *(
-        Setup(
-            f"qualigate suite (tests done, {progress})",
-            only("qualigate"),
-            _qualigate_suite(progress),
-            {"suite": qualigate.SUITE_ID},
-            4,
-            progress,
-        )
-        for progress in ("even", "stalled")
-    ),
-    *(
-        Setup(
-            f"qatech plan, 4 test cases (cases done, {progress})",
-            only("qatech"),
-            _qatech_cases(progress),
-            {"suite": qatech.SCENARIO_PLAN},
-            4,
-            progress,
-        )
+        for label, platform, make, inputs, steps in _WITH_PROGRESS
         for progress in ("even", "stalled")
     ),
     Setup(
