@@ -245,7 +245,7 @@ def run_in_process(
     from qarun.clock import Clock
     from qarun.main import main
 
-    clock = clock or _fakes_clock()
+    clock = TestClock() if clock is None else clock
     for fake in running_fakes():
         fake.clock = clock
     step = prepare(tmp, inputs, **kwargs)
@@ -259,13 +259,6 @@ def run_in_process(
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
     return step.result(code, stdout.getvalue(), stderr.getvalue(), clock() - started)
-
-
-def _fakes_clock() -> TestClock:
-    """The TestClock the running fakes share (the `clock` fixture's), or a new one."""
-    shared = {id(fake.clock): fake.clock for fake in running_fakes()}
-    clocks = [clock for clock in shared.values() if isinstance(clock, TestClock)]
-    return clocks[0] if len(clocks) == 1 else TestClock()
 
 
 class FileCommandError(AssertionError):

@@ -7,7 +7,6 @@ what is known at that point, and one `::error::` line says why the step failed.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -48,7 +47,6 @@ class ActionRun:
     env: Mapping[str, str]
     console: Console
     cancel: Cancellation
-    clock: Callable[[], float] = time.monotonic
     settings: Settings | None = None
     context: GitContext = field(default_factory=GitContext)
     client: HttpClient | None = None
@@ -62,6 +60,10 @@ class ActionRun:
     github: GitHubReporter | None = None
     # The trigger being sent: a cancel then may leave a run qarun never heard of.
     sending: TriggerSpec | None = None
+
+    def clock(self) -> float:
+        """Monotonic seconds on the run's clock (the cancellation's: one clock for a run)."""
+        return self.cancel.clock.now()
 
     # --- the run -----------------------------------------------------------------
     def execute(self) -> Outcome:
@@ -154,8 +156,7 @@ class ActionRun:
             provider_title=provider.title,
             plan=[f"{spec.label} | {spec.device or ''}" for spec in specs],
             stopping=lambda: self.cancel.requested,
-            clock=self.clock,
-            sleep=self.cancel.clock.sleep,
+            clock=self.cancel.clock,
         )
 
     def _wait_for_url(self, url: str, deadline: float) -> bool:
@@ -368,7 +369,7 @@ def main(
     console.mask(env.get(env_name("github-token"), ""))
     cancel = Cancellation(clock)
     cancel.install(early_signals)
-    action = ActionRun(env=env, console=console, cancel=cancel, clock=clock.now)
+    action = ActionRun(env=env, console=console, cancel=cancel)
     try:
         outcome = action.execute()
     except Exception as error:  # a bug of ours: report it, with its traceback in a group

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
 from qarun.cancel import Cancellation, WorkTimedOut
+from qarun.clock import SYSTEM, Clock
 from qarun.console import Console
 from qarun.context import GitContext
 from qarun.errors import CanceledError
@@ -94,8 +95,7 @@ class GitHubReporter:
         provider_title: str,
         plan: Iterable[str],
         stopping: Callable[[], bool] = lambda: False,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM,
     ) -> GitHubReporter:
         reporter = cls(
             api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
@@ -116,8 +116,9 @@ class GitHubReporter:
                 settings.pr_comment,
             ),
             stopping=stopping,
-            clock=clock,
-            sleep=sleep,
+            clock=clock.now,
+            # On a helper thread (`*_in_time`), which a signal abandons: no need to wake.
+            sleep=clock.sleep,
         )
         reporter._problem = reporter._setup_problem()
         return reporter
