@@ -19,7 +19,7 @@ class PreviewSite(FakePlatform):
         super().__init__()
         self.up_after = up_after
         self.first_check: float | None = None
-        self.up_since: float | None = None
+        self.first_up: Recorded | None = None
         self._first = threading.Lock()
 
     def authorized(self, request: Recorded) -> bool:
@@ -30,7 +30,7 @@ class PreviewSite(FakePlatform):
             self.first_check = self.first_check or request.at
         if request.at - self.first_check < self.up_after:
             return Reply(503, raw=b"<h1>Deployment is building</h1>")
-        self.up_since = self.up_since or request.at
+        self.first_up = self.first_up or request
         return Reply(200, raw=b"<h1>Shop</h1>", headers={"Content-Type": "text/html"})
 
 
@@ -57,7 +57,7 @@ def test_triggers_once_the_url_comes_up(serve: Serve, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.log
     assert result.outputs["status"] == "passed"
     (trigger,) = qatech.requests_to("POST", "/v1/run")
-    assert preview.up_since is not None and trigger.at >= preview.up_since
+    assert preview.first_up is not None and trigger.order > preview.first_up.order
     assert {r.path for r in preview.requests} == {"/healthz"}
     assert len(preview.requests) >= 2
     assert "Waiting for" in result.stdout and "HTTP 503" in result.stdout

@@ -55,6 +55,9 @@ class RunScript:
     device: str | None = None
 
 
+_ARRIVALS = itertools.count()
+
+
 @dataclass(frozen=True)
 class Recorded:
     method: str
@@ -64,6 +67,8 @@ class Recorded:
     body: Any
     raw_body: bytes
     at: float
+    # The order of arrival across every fake: on a TestClock two requests can share `at`.
+    order: int = field(default_factory=lambda: next(_ARRIVALS))
 
 
 @dataclass
