@@ -8,10 +8,14 @@ moments, each against a fake of its own (a key of its own, so no shared limit). 
 stamps every request, so each job's lag is measured on the platform's side: from its
 run's end to the first status check of that run after it.
 
-    .venv/bin/python -m bench.shared_key [--jobs 10]
+    .venv/bin/python -m bench.shared_key [--jobs 10] [--virtual]
 
 Targets (the issue): 0 wrong verdicts, 0 exit 3, the shared jobs' mean lag at most twice
 the single jobs', and 429 answers at most a tenth of the requests sent. About 2.5 minutes.
+
+`--virtual` runs the same jobs in a few seconds: each job is qarun's own client,
+provider and wait loop on a thread instead of a process, and the fakes and the jobs
+share a `VirtualTime` that passes only while every job is paused.
 """
 
 from __future__ import annotations
@@ -22,32 +26,52 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.fakes.base import Recorded, Reply, RunScript, on_wall_clock
 from tests.fakes.qualigate import TEST_CASE_ID, TRIGGER, QualigateFake
-from tests.harness import ActionResult, run_action
+from tests.harness import run_action
 
 from bench.tables import machine_name, mean, table
+from bench.virtual_time import VirtualTime
+from qarun.context import GitContext
+from qarun.errors import QarunError
+from qarun.http import HttpClient
+from qarun.inputs import Inputs
+from qarun.model import Run, Status
+from qarun.providers.qualigate import QualigateProvider
+from qarun.settings import Settings
+from qarun.verdict import exit_code, final_statuses, overall_status
+from qarun.wait import Schedule, Waiter
 
 STAGGER = 20.0  # seconds over which the jobs start
 SHORTEST, LONGEST = 30.0, 120.0
+TIMEOUT = 300.0
+# The inputs' defaults, as a job without `poll-interval` or `fail-on` has them.
+DEFAULT_POLL_INTERVAL = Settings.poll_interval
+DEFAULT_FAIL_ON = Settings.fail_on
 
 
 class CountingFake(QualigateFake):
-    """The Qualigate fake, counting its 429 answers by the run a status check asked about."""
+    """The Qualigate fake, keeping which requests it refused (429) and for which run."""
 
-    def __init__(self, scripts: list[RunScript]) -> None:
+    def __init__(self, scripts: list[RunScript], clock: Callable[[], float] | None) -> None:
         super().__init__(triggers=[[script] for script in scripts])
-        on_wall_clock(self)  # the limit and the lag in real seconds
+        if clock is None:
+            on_wall_clock(self)  # the limit and the lag in real seconds
+        else:
+            self.clock = clock
         self.refused_by_run: Counter[str] = Counter()
+        self.refused_requests: set[int] = set()
 
     def route(self, request: Recorded) -> Reply:
         reply = super().route(request)
         if reply.status == 429:
             run_id = (request.query.get("test_run_id") or ["trigger"])[0]
             self.refused_by_run[run_id] += 1
+            self.refused_requests.add(request.order)
         return reply
 
 
@@ -62,10 +86,19 @@ class Job:
         return self.script.result
 
 
+@dataclass(frozen=True)
+class Ended:
+    """How a job ended: its `status` and `run-ids` outputs and its exit code."""
+
+    status: str
+    exit_code: int
+    run_ids: list[str]
+
+
 @dataclass
 class Measured:
     job: Job
-    result: ActionResult | None = None
+    ended: Ended
     run_id: str = ""
     lag: float = float("nan")
     requests: int = 0
@@ -84,72 +117,113 @@ def jobs(count: int) -> list[Job]:
     return made
 
 
-def run_job(job: Job, fake: QualigateFake, folder: Path, began: float) -> ActionResult:
-    time.sleep(max(0.0, began + job.starts_at - time.monotonic()))
-    inputs = {
+def inputs_for(fake: QualigateFake) -> dict[str, str]:
+    return {
         "provider": "qualigate",
         "api-key": fake.api_key,
         "api-url": fake.url,
         "test-case": TEST_CASE_ID,
-        "timeout": "5m",
+        "timeout": f"{TIMEOUT:.0f}s",
     }
-    return run_action(folder, inputs, timeout=LONGEST + STAGGER + 120)
 
 
-def measure(job: Job, fake: CountingFake, result: ActionResult) -> Measured:
-    """The job's figures, read from the fake: its run is the one its `run-ids` output names."""
-    measured = Measured(job, result)
+def process_job(job: Job, fake: QualigateFake, folder: Path, began: float) -> Ended:
+    """The job as the runner runs it: `python -m qarun` in a process of its own."""
+    time.sleep(max(0.0, began + job.starts_at - time.monotonic()))
+    result = run_action(folder, inputs_for(fake), timeout=TIMEOUT + 60)
     run_ids = json.loads(result.outputs.get("run-ids") or "[]")
-    if not run_ids or run_ids[0] not in fake.test_runs:
+    return Ended(result.outputs.get("status", "?"), result.exit_code, run_ids)
+
+
+def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime) -> Ended:
+    """The job's trigger and wait, as main.py does them, with every pause on `virtual`."""
+    virtual.sleep(job.starts_at)
+    inputs = Inputs(inputs_for(fake))
+    options = QualigateProvider.parse_options(inputs)
+    client = HttpClient(
+        base_url=fake.url,
+        headers=QualigateProvider.auth_headers(fake.api_key),
+        sleep=virtual.sleep,
+        clock=virtual.now,
+        deadline=virtual.now() + TIMEOUT,
+    )
+    provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
+    runs: list[Run] = []
+    try:
+        started = virtual.now()
+        runs = [run for spec in provider.plan() for run in provider.trigger(spec)]
+        waiter = Waiter(
+            poll=provider.poll,
+            schedule=Schedule(DEFAULT_POLL_INTERVAL, throttle=client.throttle),
+            clock=virtual.now,
+            sleep=virtual.sleep,
+            deadline=started + TIMEOUT,
+        )
+        result = waiter.wait(runs, started)
+    except QarunError as error:
+        return Ended(Status.ERROR.value, error.exit_code, [run.id for run in runs])
+    finally:
+        virtual.leave()
+    status = overall_status(result.runs, timed_out=result.timed_out)
+    code = exit_code(final_statuses(result.runs), DEFAULT_FAIL_ON)
+    return Ended(status.value, code, [run.id for run in result.runs])
+
+
+def measure(job: Job, fake: CountingFake, ended: Ended) -> Measured:
+    """The job's figures, read from the fake: its run is the one its `run-ids` output names.
+
+    Its lag runs from the run's end to the first status check of it that was answered.
+    """
+    measured = Measured(job, ended)
+    if not ended.run_ids or ended.run_ids[0] not in fake.test_runs:
         return measured
-    run = fake.test_runs[run_ids[0]]
+    run = fake.test_runs[ended.run_ids[0]]
     measured.run_id = run.id
-    checks = [
-        r.at for r in fake.requests_to("GET", TRIGGER) if r.query.get("test_run_id") == [run.id]
-    ]
+    checks = [r for r in fake.requests_to("GET", TRIGGER) if r.query.get("test_run_id") == [run.id]]
     measured.requests = len(checks) + 1  # and its trigger
     measured.refused = fake.refused_by_run[run.id]
-    ended = run.timeline.clock.start + run.script.duration
-    seen = next((at for at in checks if at >= ended), None)
+    ended_at = run.timeline.clock.start + run.script.duration
+    seen = next(
+        (r.at for r in checks if r.at >= ended_at and r.order not in fake.refused_requests),
+        None,
+    )
     if seen is not None:
-        measured.lag = seen - ended
+        measured.lag = seen - ended_at
     return measured
 
 
-def run_group(group: list[tuple[Job, CountingFake]], tmp: Path, began: float) -> list[Measured]:
-    results: dict[int, ActionResult] = {}
+def run_group(
+    group: list[tuple[Job, CountingFake]], start: Callable[[Job, CountingFake], Ended]
+) -> list[Measured]:
+    ended: dict[int, Ended] = {}
 
     def one(job: Job, fake: CountingFake) -> None:
-        results[job.number] = run_job(job, fake, tmp / f"{id(fake)}-{job.number}", began)
+        ended[job.number] = start(job, fake)
 
     threads = [threading.Thread(target=one, args=pair) for pair in group]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return [measure(job, fake, results[job.number]) for job, fake in group]
+    return [measure(job, fake, ended[job.number]) for job, fake in group]
 
 
 def rows(measured: list[Measured]) -> list[list[object]]:
     out: list[list[object]] = []
     for m in measured:
-        assert m.result is not None
-        status = m.result.outputs.get("status", "?")
+        status = m.ended.status
         right = "yes" if status == m.job.expected else f"NO (expected {m.job.expected})"
         out.append([
             m.job.number, f"{m.job.starts_at:.1f}", f"{m.job.script.duration:.0f}", status, right,
-            m.result.exit_code, m.refused, m.requests, f"{m.lag:.2f}",
+            m.ended.exit_code, m.refused, m.requests, f"{m.lag:.2f}",
         ])  # fmt: skip
     return out
 
 
 def totals(measured: list[Measured]) -> dict[str, float]:
-    assert all(m.result is not None for m in measured)
     return {
-        "wrong": sum(
-            1 for m in measured if m.result and m.result.outputs.get("status") != m.job.expected
-        ),
-        "exit3": sum(1 for m in measured if m.result and m.result.exit_code == 3),
+        "wrong": sum(1 for m in measured if m.ended.status != m.job.expected),
+        "exit3": sum(1 for m in measured if m.ended.exit_code == 3),
         "refused": sum(m.refused for m in measured),
         "requests": sum(m.requests for m in measured),
         "lag": mean([m.lag for m in measured]),
@@ -159,24 +233,33 @@ def totals(measured: list[Measured]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=10)
+    parser.add_argument("--virtual", action="store_true", help="threads on virtual time")
     args = parser.parse_args()
     planned = jobs(args.jobs)
-    shared = CountingFake([job.script for job in planned]).start()
-    alone = [CountingFake([job.script]).start() for job in planned]
+    virtual = VirtualTime(2 * len(planned)) if args.virtual else None
+    clock = virtual.now if virtual is not None else None
+    shared = CountingFake([job.script for job in planned], clock)
+    alone = [CountingFake([job.script], clock) for job in planned]
+    for fake in (shared, *alone):
+        fake.start()
+    groups = {
+        "shared": [(job, shared) for job in planned],
+        "alone": list(zip(planned, alone, strict=True)),
+    }
+    figures: dict[str, list[Measured]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             began = time.monotonic() + 1.0
-            figures: dict[str, list[Measured]] = {}
 
-            def group(name: str, pairs: list[tuple[Job, CountingFake]]) -> None:
-                figures[name] = run_group(pairs, Path(tmp), began)
+            def start(job: Job, fake: CountingFake) -> Ended:
+                if virtual is not None:
+                    return virtual_job(job, fake, virtual)
+                return process_job(job, fake, Path(tmp) / f"{id(fake)}-{job.number}", began)
 
-            threads = [
-                threading.Thread(target=group, args=("shared", [(job, shared) for job in planned])),
-                threading.Thread(
-                    target=group, args=("alone", list(zip(planned, alone, strict=True)))
-                ),
-            ]
+            def group(name: str) -> None:
+                figures[name] = run_group(groups[name], start)
+
+            threads = [threading.Thread(target=group, args=(name,)) for name in groups]
             for thread in threads:
                 thread.start()
             for thread in threads:
