@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import tempfile
 import threading
 import time
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.fakes.base import Recorded, Reply, RunScript, on_wall_clock
-from tests.fakes.qualigate import TEST_CASE_ID, TRIGGER, QualigateFake
+from tests.fakes.qualigate import RESULTS, TEST_CASE_ID, TRIGGER, QualigateFake
 from tests.harness import run_action
 
 from bench.tables import machine_name, mean, table
@@ -69,10 +70,17 @@ class CountingFake(QualigateFake):
     def route(self, request: Recorded) -> Reply:
         reply = super().route(request)
         if reply.status == 429:
-            run_id = (request.query.get("test_run_id") or ["trigger"])[0]
-            self.refused_by_run[run_id] += 1
+            for run_id in asked_about(request) or ["trigger"]:
+                self.refused_by_run[run_id] += 1
             self.refused_requests.add(request.order)
         return reply
+
+
+def asked_about(request: Recorded) -> list[str]:
+    """The test runs a status check asks about: `test_run_id` on /trigger, `test_run_ids`
+    on /results."""
+    ids = request.query.get("test_run_id") or request.query.get("test_run_ids") or [""]
+    return [run_id for run_id in ids[0].split(",") if run_id]
 
 
 @dataclass(frozen=True)
@@ -135,8 +143,9 @@ def process_job(job: Job, fake: QualigateFake, folder: Path, began: float) -> En
     return Ended(result.outputs.get("status", "?"), result.exit_code, run_ids)
 
 
-def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime) -> Ended:
-    """The job's trigger and wait, as main.py does them, with every pause on `virtual`."""
+def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int) -> Ended:
+    """The job's trigger and wait, as main.py does them, with every pause on `virtual`.
+    `seed` fixes the client's random spread of 429 waits."""
     virtual.sleep(job.starts_at)
     inputs = Inputs(inputs_for(fake))
     options = QualigateProvider.parse_options(inputs)
@@ -146,6 +155,7 @@ def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime) -> Ended:
         sleep=virtual.sleep,
         clock=virtual.now,
         deadline=virtual.now() + TIMEOUT,
+        rng=random.Random(seed * 1000 + job.number),
     )
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
     runs: list[Run] = []
@@ -172,14 +182,22 @@ def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime) -> Ended:
 def measure(job: Job, fake: CountingFake, ended: Ended) -> Measured:
     """The job's figures, read from the fake: its run is the one its `run-ids` output names.
 
-    Its lag runs from the run's end to the first status check of it that was answered.
+    Its lag runs from the run's end to the first status check of it that was answered
+    (on /trigger or /results).
     """
     measured = Measured(job, ended)
     if not ended.run_ids or ended.run_ids[0] not in fake.test_runs:
         return measured
     run = fake.test_runs[ended.run_ids[0]]
     measured.run_id = run.id
-    checks = [r for r in fake.requests_to("GET", TRIGGER) if r.query.get("test_run_id") == [run.id]]
+    checks = sorted(
+        (
+            r
+            for r in fake.requests
+            if r.method == "GET" and r.path in (TRIGGER, RESULTS) and run.id in asked_about(r)
+        ),
+        key=lambda r: r.order,
+    )
     measured.requests = len(checks) + 1  # and its trigger
     measured.refused = fake.refused_by_run[run.id]
     ended_at = run.timeline.clock.start + run.script.duration
@@ -234,6 +252,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=10)
     parser.add_argument("--virtual", action="store_true", help="threads on virtual time")
+    parser.add_argument("--seed", type=int, default=1, help="of the 429 spread, with --virtual")
     args = parser.parse_args()
     planned = jobs(args.jobs)
     virtual = VirtualTime(2 * len(planned)) if args.virtual else None
@@ -253,7 +272,7 @@ def main() -> None:
 
             def start(job: Job, fake: CountingFake) -> Ended:
                 if virtual is not None:
-                    return virtual_job(job, fake, virtual)
+                    return virtual_job(job, fake, virtual, args.seed)
                 return process_job(job, fake, Path(tmp) / f"{id(fake)}-{job.number}", began)
 
             def group(name: str) -> None:

@@ -13,12 +13,21 @@ from qarun.errors import (
     NotFoundError,
     OutOfTimeError,
     PlatformError,
+    RateLimitedError,
     TriggerUncertainError,
 )
-from qarun.http import RATE_LIMIT_SPREAD, HttpClient, RateLimit, Request, RetryPolicy
-from tests.fakes.base import FakePlatform, Recorded, Reply
+from qarun.http import (
+    RATE_LIMIT_SPREAD,
+    HttpClient,
+    RateLimit,
+    Request,
+    RetryPolicy,
+    Throttle,
+)
+from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
 
 READ = Request("GET", "/status", what="run abc")
+OTHER_READ = Request("GET", "/other", what="run abc")
 TRIGGER = Request("POST", "/trigger", body={"plan": "pln_1"}, what="test plan pln_1")
 
 
@@ -84,6 +93,35 @@ def test_429_waits_as_long_as_retry_after_says(fake: Echo) -> None:
     assert client.read(READ)["ok"] is True
     assert asked_wait(sleeps, 7.0)
     assert client.throttle.factor > 1
+
+
+def test_a_429_slows_the_schedule_down_for_a_while_not_for_good() -> None:
+    clock = TestClock()
+    throttle = Throttle(clock=clock)
+    throttle.hit()
+    assert throttle.factor == 2.0
+    clock.advance(60.0)  # a minute without a 429: half the slowdown is gone
+    assert throttle.factor == 1.5
+    clock.advance(120.0)
+    assert throttle.factor == 1.125
+    throttle.hit()
+    assert throttle.factor == 2.25
+
+
+def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
+    fake: Echo,
+) -> None:
+    sleeps, clock = Sleeps(), TestClock()
+    fake.inject("GET /status", Reply(429, {"retry_after": 30}))
+    client = client_for(fake.url, sleeps, clock=clock)
+    with pytest.raises(RateLimitedError):
+        client.read_or_limited(READ)
+    clock.advance(29.0)
+    assert client.first_unrefused([READ, OTHER_READ]) == 1
+    clock.advance(1.0)
+    assert client.first_unrefused([READ, OTHER_READ]) == 0
+    assert client.read_or_limited(READ)["ok"] is True
+    assert len(sleeps) == 0 and len(fake.requests) == 2
 
 
 def test_429_honours_qualigate_retry_after_body_field(fake: Echo) -> None:

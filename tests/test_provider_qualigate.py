@@ -548,6 +548,80 @@ def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
     assert fake.refused == 1
 
 
+# --- a key other jobs share ------------------------------------------------------------------
+def spend(fake: QualigateFake, path: str, params: dict[str, str], clock: TestClock) -> None:
+    """Other jobs on the key use up an endpoint's 30 requests this minute."""
+    others = client_for(fake, {"X-API-Key": API_KEY}, clock=clock)
+    for _ in range(fake.rate_limit):
+        others.read(Request("GET", path, params=params, what="another job's check"))
+
+
+def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigger(
+    serve: Serve, clock: TestClock
+) -> None:
+    fake = serve(QualigateFake([RunScript(duration=20.0)]))
+    client = client_for(
+        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
+    )
+    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
+    (run,) = start(qualigate)
+    spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
+
+    clock.advance(5.0)
+    (going,) = qualigate.poll([run])
+    clock.advance(20.0)
+    (ended,) = qualigate.poll([going])
+
+    assert going.status is Status.RUNNING and ended.status is Status.PASSED
+    assert clock.slept == []  # /trigger's 55 s wait was not waited out
+    # One 429 taught qarun that /trigger is spent: the next check went to /results directly.
+    assert fake.refused == 1
+    assert [r.path for r in fake.requests_to("GET")[-3:]] == [TRIGGER, RESULTS, RESULTS]
+
+
+@pytest.mark.parametrize("unfinished", ["rows", "absent", "404"])
+def test_results_checks_never_end_a_run_early_whatever_results_shows_of_it(
+    serve: Serve, clock: TestClock, unfinished: str
+) -> None:
+    fake = serve(QualigateFake([RunScript(duration=20.0)], results_unfinished=unfinished))
+    client = client_for(
+        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
+    )
+    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
+    (run,) = start(qualigate)
+    spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
+    seen = []
+    for _ in range(4):
+        clock.advance(4.0)
+        (run,) = qualigate.poll([run])
+        seen.append(run.status)
+    clock.advance(10.0)
+    (run,) = qualigate.poll([run])
+    assert all(not status.finished for status in seen)
+    assert run.status is Status.PASSED and run.progress is None
+
+
+def test_when_both_endpoints_are_spent_qarun_waits_for_the_first_to_free(
+    serve: Serve, clock: TestClock
+) -> None:
+    fake = serve(QualigateFake([RunScript(duration=1.0)]))
+    client = client_for(
+        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
+    )
+    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
+    (run,) = start(qualigate)
+    spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
+    clock.advance(20.0)
+    spend(fake, RESULTS, {"test_run_ids": run.id}, clock)
+
+    (run,) = qualigate.poll([run])
+
+    # /trigger frees 40 s on, /results 60 s on: qarun waited for /trigger (plus its spread).
+    assert run.status is Status.PASSED
+    assert len(clock.slept) == 1 and 40.0 <= clock.slept[0] <= 40.0 + 10.0
+    assert fake.requests_to("GET")[-1].path == TRIGGER
+
+
 # --- the fake's own checks -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("body", "status", "message"),

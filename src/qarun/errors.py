@@ -55,6 +55,10 @@ class NotFoundError(PlatformError):
     """404: the plan, suite, build or run named does not exist."""
 
 
+class RateLimitedError(PlatformError):
+    """429 on a read whose caller has another way to ask (`HttpClient.read_or_limited`)."""
+
+
 class TriggerUncertainError(PlatformError):
     """The trigger may or may not have been received; it is not sent again."""
 

@@ -19,7 +19,7 @@ import os
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +35,7 @@ from qarun.errors import (
     NotFoundError,
     OutOfTimeError,
     PlatformError,
+    RateLimitedError,
 )
 from qarun.http_failures import (
     Retryable,
@@ -56,6 +57,10 @@ DEFAULT_TIMEOUT = (10.0, 30.0)
 # be refused again (bench/shared_key.py: 429s fell from 39 % to 16 % of the requests).
 RATE_LIMIT_SPREAD = 0.5
 RATE_LIMIT_SPREAD_CAP = 20.0
+# How much a 429 slows the schedule at most, and how soon that slowdown halves (seconds):
+# a minute, the window of the rate limits platforms document.
+MAX_THROTTLE = 8.0
+THROTTLE_HALF_LIFE = 60.0
 # Near the deadline a request still gets this long: the last look at the runs must be able to land.
 MIN_REQUEST_TIMEOUT = 2.0
 
@@ -116,12 +121,24 @@ class Request:
 
 @dataclass
 class Throttle:
-    """Shared by client and scheduler: a 429 slows the whole schedule down."""
+    """Shared by client and scheduler: each 429 doubles the pauses (up to 8 times), and
+    the slowdown halves again with every THROTTLE_HALF_LIFE seconds without one: the
+    jobs that share a key end, and their share of its limit comes back."""
 
-    factor: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    level: float = 1.0
+    hit_at: float = 0.0
+
+    @property
+    def factor(self) -> float:
+        if self.level <= 1.0:
+            return 1.0
+        fading: float = 0.5 ** ((self.clock() - self.hit_at) / THROTTLE_HALF_LIFE)
+        return 1.0 + (self.level - 1.0) * fading
 
     def hit(self) -> None:
-        self.factor = min(8.0, self.factor * 2)
+        self.level = min(MAX_THROTTLE, self.factor * 2)
+        self.hit_at = self.clock()
 
 
 @dataclass
@@ -165,8 +182,13 @@ class HttpClient:
     deadline: float | None = None
     # Client-side limits by "METHOD /path", for platforms that document one.
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    # Until when (clock) a 429 asked qarun not to call "METHOD /path" again.
+    refused_until: dict[str, float] = field(default_factory=dict)
     # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
     rejects_key: Callable[[Any], bool] = lambda body: False
+
+    def __post_init__(self) -> None:
+        self.throttle.clock = self.clock  # one clock for the whole run
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -174,6 +196,31 @@ class HttpClient:
     def read(self, request: Request) -> Any:
         """GET (or any idempotent call) returning JSON, retried while it is safe and useful."""
         return self._retrying(request, give_up=self._spent, error=tried_error)
+
+    def read_or_limited(self, request: Request) -> Any:
+        """`read`, except that a 429 with a wait is not waited out: RateLimitedError at once.
+        For a caller that can ask an endpoint with a rate limit of its own meanwhile."""
+        return self._retrying(request, give_up=self._limited_or_spent, error=tried_error)
+
+    def first_unrefused(self, requests: Sequence[Request]) -> int:
+        """The index of the first request whose endpoint no 429 is holding back; when all
+        are held back, after waiting for the first to be free (within the deadline)."""
+        while True:
+            now = self.clock()
+            held = [self.refused_until.get(_route(request), now) for request in requests]
+            for index, until in enumerate(held):
+                if until <= now:
+                    return index
+            refused = RateLimitedError("Rate limited (HTTP 429).", status_code=429)
+            wait = min(held) - now
+            self._pause(
+                requests[held.index(min(held))], Retryable(refused, unreceived=True, wait=wait), 1
+            )
+
+    def _limited_or_spent(self, problem: Retryable, failures: int) -> bool:
+        if problem.error.status_code == 429 and problem.wait is not None:
+            raise RateLimitedError(str(problem.error), status_code=429)
+        return self._spent(problem, failures)
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
@@ -227,7 +274,7 @@ class HttpClient:
         return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
 
     def _respect_rate_limit(self, request: Request) -> None:
-        limit = self.rate_limits.get(f"{request.method} {request.path}")
+        limit = self.rate_limits.get(_route(request))
         if limit is None:
             return
         delay = limit.delay(self.clock())
@@ -308,10 +355,13 @@ class HttpClient:
             )
         if code == 429:
             self.throttle.hit()
+            wait = retry_after(response)
+            if wait is not None:
+                self.refused_until[_route(request)] = self.clock() + wait
             raise Retryable(
                 PlatformError(f"Rate limited (HTTP 429: {message}).", status_code=code),
                 unreceived=True,
-                wait=retry_after(response),
+                wait=wait,
             )
         if code >= 500:
             raise Retryable(
@@ -340,3 +390,8 @@ class HttpClient:
                 ),
                 unreceived=False,
             ) from None
+
+
+def _route(request: Request) -> str:
+    """The key of an endpoint's rate limit: "METHOD /path"."""
+    return f"{request.method} {request.path}"

@@ -93,7 +93,8 @@ class Pace:
             self.start = (self.queued_until + at) / 2
         if progress is not None and progress.total > 0:
             self._count(progress, at)
-        self.seen_at = at
+            # Only a check that reported the steps shows that none ended before it.
+            self.seen_at = at
 
     def _count(self, progress: Progress, at: float) -> None:
         self.total = progress.total
