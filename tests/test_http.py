@@ -108,6 +108,28 @@ def test_a_429_slows_the_schedule_down_for_a_while_not_for_good() -> None:
     assert throttle.factor == 2.25
 
 
+@pytest.mark.parametrize(
+    ("limit", "retry_after", "slower"),
+    [
+        (None, 40, 2.0),  # no documented window: twice as slow
+        (RateLimit(30), 40, 6.0),  # 30 requests came in 20 s: 3 times the limit, to half
+        (RateLimit(30), 1, 2.0 * 60 / 59),  # the window filled over a minute: just over
+        (RateLimit(30), 60, 8.0),  # at most 8 times
+    ],
+)
+def test_a_429_slows_the_schedule_by_how_far_over_the_limit_the_key_is(
+    fake: Echo, limit: RateLimit | None, retry_after: int, slower: float
+) -> None:
+    clock = TestClock()
+    fake.inject("GET /status", Reply(429, {"retry_after": retry_after}))
+    client = client_for(fake.url, Sleeps(), clock=clock)
+    if limit is not None:
+        client.rate_limits["GET /status"] = limit
+    with pytest.raises(RateLimitedError):
+        client.read_or_limited(READ)
+    assert client.throttle.factor == pytest.approx(slower)
+
+
 def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     fake: Echo,
 ) -> None:
@@ -116,9 +138,9 @@ def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     client = client_for(fake.url, sleeps, clock=clock)
     with pytest.raises(RateLimitedError):
         client.read_or_limited(READ)
-    clock.advance(29.0)
+    clock.advance(29.9)
     assert client.first_unrefused([READ, OTHER_READ]) == 1
-    clock.advance(1.0)
+    clock.advance(30.0 * RATE_LIMIT_SPREAD)  # the wait, spread as a retry's would be
     assert client.first_unrefused([READ, OTHER_READ]) == 0
     assert client.read_or_limited(READ)["ok"] is True
     assert len(sleeps) == 0 and len(fake.requests) == 2

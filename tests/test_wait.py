@@ -10,7 +10,7 @@ import pytest
 from qarun.errors import OutOfTimeError
 from qarun.http import Throttle
 from qarun.model import Progress, Run, Status
-from qarun.wait import LAST_LOOK, MIN_PAUSE, Forecasts, Pace, Schedule, Waiter
+from qarun.wait import LAST_LOOK, MIN_PAUSE, Forecast, Forecasts, Pace, Schedule, Waiter
 
 
 class SimClock:
@@ -177,18 +177,42 @@ def test_the_pace_forecasts_the_end_from_the_steps_seen() -> None:
 
 
 def test_a_429_stretches_the_whole_schedule() -> None:
-    throttle = Throttle()
+    throttle = Throttle(clock=lambda: 0.0)
     schedule = Schedule(poll_interval=10.0, throttle=throttle)
     runs = queued("a")
     before = [schedule.pause(runs, age, Forecasts()) for age in (1.0, 30.0, 300.0)]
     throttle.hit()
     after = [schedule.pause(runs, age, Forecasts()) for age in (1.0, 30.0, 300.0)]
-    assert after == pytest.approx([2 * pause for pause in before])
+    assert after == pytest.approx([2 * pause for pause in before], abs=0.03)
 
 
-def test_a_429_during_the_wait_slows_every_later_check() -> None:
+class Foreseen(Forecasts):
+    """Every run's forecast is `fixed`."""
+
+    def __init__(self, fixed: Forecast) -> None:
+        super().__init__()
+        self.fixed = fixed
+
+    def forecast(self, run: Run) -> Forecast | None:
+        return self.fixed
+
+
+def test_after_a_429_the_checks_aimed_at_a_forecast_end_stretch_least() -> None:
+    throttle = Throttle(clock=lambda: 0.0)
+    schedule = Schedule(poll_interval=10.0, throttle=throttle)
+    runs = queued("a")
+    near, far = Foreseen(Forecast(end=100.0, spread=5.0)), Foreseen(Forecast(300.0, 5.0))
+    before = schedule.pause(runs, 95.0, near), schedule.pause(runs, 20.0, far)
+    throttle.hit()
+    after = schedule.pause(runs, 95.0, near), schedule.pause(runs, 20.0, far)
+    # Near its forecast end a check is what sees the end: √2 farther apart; far from it, 2×.
+    assert before[0] < after[0] <= 1.5 * before[0]
+    assert after[1] == pytest.approx(2 * before[1], abs=0.03)
+
+
+def test_a_429_during_the_wait_slows_the_later_checks_less_and_less() -> None:
     clock = SimClock()
-    throttle = Throttle()
+    throttle = Throttle(clock=clock)
     poll, polls = platform(clock, {"a": 300.0})
 
     def limited(runs: Sequence[Run]) -> list[Run]:
@@ -200,8 +224,10 @@ def test_a_429_during_the_wait_slows_every_later_check() -> None:
     Waiter(limited, schedule, clock, clock.sleep, deadline=900.0).wait(queued("a"), 0.0)
     gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
     assert max(gaps[:10]) <= 10.0
+    assert gaps[10] == pytest.approx(2 * gaps[9], rel=0.1)
     assert min(gaps[10:]) >= 2 * MIN_PAUSE
-    assert max(gaps) == pytest.approx(20.0)
+    # Past poll-interval while the 429 is fresh, back near it minutes later.
+    assert max(gaps) > 12.0 and gaps[-1] < 11.0
 
 
 def test_progress_lines_are_printed_when_a_run_changes() -> None:

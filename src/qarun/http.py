@@ -57,10 +57,13 @@ DEFAULT_TIMEOUT = (10.0, 30.0)
 # be refused again (bench/shared_key.py: 429s fell from 39 % to 16 % of the requests).
 RATE_LIMIT_SPREAD = 0.5
 RATE_LIMIT_SPREAD_CAP = 20.0
-# How much a 429 slows the schedule at most, and how soon that slowdown halves (seconds):
+# How much 429s slow the schedule at most, and how soon that slowdown halves (seconds):
 # a minute, the window of the rate limits platforms document.
 MAX_THROTTLE = 8.0
 THROTTLE_HALF_LIFE = 60.0
+# A 429 slows the schedule to this share of the pace that filled the key's window: the jobs
+# sharing the key, each slowed alike, then leave half its room free.
+SHARE_AFTER_429 = 0.5
 # Near the deadline a request still gets this long: the last look at the runs must be able to land.
 MIN_REQUEST_TIMEOUT = 2.0
 
@@ -121,9 +124,9 @@ class Request:
 
 @dataclass
 class Throttle:
-    """Shared by client and scheduler: each 429 doubles the pauses (up to 8 times), and
-    the slowdown halves again with every THROTTLE_HALF_LIFE seconds without one: the
-    jobs that share a key end, and their share of its limit comes back."""
+    """Shared by client and scheduler: each 429 slows the schedule down (`hit`), and the
+    slowdown halves with every THROTTLE_HALF_LIFE seconds without one: the jobs that
+    share a key end, and their share of its limit comes back."""
 
     clock: Callable[[], float] = time.monotonic
     level: float = 1.0
@@ -136,8 +139,9 @@ class Throttle:
         fading: float = 0.5 ** ((self.clock() - self.hit_at) / THROTTLE_HALF_LIFE)
         return 1.0 + (self.level - 1.0) * fading
 
-    def hit(self) -> None:
-        self.level = min(MAX_THROTTLE, self.factor * 2)
+    def hit(self, slower: float = 2.0) -> None:
+        """A 429: pauses `slower` times longer than now (at most MAX_THROTTLE in all)."""
+        self.level = min(MAX_THROTTLE, self.factor * max(1.0, slower))
         self.hit_at = self.clock()
 
 
@@ -211,11 +215,11 @@ class HttpClient:
             for index, until in enumerate(held):
                 if until <= now:
                     return index
+            # The 429s' waits, spread already: the first request free goes at once.
             refused = RateLimitedError("Rate limited (HTTP 429).", status_code=429)
+            first = requests[held.index(min(held))]
             wait = min(held) - now
-            self._pause(
-                requests[held.index(min(held))], Retryable(refused, unreceived=True, wait=wait), 1
-            )
+            self._wait_out(first, Retryable(refused, unreceived=True, wait=wait), 1, wait)
 
     def _limited_or_spent(self, problem: Retryable, failures: int) -> bool:
         if problem.error.status_code == 429 and problem.wait is not None:
@@ -253,7 +257,9 @@ class HttpClient:
         return failures >= self.policy.attempts and problem.wait is None
 
     def _pause(self, request: Request, problem: Retryable, failures: int) -> None:
-        delay = self._delay(request, problem, failures)
+        self._wait_out(request, problem, failures, self._delay(request, problem, failures))
+
+    def _wait_out(self, request: Request, problem: Retryable, failures: int, delay: float) -> None:
         if self.deadline is not None and self.clock() + delay > self.deadline:
             raise out_of_time(request, problem, failures)
         self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
@@ -271,7 +277,21 @@ class HttpClient:
             )
         # A platform that keeps asking for (almost) no wait still gets backed off from.
         wait = problem.wait if failures < self.policy.attempts else max(problem.wait, backoff)
+        return self._spread(wait)
+
+    def _spread(self, wait: float) -> float:
         return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
+
+    def _slower_after(self, request: Request, wait: float | None) -> float:
+        """How much slower to go after a 429: twice, or where the platform documents its
+        window, by how much the key is over its limit. The requests that filled the window
+        came in its first `window - wait` seconds: the key was asked `window / (window -
+        wait)` times what it allows."""
+        limit = self.rate_limits.get(_route(request))
+        if limit is None or wait is None:
+            return 2.0
+        over = limit.window / max(limit.window - wait, limit.window / MAX_THROTTLE)
+        return over / SHARE_AFTER_429
 
     def _respect_rate_limit(self, request: Request) -> None:
         limit = self.rate_limits.get(_route(request))
@@ -354,10 +374,11 @@ class HttpClient:
                 f"The platform found no {request.what} (HTTP 404: {message}).", status_code=code
             )
         if code == 429:
-            self.throttle.hit()
             wait = retry_after(response)
+            self.throttle.hit(self._slower_after(request, wait))
             if wait is not None:
-                self.refused_until[_route(request)] = self.clock() + wait
+                # Spread as a retry's wait is: the jobs refused together come back apart.
+                self.refused_until[_route(request)] = self.clock() + self._spread(wait)
             raise Retryable(
                 PlatformError(f"Rate limited (HTTP 429: {message}).", status_code=code),
                 unreceived=True,

@@ -9,7 +9,8 @@ the chance per second that a run ends now, given what qarun knows:
   it ends, and a long one costs one request per `poll-interval`;
 - where the platform reports progress (steps, tests or runs done), the pace so
   far forecasts the end: checks thin out while it is far and close in around it;
-- each 429 slows the whole schedule down (Throttle), less with each minute without one.
+- each 429 slows the schedule down (Throttle), less with each minute without one: the
+  checks for unforeseen ends most, the ones aimed at a forecast end least.
 Pauses never exceed `poll-interval` (unless a 429 stretched them).
 """
 
@@ -153,21 +154,29 @@ class Schedule:
         """
         # Runs of one trigger share their forecast (Panto's runs done): compute each once.
         distinct = {forecasts.forecast(run) for run in runs}
-        pauses = [self._pause(elapsed, forecast) for forecast in distinct]
-        return min(pauses, default=self.poll_interval) * self.throttle.factor
+        slower = self.throttle.factor
+        pauses = [self._pause(elapsed, forecast, slower) for forecast in distinct]
+        return min(pauses, default=self.poll_interval * slower)
 
-    def _pause(self, elapsed: float, forecast: Forecast | None) -> float:
-        """The longest pause (within bounds) whose checks stay as frequent as the hazard asks."""
+    def _pause(self, elapsed: float, forecast: Forecast | None, slower: float) -> float:
+        """The longest pause (within bounds) whose checks stay as frequent as the hazard asks.
+
+        After 429s (`slower` > 1) the checks for ends nobody foresees are `slower` times
+        farther apart, and those aimed at a forecast end only √`slower` times: a few checks
+        per run, spread over the jobs' different ends, and the ones that see the end.
+        """
         age = max(elapsed, 1e-6)
 
         def fits(pause: float) -> bool:
-            hazard = 1 / age
+            hazard = 1 / age / slower**2
             if forecast is not None:
-                hazard = UNFORESEEN / age + forecast.hazard(elapsed, elapsed + pause)
+                aimed = forecast.hazard(elapsed, elapsed + pause) / slower
+                hazard = UNFORESEEN * hazard + aimed
             return pause * pause * hazard <= RAMP * self.poll_interval
 
-        shortest = MIN_PAUSE if forecast is None else min(MIN_PAUSE, MIN_AIMED_PAUSE)
-        low, high = min(shortest, self.poll_interval), self.poll_interval
+        shortest = MIN_PAUSE * slower if forecast is None else min(MIN_PAUSE, MIN_AIMED_PAUSE)
+        high = self.poll_interval * slower
+        low = min(shortest, high)
         if fits(high):
             return high
         if not fits(low):
