@@ -18,6 +18,7 @@ from qarun.errors import (
 )
 from qarun.http import (
     RATE_LIMIT_SPREAD,
+    THROTTLE_HALF_LIFE,
     HttpClient,
     RateLimit,
     Request,
@@ -100,9 +101,9 @@ def test_a_429_slows_the_schedule_down_for_a_while_not_for_good() -> None:
     throttle = Throttle(clock=clock)
     throttle.hit()
     assert throttle.factor == 2.0
-    clock.advance(60.0)  # a minute without a 429: half the slowdown is gone
+    clock.advance(THROTTLE_HALF_LIFE)  # without a 429: half the slowdown is gone
     assert throttle.factor == 1.5
-    clock.advance(120.0)
+    clock.advance(2 * THROTTLE_HALF_LIFE)
     assert throttle.factor == 1.125
     throttle.hit()
     assert throttle.factor == 2.25

@@ -9,7 +9,7 @@ the chance per second that a run ends now, given what qarun knows:
   it ends, and a long one costs one request per `poll-interval`;
 - where the platform reports progress (steps, tests or runs done), the pace so
   far forecasts the end: checks thin out while it is far and close in around it;
-- each 429 slows the schedule down (Throttle), less with each minute without one: the
+- each 429 slows the schedule down (Throttle), less as time passes without one: the
   checks for unforeseen ends most, the ones aimed at a forecast end least.
 Pauses never exceed `poll-interval` (unless a 429 stretched them).
 """
