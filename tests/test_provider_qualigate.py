@@ -556,16 +556,22 @@ def spend(fake: QualigateFake, path: str, params: dict[str, str], clock: TestClo
         others.read(Request("GET", path, params=params, what="another job's check"))
 
 
-def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigger(
-    serve: Serve, clock: TestClock
-) -> None:
-    fake = serve(QualigateFake([RunScript(duration=20.0)]))
+def one_of_many_jobs(fake: QualigateFake, clock: TestClock) -> tuple[QualigateProvider, Run]:
+    """A job that has triggered a test case, after the other jobs spent GET /trigger."""
     client = client_for(
         fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
     )
     qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
     (run,) = start(qualigate)
     spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
+    return qualigate, run
+
+
+def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigger(
+    serve: Serve, clock: TestClock
+) -> None:
+    fake = serve(QualigateFake([RunScript(duration=20.0)]))
+    qualigate, run = one_of_many_jobs(fake, clock)
 
     clock.advance(5.0)
     (going,) = qualigate.poll([run])
@@ -584,12 +590,7 @@ def test_results_checks_never_end_a_run_early_whatever_results_shows_of_it(
     serve: Serve, clock: TestClock, unfinished: str
 ) -> None:
     fake = serve(QualigateFake([RunScript(duration=20.0)], results_unfinished=unfinished))
-    client = client_for(
-        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
-    )
-    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
-    (run,) = start(qualigate)
-    spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
+    qualigate, run = one_of_many_jobs(fake, clock)
     seen = []
     for _ in range(4):
         clock.advance(4.0)
@@ -605,12 +606,7 @@ def test_when_both_endpoints_are_spent_qarun_waits_for_the_first_to_free(
     serve: Serve, clock: TestClock
 ) -> None:
     fake = serve(QualigateFake([RunScript(duration=1.0)]))
-    client = client_for(
-        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
-    )
-    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
-    (run,) = start(qualigate)
-    spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
+    qualigate, run = one_of_many_jobs(fake, clock)
     clock.advance(20.0)
     spend(fake, RESULTS, {"test_run_ids": run.id}, clock)
 
