@@ -158,6 +158,21 @@ def test_a_count_that_goes_back_drops_the_forecast_until_progress_moves_again() 
     assert pace.forecast() is not None
 
 
+def test_a_check_without_steps_does_not_narrow_when_a_step_ended() -> None:
+    """A Qualigate check through /results has no steps: it cannot show that none ended."""
+    with_steps, without = Pace(), Pace()
+    run = Run(id="a", name="a", status=Status.RUNNING, progress=Progress(1, 10))
+    for pace in (with_steps, without):
+        pace.observe(run, 0.0)
+        pace.observe(run.updated(progress=Progress(2, 10)), 10.0)
+    with_steps.observe(run.updated(progress=Progress(2, 10)), 15.0)
+    without.observe(run.updated(progress=None), 15.0)
+    for pace in (with_steps, without):
+        pace.observe(run.updated(progress=Progress(3, 10)), 20.0)
+    # The third step ended after 15 s, or after 10 s: only the check with steps said which.
+    assert with_steps.window == 5.0 and without.window == 10.0
+
+
 def test_the_pace_forecasts_the_end_from_the_steps_seen() -> None:
     pace = Pace()
     run = Run(id="a", name="a", status=Status.QUEUED, progress=Progress(0, 10))
