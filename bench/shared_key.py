@@ -6,9 +6,9 @@ The jobs start staggered over 20 s, each triggering a test case whose run lasts 
 120 s (every other one fails). Beside them, the baseline: the same ten jobs at the same
 moments, each against a fake of its own (a key of its own, so no shared limit). The fake
 stamps every request, so each job's lag is measured on the platform's side: from its
-run's end to the first status check of that run after it.
+run's end to the first status check of that run after it that was answered (not 429).
 
-    .venv/bin/python -m bench.shared_key [--jobs 10] [--virtual]
+    .venv/bin/python -m bench.shared_key [--jobs 10] [--virtual [--seed 1 | --seeds 8]]
 
 Targets (the issue): 0 wrong verdicts, 0 exit 3, the shared jobs' mean lag at most twice
 the single jobs', and 429 answers at most a tenth of the requests sent. About 2.5 minutes.
