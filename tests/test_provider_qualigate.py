@@ -618,6 +618,28 @@ def test_when_both_endpoints_are_spent_qarun_waits_for_the_first_to_free(
     assert fake.requests_to("GET")[-1].path == TRIGGER
 
 
+def test_a_hold_from_one_runs_429_keeps_the_jobs_other_checks_off_that_endpoint(
+    serve: Serve, clock: TestClock
+) -> None:
+    fake = serve(QualigateFake([RunScript(duration=1.0)]))
+    client = client_for(
+        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
+    )
+    qualigate = provider(fake, test_case=TEST_CASE_ID, suite=SUITE_ID, client=client)
+    suite_run, test_run = start(qualigate)
+    spend(fake, TRIGGER, {"test_run_id": test_run.id}, clock)
+
+    clock.advance(2.0)
+    (test_run,) = qualigate.poll([test_run])  # 429 on GET /trigger: answered by /results
+    (suite_run,) = qualigate.poll([suite_run])
+
+    # The test run's 429 set a hold on GET /trigger: the suite's check waited it out
+    # instead of asking again (and being refused again) during it.
+    assert fake.refused == 1
+    assert test_run.status.finished and suite_run.status.finished
+    assert len(clock.slept) == 1 and 58.0 <= clock.slept[0] <= 58.0 + 10.0
+
+
 # --- the fake's own checks -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("body", "status", "message"),

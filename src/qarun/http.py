@@ -258,6 +258,8 @@ class HttpClient:
 
     def _pause(self, request: Request, problem: Retryable, failures: int) -> None:
         self._wait_out(request, problem, failures, self._delay(request, problem, failures))
+        # Waited out: the endpoint's hold, if a 429 set one, is over.
+        self.refused_until.pop(_route(request), None)
 
     def _wait_out(self, request: Request, problem: Retryable, failures: int, delay: float) -> None:
         if self.deadline is not None and self.clock() + delay > self.deadline:
@@ -277,7 +279,8 @@ class HttpClient:
             )
         # A platform that keeps asking for (almost) no wait still gets backed off from.
         wait = problem.wait if failures < self.policy.attempts else max(problem.wait, backoff)
-        return self._spread(wait)
+        # The hold the 429 set, spread already (`_answer`), and never less than asked.
+        return max(wait, self._held(request))
 
     def _spread(self, wait: float) -> float:
         return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
@@ -293,11 +296,17 @@ class HttpClient:
         over = limit.window / max(limit.window - wait, limit.window / MAX_THROTTLE)
         return over / SHARE_AFTER_429
 
+    def _held(self, request: Request) -> float:
+        """Seconds until the last 429 from this endpoint lets qarun call it again."""
+        return max(0.0, self.refused_until.get(_route(request), 0.0) - self.clock())
+
     def _respect_rate_limit(self, request: Request) -> None:
+        """Waits out a 429's hold on the endpoint (asked for by another run's check, say),
+        and paces under the platform's documented limit."""
         limit = self.rate_limits.get(_route(request))
-        if limit is None:
-            return
-        delay = limit.delay(self.clock())
+        delay = self._held(request)
+        if limit is not None:
+            delay = max(delay, limit.delay(self.clock()))
         if delay > 0:
             if self.deadline is not None and self.clock() + delay > self.deadline:
                 raise OutOfTimeError(
@@ -305,7 +314,8 @@ class HttpClient:
                     "under the platform's rate limit."
                 )
             self.sleep(delay)
-        limit.sent.append(self.clock())
+        if limit is not None:
+            limit.sent.append(self.clock())
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
