@@ -5,6 +5,11 @@ Reads (status polls, results) are retried on network errors, timeouts, 5xx,
 after every good answer. A trigger is sent again only when the platform cannot
 have acted on it: the connection was never made, or it answered 429 or 503.
 
+A 429 holds its endpoint for the wait it asks (spread a little): no request of the
+run calls it before the hold ends. A caller with another endpoint to ask (Qualigate's
+/results) asks that one meanwhile (`read_or_limited`, `first_unrefused`). Each 429
+also slows the wait loop's schedule (`Throttle`).
+
 Nothing runs past the `timeout` deadline: the whole request (connect, headers,
 body) gets the time left and is abandoned after it, and a retry that would
 start after it is not made. The wait then
