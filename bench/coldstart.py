@@ -32,9 +32,9 @@ from pathlib import Path
 
 from tests.contract import only
 from tests.dockerutil import build_image, engine_available
-from tests.fakes.base import on_wall_clock
 from tests.harness import ACTION_COMMAND, ROOT, prepare
 
+from bench.clocks import on_wall_clock
 from bench.tables import machine_name, percentile, table
 
 PROCESS_TARGET = 1.5

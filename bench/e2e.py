@@ -26,9 +26,10 @@ from pathlib import Path
 
 from tests.contract import ProviderCase, only
 from tests.fakes import qatech, qualigate
-from tests.fakes.base import FakePlatform, RunScript, TestScript, on_wall_clock
+from tests.fakes.base import FakePlatform, RunScript, TestScript
 from tests.harness import run_action
 
+from bench.clocks import on_wall_clock
 from bench.schedule import SimRun, _default, watch
 from bench.tables import machine_name, table
 

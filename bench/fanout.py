@@ -30,9 +30,10 @@ from pathlib import Path
 
 from tests.contract import only
 from tests.fakes import qualigate
-from tests.fakes.base import FakePlatform, RunScript, TestScript, on_wall_clock
+from tests.fakes.base import FakePlatform, RunScript, TestScript
 from tests.harness import ACTION_COMMAND, prepare
 
+from bench.clocks import on_wall_clock
 from bench.tables import machine_name, percentile, table
 from qarun.context import read_context
 from qarun.http import HttpClient

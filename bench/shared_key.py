@@ -32,12 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakes.base import Recorded, Reply, RunScript, on_wall_clock
+from tests.fakes.base import Recorded, Reply, RunScript
 from tests.fakes.qualigate import RESULTS, TEST_CASE_ID, TRIGGER, QualigateFake
 from tests.harness import run_action
 
+from bench.clocks import VirtualTime, on_wall_clock
 from bench.tables import machine_name, mean, table
-from bench.virtual_time import VirtualTime
 from qarun.context import GitContext
 from qarun.errors import QarunError
 from qarun.http import HttpClient

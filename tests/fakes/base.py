@@ -8,7 +8,7 @@ never the wall's in a test: a PollClock, which moves on with each request the fa
 receives (a qarun process's runs end after so many requests, however busy the
 machine), or a TestClock that qarun's `main(env, clock=…)` reads too (time passes
 only when qarun pauses). Benchmarks that measure real lag put a fake on the wall
-clock with `on_wall_clock`.
+clock (`bench.clocks.on_wall_clock`).
 Faults (429, 5xx, drops, garbage) are queued per route with `inject`.
 """
 
@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -245,7 +245,6 @@ def _make_handler(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-F = TypeVar("F", bound="FakePlatform")
 # The fakes started and not yet stopped: the in-process harness gives them its clock.
 _RUNNING: list[FakePlatform] = []
 
@@ -270,12 +269,6 @@ class PollClock:
     def received(self) -> None:
         with self._lock:
             self.now += self.STEP
-
-
-def on_wall_clock(fake: F) -> F:
-    """The fake on the real clock: for benchmarks, which measure lag in real seconds."""
-    fake.clock = time.monotonic
-    return fake
 
 
 class TestClock:

@@ -1,13 +1,27 @@
-"""Time shared by many threads that moves on only when every one of them is asleep.
+"""The clocks benchmarks put the fakes on (tests never read the wall clock).
 
-A benchmark runs several jobs on threads against a fake platform whose clock is this
-one: a job's pause passes at once when nothing else is left to happen first, so minutes
-of polling take a moment, and the jobs' requests interleave as their pauses say.
+- `on_wall_clock`: real seconds, for benchmarks that measure real lag.
+- `VirtualTime`: time shared by many threads that moves on only when every one of them
+  is asleep. A benchmark runs several jobs on threads against a fake whose clock is this
+  one: a job's pause passes at once when nothing else is left to happen first, so minutes
+  of polling take a moment, and the jobs' requests interleave as their pauses say.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from typing import TypeVar
+
+from tests.fakes.base import FakePlatform
+
+F = TypeVar("F", bound=FakePlatform)
+
+
+def on_wall_clock(fake: F) -> F:
+    """The fake on the real clock: its runs end, and its requests are stamped, in real time."""
+    fake.clock = time.monotonic
+    return fake
 
 
 class VirtualTime:
