@@ -43,8 +43,15 @@ class Echo(FakePlatform):
 
 
 class Sleeps(list[float]):
+    """The client's pauses, recorded; each passes at once on `clock`, the client's clock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = TestClock()
+
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+        self.clock.advance(seconds)
 
 
 @pytest.fixture
@@ -54,13 +61,14 @@ def fake() -> Iterator[Echo]:
 
 
 def client_for(url: str, sleeps: Sleeps, **kwargs: object) -> HttpClient:
+    """A client whose time is the test's: `sleeps.clock`, unless a test gives its own."""
     return HttpClient(
         base_url=url,
         headers={"Authorization": "Bearer k"},
         sleep=sleeps,
         timeout=(2.0, 0.5),
         policy=RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05),
-        **kwargs,  # type: ignore[arg-type]
+        **{"clock": sleeps.clock, **kwargs},  # type: ignore[arg-type]
     )
 
 
@@ -121,9 +129,8 @@ def test_a_429_slows_the_schedule_down_for_a_while_not_for_good() -> None:
 def test_a_429_slows_the_schedule_by_how_far_over_the_limit_the_key_is(
     fake: Echo, limit: RateLimit | None, retry_after: int, slower: float
 ) -> None:
-    clock = TestClock()
     fake.inject("GET /status", Reply(429, {"retry_after": retry_after}))
-    client = client_for(fake.url, Sleeps(), clock=clock)
+    client = client_for(fake.url, Sleeps())
     if limit is not None:
         client.rate_limits["GET /status"] = limit
     with pytest.raises(RateLimitedError):
@@ -134,9 +141,10 @@ def test_a_429_slows_the_schedule_by_how_far_over_the_limit_the_key_is(
 def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     fake: Echo,
 ) -> None:
-    sleeps, clock = Sleeps(), TestClock()
+    sleeps = Sleeps()
+    clock = sleeps.clock
     fake.inject("GET /status", Reply(429, {"retry_after": 30}))
-    client = client_for(fake.url, sleeps, clock=clock)
+    client = client_for(fake.url, sleeps)
     with pytest.raises(RateLimitedError):
         client.read_or_limited(READ)
     clock.advance(29.9)
