@@ -203,24 +203,22 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             try:
                 if self.client.first_unrefused([by_id, by_row]) == 0:
                     answer = expect_object(self.client.read_or_limited(by_id), what)
-                    break
-                try:
-                    return self._row_of(run, self.client.read_or_limited(by_row), what)
-                except NotFoundError:
-                    # The platform may list only finished runs: this one is not done yet.
-                    return run.updated(progress=None)
+                    return _test_run_status(run, answer, what)
+                return self._test_run_row(run, by_row, what)
             except RateLimitedError:
-                continue
-        word = _required_text(answer, "status", what)
-        done = int_field(answer, "steps_completed")
-        total = int_field(answer, "steps_total")
-        progress = Progress(done, total) if done is not None and total else run.progress
-        return _with_times(run, answer).updated(
-            status=status_of(word, answer),
-            provider_status=word,
-            progress=progress,
-            message=text_field(answer, "error_message") or ended_unknown(word, answer),
-        )
+                continue  # that endpoint is held back now: the other, or the first free
+
+    def _test_run_row(self, run: Run, request: Request, what: str) -> Run:
+        """The run as its /results row shows it. The row has no steps: the run's progress
+        is unknown at this check."""
+        try:
+            rows = _rows_by_run(expect_object(self.client.read_or_limited(request), what), what)
+        except NotFoundError:
+            rows = {}  # the platform may list only finished runs: this one is not done yet
+        if run.id not in rows:
+            return run.updated(progress=None)
+        self._rowed.add(run.id)
+        return _with_row(run, rows[run.id], status=True).updated(progress=None)
 
     # --- details -------------------------------------------------------------------
     def complete(self, runs: Sequence[Run]) -> list[Run]:
@@ -259,7 +257,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                 if status:
                     continue
                 raise
-            rows = {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
+            rows = _rows_by_run(answer, what)
             verdict = aggregate_verdict(answer) if len(rows) == len(batch) else None
             for run in batch:
                 if run.id in rows:
@@ -269,18 +267,6 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                     )
         return fresh
 
-    def _row_of(self, run: Run, answer: Any, what: str) -> Run:
-        """The run as its /results row shows it (no steps: its progress is unknown at this
-        check); unchanged where the answer has no row."""
-        rows = {
-            text_field(row, "test_run_id"): row
-            for row in _result_rows(expect_object(answer, what), what)
-        }
-        if run.id not in rows:
-            return run.updated(progress=None)
-        self._rowed.add(run.id)
-        return _with_row(run, rows[run.id], status=True).updated(progress=None)
-
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
         return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)
 
@@ -288,6 +274,20 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
 # --- reading answers -------------------------------------------------------------------
 def _kind(run: Run) -> str:
     return run.handle.kind if isinstance(run.handle, QualigateHandle) else TEST_RUN
+
+
+def _test_run_status(run: Run, answer: Mapping[str, Any], what: str) -> Run:
+    """The run as GET /trigger?test_run_id shows it: status, steps and times."""
+    word = _required_text(answer, "status", what)
+    done = int_field(answer, "steps_completed")
+    total = int_field(answer, "steps_total")
+    progress = Progress(done, total) if done is not None and total else run.progress
+    return _with_times(run, answer).updated(
+        status=status_of(word, answer),
+        provider_status=word,
+        progress=progress,
+        message=text_field(answer, "error_message") or ended_unknown(word, answer),
+    )
 
 
 def _required_text(data: Mapping[str, Any], key: str, what: str) -> str:
@@ -317,6 +317,11 @@ def _result_rows(answer: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
     if not isinstance(rows, list):
         raise MalformedAnswerError(f"The platform's answer about {what} has no `results` list.")
     return [expect_object(row, what) for row in rows]
+
+
+def _rows_by_run(answer: Mapping[str, Any], what: str) -> dict[str | None, dict[str, Any]]:
+    """A /results answer's rows by their `test_run_id`."""
+    return {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
 
 
 def _with_row(run: Run, row: Mapping[str, Any], *, status: bool) -> Run:
