@@ -556,22 +556,25 @@ def spend(fake: QualigateFake, path: str, params: dict[str, str], clock: TestClo
         others.read(Request("GET", path, params=params, what="another job's check"))
 
 
-def one_of_many_jobs(fake: QualigateFake, clock: TestClock) -> tuple[QualigateProvider, Run]:
-    """A job that has triggered a test case, after the other jobs spent GET /trigger."""
+def one_of_many_jobs(
+    serve: Serve, clock: TestClock, duration: float, **fake_options: Any
+) -> tuple[QualigateFake, QualigateProvider, Run]:
+    """A job that has triggered a test case (a run of `duration` s), after the other jobs
+    on its key spent GET /trigger's minute."""
+    fake = serve(QualigateFake([RunScript(duration=duration)], **fake_options))
     client = client_for(
         fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
     )
     qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
     (run,) = start(qualigate)
     spend(fake, TRIGGER, {"test_run_id": run.id}, clock)
-    return qualigate, run
+    return fake, qualigate, run
 
 
 def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigger(
     serve: Serve, clock: TestClock
 ) -> None:
-    fake = serve(QualigateFake([RunScript(duration=20.0)]))
-    qualigate, run = one_of_many_jobs(fake, clock)
+    fake, qualigate, run = one_of_many_jobs(serve, clock, duration=20.0)
 
     clock.advance(5.0)
     (going,) = qualigate.poll([run])
@@ -589,8 +592,7 @@ def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigg
 def test_results_checks_never_end_a_run_early_whatever_results_shows_of_it(
     serve: Serve, clock: TestClock, unfinished: str
 ) -> None:
-    fake = serve(QualigateFake([RunScript(duration=20.0)], results_unfinished=unfinished))
-    qualigate, run = one_of_many_jobs(fake, clock)
+    _, qualigate, run = one_of_many_jobs(serve, clock, duration=20.0, results_unfinished=unfinished)
     seen = []
     for _ in range(4):
         clock.advance(4.0)
@@ -605,8 +607,7 @@ def test_results_checks_never_end_a_run_early_whatever_results_shows_of_it(
 def test_when_both_endpoints_are_spent_qarun_waits_for_the_first_to_free(
     serve: Serve, clock: TestClock
 ) -> None:
-    fake = serve(QualigateFake([RunScript(duration=1.0)]))
-    qualigate, run = one_of_many_jobs(fake, clock)
+    fake, qualigate, run = one_of_many_jobs(serve, clock, duration=1.0)
     clock.advance(20.0)
     spend(fake, RESULTS, {"test_run_ids": run.id}, clock)
 
