@@ -143,10 +143,16 @@ def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
 ) -> None:
     sleeps = Sleeps()
     clock = sleeps.clock
-    fake.inject("GET /status", Reply(429, {"retry_after": 30}))
-    client = client_for(fake.url, sleeps)
+    fake.inject("GET /status", Reply(429, {"message": "Too many requests", "retry_after": 30}))
+    notes: list[str] = []
+    client = client_for(fake.url, sleeps, notify=notes.append)
     with pytest.raises(RateLimitedError):
         client.read_or_limited(READ)
+    # The log says why the checks go elsewhere and slow down.
+    assert notes == [
+        "GET /status: Rate limited (HTTP 429: Too many requests). Held back for 30 s; "
+        "asking another way meanwhile, and checking 2.0 times less often for a while."
+    ]
     clock.advance(29.9)
     assert client.first_unrefused([READ, OTHER_READ]) == 1
     clock.advance(30.0 * RATE_LIMIT_SPREAD)  # the wait, spread as a retry's would be
