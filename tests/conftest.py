@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.contract import CASES, ProviderCase
 from tests.fakes.base import FakePlatform, TestClock
@@ -17,6 +20,9 @@ from tests.fakes.base import FakePlatform, TestClock
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# Hypothesis keeps its examples and a cache of the source's constants, which names each
+# file by its absolute path: outside the checkout, so that nothing in it says where it is.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "qarun-hypothesis")
 
 Fake = TypeVar("Fake", bound=FakePlatform)
 # The container tests' session-wide `image` fixture: one build serves them all.
