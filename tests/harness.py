@@ -86,7 +86,7 @@ class ActionResult:
     clock_seconds: float | None = None
 
     @property
-    def took(self) -> float:
+    def took_on_test_clock(self) -> float:
         """Seconds the step took on its TestClock (in-process steps only)."""
         assert self.clock_seconds is not None, "a process has no test clock to read"
         return self.clock_seconds
@@ -240,7 +240,7 @@ def run_in_process(
 ) -> ActionResult:
     """The same step as `run_action`, run by `main(env)` in this process on a TestClock that
     every running fake reads too: time passes only when qarun pauses, so a run of minutes
-    takes a moment and goes the same way every time. `result.took` is on that clock.
+    takes a moment and goes the same way every time (`result.took_on_test_clock`).
     Signals stay with the subprocess tier; the handlers qarun installs are put back."""
     from qarun.clock import Clock
     from qarun.main import main
