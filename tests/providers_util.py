@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qarun.context import GitContext
-from qarun.http import HttpClient, RetryPolicy
+from qarun.http import RATE_LIMIT_SPREAD, RATE_LIMIT_SPREAD_CAP, HttpClient, RetryPolicy
 from qarun.model import Run
 from qarun.providers.base import Provider
 from tests.factories import HEAD_SHA
@@ -58,3 +58,9 @@ def settle(
         fresh = {run.id: run for run in provider.poll([r for r in runs if not r.finished])}
         runs = [fresh.get(run.id, run) for run in runs]
     return runs
+
+
+def one_wait_for(slept: Sequence[float], asked: float) -> bool:
+    """One pause, as long as a 429 asked and at most its random spread longer."""
+    spread = min(asked, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD
+    return len(slept) == 1 and asked <= slept[0] <= asked + spread

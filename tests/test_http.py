@@ -26,6 +26,7 @@ from qarun.http import (
     Throttle,
 )
 from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
+from tests.providers_util import one_wait_for
 
 READ = Request("GET", "/status", what="run abc")
 OTHER_READ = Request("GET", "/other", what="run abc")
@@ -90,17 +91,12 @@ def test_a_dead_platform_fails_a_read_in_bounded_tries_with_the_last_error(fake:
     assert len(fake.requests) == 4
 
 
-def asked_wait(sleeps: list[float], asked: float) -> bool:
-    """One wait: at least what the platform asked, spread by at most half (RATE_LIMIT_SPREAD)."""
-    return len(sleeps) == 1 and asked <= sleeps[0] <= asked * (1 + RATE_LIMIT_SPREAD)
-
-
 def test_429_waits_as_long_as_retry_after_says(fake: Echo) -> None:
     sleeps = Sleeps()
     fake.inject("GET /status", Reply(429, {"message": "slow down"}, headers={"Retry-After": "7"}))
     client = client_for(fake.url, sleeps)
     assert client.read(READ)["ok"] is True
-    assert asked_wait(sleeps, 7.0)
+    assert one_wait_for(sleeps, 7.0)
     assert client.throttle.factor > 1
 
 
@@ -165,7 +161,7 @@ def test_429_honours_qualigate_retry_after_body_field(fake: Echo) -> None:
     sleeps = Sleeps()
     fake.inject("GET /status", Reply(429, {"error": "Too Many Requests", "retry_after": 3}))
     client_for(fake.url, sleeps).read(READ)
-    assert asked_wait(sleeps, 3.0)
+    assert one_wait_for(sleeps, 3.0)
 
 
 def test_a_read_timeout_is_retried(fake: Echo) -> None:

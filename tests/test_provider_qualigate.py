@@ -27,7 +27,7 @@ from tests.fakes.qualigate import (
     QualigateFake,
     scenario,
 )
-from tests.providers_util import CONTEXT, client_for, settle, start
+from tests.providers_util import CONTEXT, client_for, one_wait_for, settle, start
 
 # The fakes run on the test's clock: polling moves it on, nothing waits for real.
 pytestmark = pytest.mark.usefixtures("clock")
@@ -544,7 +544,7 @@ def test_the_fake_refuses_the_31st_request_a_minute_with_retry_after(
     clock.now += 15
     answer = client.read(status)  # 429 with retry_after 45, waited, then answered
     assert answer["id"] == run.id
-    assert len(clock.slept) == 1 and 45.0 <= clock.slept[0] <= 45.0 + 10.0
+    assert one_wait_for(clock.slept, 45.0)
     assert fake.refused == 1
 
 
@@ -615,7 +615,7 @@ def test_when_both_endpoints_are_spent_qarun_waits_for_the_first_to_free(
 
     # /trigger frees 40 s on, /results 60 s on: qarun waited for /trigger (plus its spread).
     assert run.status is Status.PASSED
-    assert len(clock.slept) == 1 and 40.0 <= clock.slept[0] <= 40.0 + 10.0
+    assert one_wait_for(clock.slept, 40.0)
     assert fake.requests_to("GET")[-1].path == TRIGGER
 
 
@@ -638,7 +638,7 @@ def test_a_hold_from_one_runs_429_keeps_the_jobs_other_checks_off_that_endpoint(
     # instead of asking again (and being refused again) during it.
     assert fake.refused == 1
     assert test_run.status.finished and suite_run.status.finished
-    assert len(clock.slept) == 1 and 58.0 <= clock.slept[0] <= 58.0 + 10.0
+    assert one_wait_for(clock.slept, 58.0)
 
 
 # --- the fake's own checks -------------------------------------------------------------------
