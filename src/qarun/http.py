@@ -209,11 +209,19 @@ class HttpClient:
     def read_or_limited(self, request: Request) -> Any:
         """`read`, except that a 429 with a wait is not waited out: RateLimitedError at once.
         For a caller that can ask an endpoint with a rate limit of its own meanwhile."""
-        return self._retrying(
-            request,
-            give_up=lambda problem, failures: self._limited_or_spent(request, problem, failures),
-            error=tried_error,
-        )
+
+        def give_up(problem: Retryable, failures: int) -> bool:
+            if problem.error.status_code == 429 and problem.wait is not None:
+                # Said in the log as a retry's wait is: why the checks slow down from here.
+                self.notify(
+                    f"{request.method} {request.path}: {problem.error} Held back for "
+                    f"{problem.wait:.0f} s; asking another way meanwhile, and checking "
+                    f"{self.throttle.factor:.1f} times less often for a while."
+                )
+                raise RateLimitedError(str(problem.error), status_code=429)
+            return self._spent(problem, failures)
+
+        return self._retrying(request, give_up=give_up, error=tried_error)
 
     def first_unrefused(self, requests: Sequence[Request]) -> int:
         """The index of the first request whose endpoint no 429 is holding back; when all
@@ -229,17 +237,6 @@ class HttpClient:
             first = requests[held.index(min(held))]
             wait = min(held) - now
             self._wait_out(first, Retryable(refused, unreceived=True, wait=wait), 1, wait)
-
-    def _limited_or_spent(self, request: Request, problem: Retryable, failures: int) -> bool:
-        if problem.error.status_code == 429 and problem.wait is not None:
-            # Said in the log as a retry's wait is: why the checks slow down from here.
-            self.notify(
-                f"{request.method} {request.path}: {problem.error} Held back for "
-                f"{problem.wait:.0f} s; asking another way meanwhile, and checking "
-                f"{self.throttle.factor:.1f} times less often for a while."
-            )
-            raise RateLimitedError(str(problem.error), status_code=429)
-        return self._spent(problem, failures)
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
