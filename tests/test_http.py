@@ -18,6 +18,7 @@ from qarun.errors import (
 )
 from qarun.http import (
     RATE_LIMIT_SPREAD,
+    SHORT_HOLD,
     THROTTLE_HALF_LIFE,
     HttpClient,
     RateLimit,
@@ -149,12 +150,24 @@ def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
         "GET /status: Rate limited (HTTP 429: Too many requests). Held back for 30 s; "
         "asking another way meanwhile, and checking 2.0 times less often for a while."
     ]
-    clock.advance(29.9)
+    clock.advance(29.9 - SHORT_HOLD)
     assert client.first_unrefused([READ, OTHER_READ]) == 1
-    clock.advance(30.0 * RATE_LIMIT_SPREAD)  # the wait, spread as a retry's would be
+    clock.advance(30.0 * RATE_LIMIT_SPREAD + SHORT_HOLD)  # the wait, spread as a retry's
     assert client.first_unrefused([READ, OTHER_READ]) == 0
     assert client.read_or_limited(READ)["ok"] is True
     assert len(sleeps) == 0 and len(fake.requests) == 2
+
+
+@pytest.mark.parametrize(("left", "asked"), [(SHORT_HOLD, 0), (SHORT_HOLD + 0.5, 1)])
+def test_a_hold_about_to_end_is_waited_for_rather_than_asked_around(
+    left: float, asked: int
+) -> None:
+    sleeps = Sleeps()
+    client = client_for("http://127.0.0.1:9", sleeps)
+    client.refused_until[f"GET {READ.path}"] = sleeps.clock() + left
+    # The jobs that the hold kept off READ's endpoint were sent to OTHER_READ's meanwhile.
+    assert client.first_unrefused([READ, OTHER_READ]) == asked
+    assert list(sleeps) == ([left] if asked == 0 else [])
 
 
 def test_429_honours_qualigate_retry_after_body_field(fake: Echo) -> None:

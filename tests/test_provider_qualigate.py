@@ -588,6 +588,23 @@ def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigg
     assert [r.path for r in fake.requests_to("GET")[-3:]] == [TRIGGER, RESULTS, RESULTS]
 
 
+def test_a_check_waits_for_trigger_when_its_hold_is_about_to_end(
+    serve: Serve, clock: TestClock
+) -> None:
+    fake, qualigate, run = one_of_many_jobs(serve, clock, duration=90.0)
+    clock.advance(5.0)
+    (run,) = qualigate.poll([run])  # refused: /results answers, and /trigger is held
+    held_until = qualigate.client.refused_until[f"GET {TRIGGER}"]
+    clock.advance(held_until - clock() - 1.0)
+
+    (run,) = qualigate.poll([run])
+
+    # /results was the other jobs' way round the hold too: one second is cheaper than a 429.
+    assert clock.slept == [pytest.approx(1.0)]
+    assert [r.path for r in fake.requests_to("GET")[-3:]] == [TRIGGER, RESULTS, TRIGGER]
+    assert fake.refused == 1 and run.status is Status.RUNNING and run.progress is not None
+
+
 @pytest.mark.parametrize("unfinished", ["rows", "absent", "404"])
 def test_results_checks_never_end_a_run_early_whatever_results_shows_of_it(
     serve: Serve, clock: TestClock, unfinished: str

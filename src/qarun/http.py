@@ -69,6 +69,10 @@ THROTTLE_HALF_LIFE = 45.0
 # A 429 slows the schedule to this share of the pace that filled the key's window: the jobs
 # sharing the key, each slowed alike, then leave half its room free.
 SHARE_AFTER_429 = 0.5
+# A 429's hold that ends within this many seconds is waited for, not asked around: the jobs
+# it held back were sent to the other endpoint meanwhile and have likely filled it
+# (bench/shared_key.py, 10 jobs: 429s fell from 9.9 % to 9.2 % of the requests).
+SHORT_HOLD = 2.0
 # Near the deadline a request still gets this long: the last look at the runs must be able to land.
 MIN_REQUEST_TIMEOUT = 2.0
 
@@ -224,19 +228,23 @@ class HttpClient:
         return self._retrying(request, give_up=give_up, error=tried_error)
 
     def first_unrefused(self, requests: Sequence[Request]) -> int:
-        """The index of the first request whose endpoint no 429 is holding back; when all
-        are held back, after waiting for the first to be free (within the deadline)."""
+        """The index of the first request whose endpoint no 429 is holding back, after
+        waiting (within the deadline) when the first request's hold ends within SHORT_HOLD,
+        or when all are held back, for the first to be free."""
         while True:
-            now = self.clock()
-            held = [self.refused_until.get(_route(request), now) for request in requests]
-            for index, until in enumerate(held):
-                if until <= now:
-                    return index
-            # The 429s' waits, spread already: the first request free goes at once.
+            left = [self._held(request) for request in requests]
+            if left[0] <= SHORT_HOLD:
+                index = 0
+            elif 0.0 in left:
+                return left.index(0.0)
+            else:
+                index = left.index(min(left))
+            if left[index] == 0.0:
+                return index
+            # The 429s' waits, spread already: the request waited for goes once it is free.
             refused = RateLimitedError("Rate limited (HTTP 429).", status_code=429)
-            first = requests[held.index(min(held))]
-            wait = min(held) - now
-            self._wait_out(first, Retryable(refused, unreceived=True, wait=wait), 1, wait)
+            problem = Retryable(refused, unreceived=True, wait=left[index])
+            self._wait_out(requests[index], problem, 1, left[index])
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
