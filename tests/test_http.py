@@ -158,13 +158,21 @@ def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     assert len(sleeps) == 0 and len(fake.requests) == 2
 
 
-@pytest.mark.parametrize(("left", "asked"), [(SHORT_HOLD, 0), (SHORT_HOLD + 0.5, 1)])
+@pytest.mark.parametrize(
+    ("left", "deadline", "asked"),
+    [
+        (SHORT_HOLD, None, 0),
+        (SHORT_HOLD + 0.5, None, 1),
+        (1.5, 1.0, 1),  # the last look before the deadline is not lost waiting
+    ],
+)
 def test_a_hold_about_to_end_is_waited_for_rather_than_asked_around(
-    left: float, asked: int
+    left: float, deadline: float | None, asked: int
 ) -> None:
     sleeps = Sleeps()
-    client = client_for("http://127.0.0.1:9", sleeps)
-    client.refused_until[f"GET {READ.path}"] = sleeps.clock() + left
+    now = sleeps.clock()
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=deadline and now + deadline)
+    client.refused_until[f"GET {READ.path}"] = now + left
     # The jobs that the hold kept off READ's endpoint were sent to OTHER_READ's meanwhile.
     assert client.first_unrefused([READ, OTHER_READ]) == asked
     assert list(sleeps) == ([left] if asked == 0 else [])

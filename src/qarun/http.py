@@ -7,8 +7,8 @@ have acted on it: the connection was never made, or it answered 429 or 503.
 
 A 429 holds its endpoint for the wait it asks (spread a little): no request of the
 run calls it before the hold ends. A caller with another endpoint to ask (Qualigate's
-/results) asks that one meanwhile (`read_or_limited`, `first_unrefused`). Each 429
-also slows the wait loop's schedule (`Throttle`).
+/results) asks that one meanwhile, unless the hold is about to end (`read_or_limited`,
+`first_unrefused`). Each 429 also slows the wait loop's schedule (`Throttle`).
 
 Nothing runs past the `timeout` deadline: the whole request (connect, headers,
 body) gets the time left and is abandoned after it, and a retry that would
@@ -228,12 +228,12 @@ class HttpClient:
         return self._retrying(request, give_up=give_up, error=tried_error)
 
     def first_unrefused(self, requests: Sequence[Request]) -> int:
-        """The index of the first request whose endpoint no 429 is holding back, after
-        waiting (within the deadline) when the first request's hold ends within SHORT_HOLD,
-        or when all are held back, for the first to be free."""
+        """The index of the first request whose endpoint no 429 is holding back. Waits
+        (within the deadline) for the first request when its hold ends within SHORT_HOLD,
+        and when all are held back, for the first to be free."""
         while True:
             left = [self._held(request) for request in requests]
-            if left[0] <= SHORT_HOLD:
+            if left[0] <= SHORT_HOLD and self._ends_in_time(left[0]):
                 index = 0
             elif 0.0 in left:
                 return left.index(0.0)
@@ -282,7 +282,7 @@ class HttpClient:
         self.refused_until.pop(_route(request), None)
 
     def _wait_out(self, request: Request, problem: Retryable, failures: int, delay: float) -> None:
-        if self.deadline is not None and self.clock() + delay > self.deadline:
+        if not self._ends_in_time(delay):
             raise out_of_time(request, problem, failures)
         self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
         self.sleep(delay)
@@ -328,7 +328,7 @@ class HttpClient:
         if limit is not None:
             delay = max(delay, limit.delay(self.clock()))
         if delay > 0:
-            if self.deadline is not None and self.clock() + delay > self.deadline:
+            if not self._ends_in_time(delay):
                 raise OutOfTimeError(
                     f"The `timeout` ran out while qarun paced its requests for {request.what} "
                     "under the platform's rate limit."
@@ -367,6 +367,10 @@ class HttpClient:
             self.session = new_session()
             raise too_slow(request) from None
         return self._answer(request, response)
+
+    def _ends_in_time(self, delay: float) -> bool:
+        """A wait of `delay` seconds from now ends by the deadline."""
+        return self.deadline is None or self.clock() + delay <= self.deadline
 
     def _budget(self) -> float | None:
         """Seconds the whole request may take: what is left before the deadline."""
