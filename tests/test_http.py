@@ -171,7 +171,8 @@ def test_a_hold_about_to_end_is_waited_for_rather_than_asked_around(
 ) -> None:
     sleeps = Sleeps()
     now = sleeps.clock()
-    client = client_for("http://127.0.0.1:9", sleeps, deadline=deadline and now + deadline)
+    ends = None if deadline is None else now + deadline
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=ends)
     client.refused_until[f"GET {READ.path}"] = now + left
     # The jobs that the hold kept off READ's endpoint were sent to OTHER_READ's meanwhile.
     assert client.first_unrefused([READ, OTHER_READ]) == asked
