@@ -172,11 +172,14 @@ def test_a_hold_about_to_end_is_waited_for_rather_than_asked_around(
     sleeps = Sleeps()
     now = sleeps.clock()
     ends = None if deadline is None else now + deadline
-    client = client_for("http://127.0.0.1:9", sleeps, deadline=ends)
+    notes: list[str] = []
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=ends, notify=notes.append)
     client.refused_until[f"GET {READ.path}"] = now + left
     # The jobs that the hold kept off READ's endpoint were sent to OTHER_READ's meanwhile.
     assert client.first_unrefused([READ, OTHER_READ]) == asked
     assert list(sleeps) == ([left] if asked == 0 else [])
+    waited = [f"GET /status: Held back by an earlier 429. Asking in {left:.1f} s."]
+    assert notes == (waited if asked == 0 else [])
 
 
 def test_429_honours_qualigate_retry_after_body_field(fake: Echo) -> None:

@@ -242,9 +242,10 @@ class HttpClient:
             if left[index] == 0.0:
                 return index
             # The 429s' waits, spread already: the request waited for goes once it is free.
-            refused = RateLimitedError("Rate limited (HTTP 429).", status_code=429)
+            # Not a retry: this check has not been asked yet, its endpoint was refused before.
+            refused = RateLimitedError("Held back by an earlier 429.", status_code=429)
             problem = Retryable(refused, unreceived=True, wait=left[index])
-            self._wait_out(requests[index], problem, 1, left[index])
+            self._wait_out(requests[index], problem, 1, left[index], then="Asking")
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
@@ -281,10 +282,17 @@ class HttpClient:
         # Waited out: the endpoint's hold, if a 429 set one, is over.
         self.refused_until.pop(_route(request), None)
 
-    def _wait_out(self, request: Request, problem: Retryable, failures: int, delay: float) -> None:
+    def _wait_out(
+        self,
+        request: Request,
+        problem: Retryable,
+        failures: int,
+        delay: float,
+        then: str = "Retrying",
+    ) -> None:
         if not self._ends_in_time(delay):
             raise out_of_time(request, problem, failures)
-        self.notify(f"{request.method} {request.path}: {problem.error} Retrying in {delay:.1f} s.")
+        self.notify(f"{request.method} {request.path}: {problem.error} {then} in {delay:.1f} s.")
         self.sleep(delay)
 
     def _delay(self, request: Request, problem: Retryable, failures: int) -> float:
