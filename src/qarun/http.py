@@ -190,7 +190,8 @@ class HttpClient:
     # secret echoed back cannot survive in part.
     redact: Callable[[str], str] = lambda text: text
     rng: random.Random = field(default_factory=random.Random)
-    throttle: Throttle = field(default_factory=Throttle)
+    # The 429s' slowdown, on the client's clock; the schedule reads it too.
+    throttle: Throttle = field(init=False)
     # Monotonic time after which no request or retry wait may end (main.py sets it).
     deadline: float | None = None
     # Client-side limits by "METHOD /path", for platforms that document one.
@@ -201,7 +202,7 @@ class HttpClient:
     rejects_key: Callable[[Any], bool] = lambda body: False
 
     def __post_init__(self) -> None:
-        self.throttle.clock = self.clock  # one clock for the whole run
+        self.throttle = Throttle(clock=self.clock)
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -233,12 +234,9 @@ class HttpClient:
         and when all are held back, for the first to be free."""
         while True:
             left = [self._held(request) for request in requests]
-            if left[0] <= SHORT_HOLD and self._ends_in_time(left[0]):
-                index = 0
-            elif 0.0 in left:
-                return left.index(0.0)
-            else:
-                index = left.index(min(left))
+            short = left[0] <= SHORT_HOLD and self._ends_in_time(left[0])
+            # Otherwise the first free (held 0 s), or the first to be free.
+            index = 0 if short else left.index(min(left))
             if left[index] == 0.0:
                 return index
             # The 429s' waits, spread already: the request waited for goes once it is free.
