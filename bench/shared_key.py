@@ -51,6 +51,10 @@ from qarun.wait import Schedule, Waiter
 STAGGER = 20.0  # seconds over which the jobs start
 SHORTEST, LONGEST = 30.0, 120.0
 TIMEOUT = 300.0
+# The issue's targets: the shared jobs' mean lag at most LAG_TIMES the jobs' with a key
+# each, and at most REFUSED_SHARE of the requests answered 429.
+LAG_TIMES = 2.0
+REFUSED_SHARE = 0.10
 # The inputs' defaults, as a job without `poll-interval` or `fail-on` has them.
 DEFAULT_POLL_INTERVAL = Settings.poll_interval
 DEFAULT_FAIL_ON = Settings.fail_on
@@ -249,6 +253,11 @@ def totals(measured: list[Measured]) -> dict[str, float]:
     }
 
 
+def refused_share(figures: dict[str, float]) -> float:
+    """The share of the requests answered 429."""
+    return figures["refused"] / max(1, figures["requests"])
+
+
 def run_both(count: int, seed: int | None) -> tuple[list[Measured], list[Measured]]:
     """The jobs on one key and, beside them, with a key each: processes in real time, or with
     a `seed`, threads on virtual time."""
@@ -318,7 +327,7 @@ def main() -> None:
     print("\nBaseline, each job with a key of its own:\n")
     print(table(headers, rows(alone_figures)))
     ours, base = totals(shared_figures), totals(alone_figures)
-    share = ours["refused"] / max(1, ours["requests"])
+    share = refused_share(ours)
     print("\nTotals and targets:\n")
     print(
         table(
@@ -330,15 +339,15 @@ def main() -> None:
                     "mean lag s",
                     f"{ours['lag']:.2f}",
                     f"{base['lag']:.2f}",
-                    "≤ 2 × a key each",
-                    _met(ours["lag"] <= 2 * base["lag"]),
+                    f"≤ {LAG_TIMES:g} × a key each",
+                    _met(ours["lag"] <= LAG_TIMES * base["lag"]),
                 ],
                 [
                     "429s / requests",
                     f"{ours['refused']:.0f} / {ours['requests']:.0f} ({share:.1%})",
                     f"{base['refused']:.0f} / {base['requests']:.0f}",
-                    "≤ 10 %",
-                    _met(share <= 0.10),
+                    f"≤ {REFUSED_SHARE * 100:.0f} %",
+                    _met(share <= REFUSED_SHARE),
                 ],
             ],
         )
@@ -353,7 +362,7 @@ def print_seeds(count: int, seeds: int) -> None:
     for seed in range(1, seeds + 1):
         shared, alone = run_both(count, seed)
         ours, base = totals(shared), totals(alone)
-        share = ours["refused"] / max(1, ours["requests"])
+        share = refused_share(ours)
         worst = max(m.lag for m in shared)
         lags.append(ours["lag"])
         single_lags.append(base["lag"])
@@ -380,8 +389,9 @@ def print_seeds(count: int, seeds: int) -> None:
     ]
     print(table(headers, lines))
     print(
-        f"\nTargets on the means: lag ≤ 2 × a key each: {_met(lag <= 2 * single)}; "
-        f"429s ≤ 10 %: {_met(share <= 0.10)}; no wrong verdict and no exit 3: "
+        f"\nTargets on the means: lag ≤ {LAG_TIMES:g} × a key each: "
+        f"{_met(lag <= LAG_TIMES * single)}; 429s ≤ {REFUSED_SHARE * 100:.0f} %: "
+        f"{_met(share <= REFUSED_SHARE)}; no wrong verdict and no exit 3: "
         f"{_met(wrong == 0 and exit3 == 0)}"
     )
 
