@@ -17,7 +17,14 @@ import pytest
 from tests.conftest import Serve
 from tests.contract import FAILURE, ProviderCase, failing
 from tests.fakes.base import FakePlatform
-from tests.harness import ActionResult, push_event, run_action, run_in_process
+from tests.harness import (
+    MERGE_SHA,
+    ActionResult,
+    pull_request_event,
+    push_event,
+    run_action,
+    run_in_process,
+)
 
 TIMINGS = {"poll_interval": "0.5s", "timeout": "30s"}
 
@@ -117,6 +124,22 @@ def test_the_pull_request_context_is_sent(case: ProviderCase, serve: Serve, tmp_
     run(case, fake, tmp_path)
     (trigger,) = case.triggers(fake)
     case.context_sent(trigger.body)
+
+
+@pytest.mark.parametrize("event_name", ["pull_request_review", "pull_request_review_comment"])
+def test_review_events_send_the_pull_requests_head(
+    case: ProviderCase, serve: Serve, tmp_path: Path, event_name: str
+) -> None:
+    # These payloads carry `pull_request` but no top-level `number`; GITHUB_SHA is the merge.
+    event = {key: value for key, value in pull_request_event().items() if key != "number"}
+    event["action"] = "submitted" if event_name == "pull_request_review" else "created"
+    fake = serve(case.scenario("passed"))
+    inputs = case.step_inputs(fake, **TIMINGS)
+    result = run_in_process(tmp_path, inputs, event=event, event_name=event_name)
+    assert result.exit_code == 0, result.log
+    (trigger,) = case.triggers(fake)
+    case.context_sent(trigger.body)
+    assert MERGE_SHA not in json.dumps(trigger.body)
 
 
 def test_push_events_send_the_pushed_commit(

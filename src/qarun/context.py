@@ -1,7 +1,9 @@
 """The pull request and commit under test, from the runner's environment and event payload.
 
-For `pull_request` and `pull_request_target` the commit is the pull request's
-head (not the merge commit in GITHUB_SHA) and the branch its head branch.
+For every event whose payload carries a pull request (`pull_request`,
+`pull_request_target`, `pull_request_review`, `pull_request_review_comment`, …) the
+commit is the pull request's head (not the merge commit in GITHUB_SHA) and the branch
+its head branch.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-PR_EVENTS = frozenset({"pull_request", "pull_request_target"})
 _MERGE_QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]+$")
 
 
@@ -77,7 +78,7 @@ def read_github(env: Mapping[str, str]) -> GitContext:
     message = _str(_dig(event, "head_commit", "message"))
 
     pull = _dig(event, "pull_request")
-    if event_name in PR_EVENTS and isinstance(pull, dict):
+    if isinstance(pull, dict):
         sha = _str(_dig(pull, "head", "sha")) or sha
         branch = _str(_dig(pull, "head", "ref")) or env.get("GITHUB_HEAD_REF") or branch
         pr_number = _int(event.get("number")) or _int(pull.get("number"))
