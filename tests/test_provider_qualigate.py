@@ -403,9 +403,8 @@ def test_an_unknown_word_on_an_ended_run_is_kept_and_counts_as_an_error(
     qualigate = provider(fake, suite=SUITE_ID, test_case=TEST_CASE_ID)
     runs = settle(qualigate, start(qualigate), clock)
     assert [(r.status, r.provider_status) for r in runs] == [(Status.ERROR, "exploded")] * 2
-    assert (
-        runs[1].message
-        == "Qualigate ended the run with status `exploded`, which qarun does not know."
+    assert runs[1].message == (
+        "Qualigate: the test run's `status` is `exploded`, which its documents do not give."
     )
 
 
@@ -425,12 +424,21 @@ def test_an_unknown_word_without_an_end_leaves_the_run_running(
     ]
 
 
+def test_a_completed_suite_missing_a_count_is_an_error_naming_it(serve: Serve) -> None:
+    fake = serve(QualigateFake([script("never")]))
+    qualigate = provider(fake)
+    runs = start(qualigate)
+    fake.inject(f"GET {TRIGGER}", Reply(200, {"status": "completed", "total_tests": 2}))
+    (run,) = qualigate.poll(runs)
+    assert run.status is Status.ERROR
+    assert run.message is not None and "`passed_tests`" in run.message
+
+
 @pytest.mark.parametrize(
     ("route", "answer", "message"),
     [
         (TRIGGER, {"id": "x"}, "has no `status`"),
         (TRIGGER, ["x"], "not a JSON object"),
-        (TRIGGER, {"status": "completed", "total_tests": 2}, "gives no test counts"),
         (RESULTS, {"results": {"a": 1}}, "no `results` list"),
         (RESULTS, {"results": ["row"]}, "not a JSON object"),
     ],

@@ -51,7 +51,7 @@ def test_settings_load_only_the_chosen_platform(tmp_path: Path) -> None:
         "qarun.providers.base",
         "qarun.providers.qualigate",
         "qarun.providers.qualigate_options",
-        "qarun.providers.qualigate_status",
+        "qarun.providers.qualigate_verdict",
     ]
 
 

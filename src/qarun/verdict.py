@@ -1,19 +1,69 @@
 """The verdict: the overall status and the exit code, pure functions of the runs and fail-on.
 
-Two rules hold whatever a platform answers (README, Statuses and exit codes): a run seen
-finished stays finished and never gets better (`settled`), and the overall
-status is never better than the platform's own aggregate verdict
-(`Run.platform_verdict`: Panto's trigger status, Qualigate's `/results` status).
+Three rules hold whatever a platform answers (README, Statuses and exit codes):
+- a pass needs positive evidence: each platform's verdict module (providers/*_verdict.py)
+  turns every signal qarun read about a run into `Evidence`, and `decide` passes the run
+  only when every piece says pass;
+- a run seen finished stays finished and never gets better (`settled`);
+- the overall status is never better than the platform's own aggregate verdict
+  (`Run.platform_verdict`: Panto's trigger status, Qualigate's `/results` status).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from qarun.model import SEVERITY, Outcome, Run, Status
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
+
+# What a piece of evidence may say of a finished run, besides doubt (None).
+_PASSING = frozenset({Status.PASSED, Status.SKIPPED})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one signal says of a finished run: a status, or None when it says nothing that
+    counts as a pass (a word qarun does not know, a missing count, a disagreement).
+    `signal` names the signal and what it said, as a reader can check it."""
+
+    says: Status | None
+    signal: str
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """A run's status and the sentence naming the signal that decided it. `plain`: the
+    run's own word decided, so the status says all (the sentence is not worth showing)."""
+
+    status: Status
+    why: str
+    plain: bool = False
+
+
+def decide(evidence: Sequence[Evidence]) -> Judgment:
+    """A finished run's verdict from everything its platform said of it, the run's own
+    status word first.
+
+    Passed (or skipped) only when every piece of evidence says so. Otherwise the worst
+    status a piece gives (`failed` where a test failed, the documented order), and where
+    none gives one, `error` with the first doubt.
+    """
+    bad = [piece for piece in evidence if _finished(piece) and piece.says not in _PASSING]
+    if bad:
+        worst_piece = min(bad, key=lambda piece: _rank(piece.says or Status.ERROR))
+        plain = worst_piece is evidence[0]
+        return Judgment(worst_piece.says or Status.ERROR, worst_piece.signal, plain=plain)
+    doubts = [piece for piece in evidence if not _finished(piece)]
+    if doubts:
+        return Judgment(Status.ERROR, doubts[0].signal)
+    if not evidence:
+        return Judgment(Status.ERROR, "no signal said how the run ended.")
+    if all(piece.says is Status.SKIPPED for piece in evidence):
+        return Judgment(Status.SKIPPED, evidence[0].signal, plain=True)
+    return Judgment(Status.PASSED, "; ".join(piece.signal for piece in evidence), plain=True)
 
 
 def final_statuses(runs: Sequence[Run], *, timed_out: bool = False) -> list[Status]:
@@ -65,6 +115,11 @@ def settled(seen: Run, fresh: Run) -> Run:
         message=seen.message or fresh.message,
         platform_verdict=verdict,
     )
+
+
+def _finished(piece: Evidence) -> bool:
+    """Whether the piece says a finished status; an unfinished one is no evidence of an end."""
+    return piece.says is not None and piece.says.finished
 
 
 def _rank(status: Status) -> int:

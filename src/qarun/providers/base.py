@@ -18,7 +18,8 @@ from qarun.context import GitContext
 from qarun.errors import MalformedAnswerError
 from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
-from qarun.model import Run
+from qarun.model import Run, Status
+from qarun.verdict import Judgment
 
 OptionsT = TypeVar("OptionsT", bound="Options")
 
@@ -182,3 +183,12 @@ def int_field(data: Mapping[str, Any], key: str) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
         return value
     return None
+
+
+def judged(run: Run, judgment: Judgment, message: str | None = None) -> Run:
+    """The run with its verdict. Its message is the platform's own words where it gave
+    some (`message`, else what the run already showed), else the sentence that says why
+    the verdict is not what the run's own word says."""
+    shown = judgment.status.finished and not judgment.plain and judgment.status is not Status.PASSED
+    why = judgment.why if shown else None
+    return run.updated(status=judgment.status, message=message or run.message or why)

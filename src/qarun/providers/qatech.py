@@ -17,7 +17,7 @@ from qarun.context import GITHUB_ACTIONS
 from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.http import Request
 from qarun.inputs import Inputs
-from qarun.model import Progress, Run, RunHandle, Status, TestResult
+from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult
 from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
     Options,
@@ -25,20 +25,20 @@ from qarun.providers.base import (
     TriggerSpec,
     expect_object,
     int_field,
+    judged,
     text_field,
 )
 from qarun.providers.qatech_options import QatechOptions, parse
+from qarun.providers.qatech_verdict import (
+    COMPLETED,
+    LATE_RESULT_POLLS,
+    judge_case,
+    judge_run,
+    word,
+)
 
 DEFAULT_PLAN_NAME = "Default test plan"
 
-_RUNNING = {"INITIATED": Status.QUEUED, "RUNNING": Status.RUNNING}
-_ENDED = {"ERROR": Status.ERROR, "CANCELLED": Status.CANCELED}
-_RESULTS = {"PASSED": Status.PASSED, "FAILED": Status.FAILED, "SKIPPED": Status.SKIPPED}
-
-
-# Polls that may show a run COMPLETED with no result yet before it counts as an error: the
-# documents set `result` together with COMPLETED, so a null there may be a moment's lag.
-LATE_RESULT_POLLS = 3
 # Reads of a finished run's test cases while they still show it running, and the pause between.
 DETAIL_TRIES = 3
 DETAIL_PAUSE = 1.0
@@ -53,20 +53,6 @@ class QatechHandle(RunHandle):
 
 
 # --- status words --------------------------------------------------------------------
-
-
-def status_of(status: Any, result: Any) -> Status:
-    """A run's or test case's status; unknown words leave it running unless a result says done."""
-    word = status.upper() if isinstance(status, str) else ""
-    outcome = _RESULTS.get(result.upper()) if isinstance(result, str) else None
-    if word in _RUNNING:
-        return _RUNNING[word]
-    if word in _ENDED:
-        return _ENDED[word]
-    if word == "COMPLETED":
-        # Completed without a result QA.tech documents: it ended, but not in a known way.
-        return outcome or Status.ERROR
-    return outcome or Status.RUNNING
 
 
 def provider_status(status: Any, result: Any) -> str:
@@ -117,7 +103,7 @@ def _test_result(case: Mapping[str, Any], index: int, what: str) -> TestResult:
     return TestResult(
         id=text_field(case, "shortId") or text_field(case, "id") or str(index + 1),
         name=name,
-        status=status_of(status, result),
+        status=judge_case(case),
         provider_status=provider_status(status, result),
         message=text_field(case, "resultTitle") or text_field(case, "evaluationThought"),
     )
@@ -126,8 +112,19 @@ def _test_result(case: Mapping[str, Any], index: int, what: str) -> TestResult:
 def _progress(cases: Sequence[Mapping[str, Any]], total: int | None) -> Progress | None:
     if not cases:
         return None
-    done = sum(1 for case in cases if status_of(case.get("status"), case.get("result")).finished)
+    done = sum(1 for case in cases if judge_case(case).finished)
     return Progress(done=done, total=max(total or 0, len(cases)))
+
+
+def _reported(status: Status, test_count: int | None) -> Counts | None:
+    """A finished run's tests as counted when its test cases are not read: the start
+    answer's `testCount`, all with the run's outcome where it passed or was skipped; where
+    it did not, at least one test had that outcome and the others are not known."""
+    if not status.finished or not test_count:
+        return None
+    if status in (Status.PASSED, Status.SKIPPED):
+        return Counts(total=test_count, **{status.value: test_count})
+    return Counts(total=test_count, **{status.value: 1})
 
 
 def _first_problem(tests: Sequence[TestResult]) -> str | None:
@@ -261,7 +258,7 @@ class QatechProvider(ProviderBase[QatechOptions]):
                 return run.updated(
                     message=run.message or f"qarun could not read its test cases: {error}"
                 )
-            if status_of(data.get("status"), data.get("result")).finished:
+            if judge_run(data, late_polls=LATE_RESULT_POLLS).status.finished:
                 break
             # The details show the run still going after its status said it ended: a copy
             # behind the one that answered the status. They are looked at again, then left.
@@ -282,26 +279,15 @@ class QatechProvider(ProviderBase[QatechOptions]):
     def _apply(run: Run, data: Mapping[str, Any]) -> Run:
         what = f"run {run.id}"
         status, result = _status_field(data, what), data.get("result")
-        normalized = status_of(status, result)
         handle = run.handle if isinstance(run.handle, QatechHandle) else QatechHandle()
-        progress = _progress(_cases(data, what), handle.test_count) or run.progress
-        message = run.message
-        if normalized is Status.ERROR and status.upper() == "COMPLETED":
-            if result is None and handle.late_result < LATE_RESULT_POLLS:
-                # COMPLETED with the result not written yet: look again before judging.
-                normalized = Status.RUNNING
-                handle = replace(handle, late_result=handle.late_result + 1)
-            else:
-                found = "no result" if result is None else f"result {result}"
-                message = (
-                    message
-                    or f"QA.tech marked the run COMPLETED with {found}, so it counts as an error."
-                )
-        return run.updated(
-            status=normalized,
+        judgment = judge_run(data, test_count=handle.test_count, late_polls=handle.late_result)
+        if word(status) == COMPLETED and result is None and not judgment.status.finished:
+            # COMPLETED with the result not written yet: looked at again before judging.
+            handle = replace(handle, late_result=handle.late_result + 1)
+        return judged(run, judgment).updated(
             provider_status=provider_status(status, result),
-            progress=progress,
-            message=message,
+            progress=_progress(_cases(data, what), handle.test_count) or run.progress,
+            reported=_reported(judgment.status, handle.test_count),
             handle=handle,
         )
 

@@ -17,7 +17,7 @@ A test run's dashboard link is implied from the trigger on (`/results` shows
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
@@ -32,18 +32,18 @@ from qarun.providers.base import (
     TriggerSpec,
     expect_object,
     int_field,
+    judged,
     parse_time,
     text_field,
 )
 from qarun.providers.qualigate_options import QualigateOptions, Target, Viewport, parse
-from qarun.providers.qualigate_status import (
+from qarun.providers.qualigate_verdict import (
     STATUSES,
-    aggregate_verdict,
-    ended_unknown,
+    judge_suite,
+    judge_test_run,
+    results_verdict,
     status_of,
-    suite_status,
 )
-from qarun.verdict import worst
 
 TRIGGER_PATH = "/api/v1/trigger"
 RESULTS_PATH = "/api/v1/results"
@@ -63,9 +63,14 @@ PROJECT_RUN = "project"
 
 @dataclass(frozen=True)
 class QualigateHandle(RunHandle):
-    """How a run is polled: a suite run, a single test run, or one of a project's runs."""
+    """How a run is polled (a suite run, a single test run, or one of a project's runs),
+    and the answers its verdict rests on: the trigger's `test_count` (suites), the last
+    GET /trigger answer, and the last /results row (test runs)."""
 
     kind: str
+    test_count: int | None = None
+    answer: Mapping[str, Any] | None = None
+    row: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -169,7 +174,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         pollers = {SUITE_RUN: self._poll_suite, TEST_RUN: self._poll_test_run}
         fresh = {run.id: pollers[_kind(run)](run) for run in runs if _kind(run) in pollers}
         project_runs = [run for run in runs if _kind(run) == PROJECT_RUN]
-        fresh.update(self._from_rows(project_runs, status=True))
+        fresh.update(self._from_rows(project_runs, polling=True))
         return [fresh.get(run.id, run) for run in runs]
 
     def _poll_suite(self, run: Run) -> Run:
@@ -184,13 +189,10 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         if total is not None:
             reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
             progress = Progress(done=(passed or 0) + (failed or 0), total=total)
-        status, why = suite_status(word, answer, what)
-        return _with_times(run, answer).updated(
-            status=status,
-            provider_status=word,
-            reported=reported,
-            progress=progress,
-            message=why or ended_unknown(word, answer) or run.message,
+        handle = replace(_handle(run), answer=answer)
+        judgment = judge_suite(answer, test_count=handle.test_count)
+        return judged(_with_times(run, answer), judgment).updated(
+            provider_status=word, reported=reported, progress=progress, handle=handle
         )
 
     def _poll_test_run(self, run: Run) -> Run:
@@ -218,29 +220,29 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         if run.id not in rows:
             return run.updated(progress=None)
         self._rowed.add(run.id)
-        return _with_row(run, rows[run.id], status=True).updated(progress=None)
+        return _with_row(run, rows[run.id]).updated(progress=None)
 
     # --- details -------------------------------------------------------------------
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
         unread = [run for run in runs if _kind(run) != SUITE_RUN and run.id not in self._rowed]
-        fresh.update(self._from_rows(unread, status=False))
+        fresh.update(self._from_rows(unread, polling=False))
         return [fresh.get(run.id, run) for run in runs]
 
     def _suite_details(self, run: Run) -> Run:
         what = f"results of suite run {run.id}"
-        answer = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
-        tests = tuple(_test_result(row, what) for row in _result_rows(answer, what))
-        # The suite is no better than its worst test, nor than what /results says of it.
-        status = worst([run.status, *(test.status for test in tests if test.status.finished)])
-        return run.updated(
-            name=text_field(answer, "suite_name") or run.name,
-            tests=tests,
-            status=status,
-            platform_verdict=aggregate_verdict(answer),
+        results = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
+        tests = tuple(_test_result(row, what) for row in _result_rows(results, what))
+        handle = _handle(run)
+        if handle.answer is None:
+            return run.updated(tests=tests)
+        # The suite as its counts and /results say together: never better (`settled`).
+        judgment = judge_suite(handle.answer, test_count=handle.test_count, results=results)
+        return judged(run, judgment).updated(
+            name=text_field(results, "suite_name") or run.name, tests=tests
         )
 
-    def _from_rows(self, runs: Sequence[Run], *, status: bool) -> dict[str, Run]:
+    def _from_rows(self, runs: Sequence[Run], *, polling: bool) -> dict[str, Run]:
         """The runs with a /results row, updated from it (see `_with_row`), in few calls.
 
         A 404 while polling means the results are not there yet (the platform may list
@@ -254,17 +256,16 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             try:
                 answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
             except NotFoundError:
-                if status:
+                if polling:
                     continue
                 raise
             rows = _rows_by_run(answer, what)
-            verdict = aggregate_verdict(answer) if len(rows) == len(batch) else None
+            group = results_verdict(answer, len(batch)) if len(rows) >= len(batch) else None
+            verdict = group.status if group is not None else None
             for run in batch:
                 if run.id in rows:
                     self._rowed.add(run.id)
-                    fresh[run.id] = _with_row(run, rows[run.id], status=status).updated(
-                        platform_verdict=verdict
-                    )
+                    fresh[run.id] = _with_row(run, rows[run.id]).updated(platform_verdict=verdict)
         return fresh
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
@@ -273,7 +274,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
 
 # --- reading answers -------------------------------------------------------------------
 def _kind(run: Run) -> str:
-    return run.handle.kind if isinstance(run.handle, QualigateHandle) else TEST_RUN
+    return _handle(run).kind
 
 
 def _test_run_status(run: Run, answer: Mapping[str, Any], what: str) -> Run:
@@ -282,11 +283,11 @@ def _test_run_status(run: Run, answer: Mapping[str, Any], what: str) -> Run:
     done = int_field(answer, "steps_completed")
     total = int_field(answer, "steps_total")
     progress = Progress(done, total) if done is not None and total else run.progress
-    return _with_times(run, answer).updated(
-        status=status_of(word, answer),
-        provider_status=word,
-        progress=progress,
-        message=text_field(answer, "error_message") or ended_unknown(word, answer),
+    handle = replace(_handle(run), answer=answer)
+    judgment = judge_test_run(answer, handle.row)
+    message = text_field(answer, "error_message")
+    return judged(_with_times(run, answer), judgment, message).updated(
+        provider_status=word, progress=progress, handle=handle
     )
 
 
@@ -324,19 +325,25 @@ def _rows_by_run(answer: Mapping[str, Any], what: str) -> dict[str | None, dict[
     return {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
 
 
-def _with_row(run: Run, row: Mapping[str, Any], *, status: bool) -> Run:
-    """A test run updated from its /results row; `status` also takes the row's status word."""
+def _with_row(run: Run, row: Mapping[str, Any]) -> Run:
+    """A test run updated from its /results row, its verdict from the row and the last
+    GET /trigger answer together."""
+    handle = replace(_handle(run), row=row)
+    judgment = judge_test_run(handle.answer, row)
     changes: dict[str, Any] = {
         "name": text_field(row, "test_case_name") or run.name,
         "url": text_field(row, "dashboard_url") or run.url,
-        "message": text_field(row, "error_message") or run.message,
         "duration": _first(_seconds(row, "duration_ms"), run.duration),
+        "handle": handle,
     }
     word = text_field(row, "status")
-    if status and word is not None:
-        changes["status"] = status_of(word, row)
+    if word is not None and handle.answer is None:
         changes["provider_status"] = word
-    return run.updated(**changes)
+    return judged(run, judgment, text_field(row, "error_message")).updated(**changes)
+
+
+def _handle(run: Run) -> QualigateHandle:
+    return run.handle if isinstance(run.handle, QualigateHandle) else QualigateHandle(TEST_RUN)
 
 
 def _first(*values: float | None) -> float | None:
@@ -348,7 +355,7 @@ def _test_result(row: Mapping[str, Any], what: str) -> TestResult:
     return TestResult(
         id=_required_text(row, "test_run_id", what),
         name=text_field(row, "test_case_name") or "unnamed test",
-        status=STATUSES.get(word.lower(), Status.ERROR),
+        status=judge_test_run(None, row).status if word.lower() in STATUSES else Status.ERROR,
         provider_status=word,
         message=text_field(row, "error_message"),
         duration=_seconds(row, "duration_ms"),
@@ -366,7 +373,7 @@ def _queued_suite(
         name=f"suite {(target or run_id)[:8]}",
         reported=Counts(total=count) if count is not None else None,
         progress=Progress(0, count) if count else None,
-        handle=QualigateHandle(SUITE_RUN),
+        handle=QualigateHandle(SUITE_RUN, test_count=count),
         **common,
     )
 

@@ -1,0 +1,242 @@
+"""Qualigate's verdict on a test run and on a suite run: every signal its answers carry,
+and the one rule (a pass needs every signal to say pass).
+
+Pure: it reads the answers qarun has (GET /api/v1/trigger for a test run or a suite run,
+the test run's row and the whole answer of GET /api/v1/results, the trigger's
+`test_count`) and returns the status and the sentence naming the signal that decided it.
+The words are Qualigate's (Status Values in https://qualigate.app/docs/api-reference):
+`pending` and `running` before the end; `passed`, `failed`, `error`, `timeout` and
+`canceled` after it; a suite's example ends `completed`, its outcome in its counts.
+docs/verdicts.md (README, Platform notes) has these rules as a table, and
+tests/test_verdict_table.py holds this module to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qarun.model import Status
+from qarun.providers.base import int_field, text_field
+from qarun.verdict import Evidence, Judgment, decide
+
+STATUSES: dict[str, Status] = {
+    "pending": Status.QUEUED,
+    "running": Status.RUNNING,
+    "passed": Status.PASSED,
+    "failed": Status.FAILED,
+    "error": Status.ERROR,
+    "timeout": Status.TIMEOUT,
+    "canceled": Status.CANCELED,
+    # QA.tech's spelling; cheap insurance against the run never ending here.
+    "cancelled": Status.CANCELED,
+}
+# A suite's terminal word in the documents' example; whether it passed is in its counts.
+SUITE_COMPLETED = "completed"
+COUNTS = ("total_tests", "passed_tests", "failed_tests")
+
+
+def status_of(word: str, answer: Mapping[str, Any]) -> Status:
+    """A status word's status; a word qarun does not know ends the run only where the
+    answer shows an end (`completed_at`), and then as an error."""
+    known = STATUSES.get(word.lower())
+    if known is not None:
+        return known
+    return Status.ERROR if answer.get("completed_at") else Status.RUNNING
+
+
+def judge_test_run(
+    answer: Mapping[str, Any] | None, row: Mapping[str, Any] | None = None
+) -> Judgment:
+    """A test run from its last GET /trigger answer and its last /results row (either may
+    be missing: a check asks one of them). A word that says the run is still going gives
+    no evidence: it was read before the end."""
+    pieces = [("test run's", answer, True), ("test run's /results row's", row, False)]
+    ends = [_end(name, data, shows_end) for name, data, shows_end in pieces if data is not None]
+    finished = [end for end in ends if end is not None]
+    if not finished:
+        words = [_word(data) for _, data, _ in pieces if data is not None]
+        queued = all(STATUSES.get(word.lower()) is Status.QUEUED for word in words)
+        return Judgment(Status.QUEUED if queued else Status.RUNNING, "Qualigate: not ended.")
+    evidence = [piece for end in finished for piece in end]
+    if answer is not None and _word(answer).lower() == "passed":
+        evidence += _passed_test_run(answer, "test run")
+    if row is not None and _word(row).lower() == "passed":
+        evidence += _message_on_pass(row, "test run's /results row")
+    return decide(evidence)
+
+
+def judge_suite(
+    answer: Mapping[str, Any],
+    *,
+    test_count: int | None = None,
+    results: Mapping[str, Any] | None = None,
+) -> Judgment:
+    """A suite run from its GET /trigger answer, the trigger's `test_count`, and its
+    /results answer where qarun read it."""
+    word = _word(answer)
+    lowered = word.lower()
+    if lowered != SUITE_COMPLETED and not status_of(word, answer).finished:
+        status = status_of(word, answer)
+        return Judgment(status, f"Qualigate: the suite's `status` is {_shown(word)}.")
+    evidence: list[Evidence] = []
+    if lowered != SUITE_COMPLETED:
+        evidence += _word_evidence("the suite's `status`", word, answer)
+    # The documents' example pairs `completed` with `failed_tests: 1`: there, failed tests
+    # failed. Beside another word the count may hold tests in error, timeout or canceled.
+    counted_failures = lowered in (SUITE_COMPLETED, "passed")
+    evidence += _suite_counts(answer, "the suite run", test_count, counted_failures)
+    if results is not None:
+        evidence += _results_evidence(results, answer)
+    return decide(evidence)
+
+
+def results_verdict(results: Mapping[str, Any], asked: int) -> Judgment | None:
+    """The group verdict of a /results answer for `asked` test runs: None until it has a
+    finished row for each of them; then its own `status` must say `passed` too."""
+    rows = _rows(results)
+    if len(rows) < asked or not all(_row_finished(row, unknown_ends=False) for row in rows):
+        return None
+    evidence = [_status_evidence("/results `status`", results)]
+    evidence += [piece for row in rows for piece in _word_evidence(_row_name(row), _word(row), row)]
+    return decide(evidence)
+
+
+# --- pieces of evidence ------------------------------------------------------------------
+
+
+def _end(name: str, data: Mapping[str, Any], shows_end: bool) -> list[Evidence] | None:
+    """What an answer says of the run's end, or None when it says it is still going."""
+    word = _word(data)
+    status = status_of(word, data) if shows_end else STATUSES.get(word.lower(), Status.RUNNING)
+    if not status.finished:
+        return None
+    return _word_evidence(f"the {name} `status`", word, data)
+
+
+def _word_evidence(name: str, word: str, data: Mapping[str, Any]) -> list[Evidence]:
+    status = STATUSES.get(word.lower())
+    if status is None or not status.finished:
+        return [
+            Evidence(None, f"Qualigate: {name} is {_shown(word)}, which its documents do not give.")
+        ]
+    return [Evidence(status, f"Qualigate: {name} is {_shown(word)}.")]
+
+
+def _passed_test_run(answer: Mapping[str, Any], name: str) -> list[Evidence]:
+    """A passed test run's steps and message must say so too: "all steps and assertions
+    completed successfully"."""
+    evidence = _message_on_pass(answer, name)
+    done, total = int_field(answer, "steps_completed"), int_field(answer, "steps_total")
+    if done is not None and total is not None and done != total:
+        evidence.append(
+            Evidence(None, f"Qualigate: the {name} says `passed` after {done} of {total} steps.")
+        )
+    return evidence
+
+
+def _message_on_pass(data: Mapping[str, Any], name: str) -> list[Evidence]:
+    message = text_field(data, "error_message")
+    if message is None:
+        return []
+    return [Evidence(None, f"Qualigate: the {name} says `passed` with an error message.")]
+
+
+def _suite_counts(
+    data: Mapping[str, Any],
+    whose: str,
+    test_count: int | None = None,
+    counted_failures: bool = True,
+) -> list[Evidence]:
+    """A suite's counts: every test counted, every one passed, none failed.
+    `counted_failures`: a `failed_tests` above 0 says tests failed (else only no pass)."""
+    failure = Status.FAILED if counted_failures else None
+    total, passed, failed = (int_field(data, key) for key in COUNTS)
+    missing = [
+        key for key, value in zip(COUNTS, (total, passed, failed), strict=True) if value is None
+    ]
+    if missing:
+        names = ", ".join(f"`{key}`" for key in missing)
+        evidence = [Evidence(None, f"Qualigate: {whose} gives no usable {names}.")]
+        if failed:
+            evidence.append(Evidence(failure, f"Qualigate: {whose} has {failed} failed test(s)."))
+        return evidence
+    assert total is not None and passed is not None and failed is not None
+    said = f"Qualigate: {whose} counts {passed} passed and {failed} failed of {total}"
+    evidence = []
+    if failed > 0:
+        evidence.append(Evidence(failure, f"{said}."))
+    if total == 0:
+        evidence.append(Evidence(None, f"Qualigate: {whose} ran no test (`total_tests` 0)."))
+    elif passed == total and failed == 0:
+        evidence.append(Evidence(Status.PASSED, f"{said}."))
+    else:
+        evidence.append(Evidence(None, f"{said}: they do not add up to a pass."))
+    if test_count is not None and test_count != total:
+        evidence.append(
+            Evidence(
+                None,
+                f"Qualigate queued {test_count} test(s) (`test_count`); {whose} counts {total}.",
+            )
+        )
+    return evidence
+
+
+def _results_evidence(results: Mapping[str, Any], suite: Mapping[str, Any]) -> list[Evidence]:
+    """/results for a suite: its status says `passed`, its counts agree with the suite's,
+    and every row it lists (it may list fewer than all) ended well."""
+    evidence = [_status_evidence("/results `status`", results)]
+    evidence += _suite_counts(results, "/results")
+    if tuple(int_field(results, key) for key in COUNTS) != tuple(
+        int_field(suite, key) for key in COUNTS
+    ):
+        evidence.append(Evidence(None, "Qualigate: /results counts the suite's tests differently."))
+    for row in _rows(results):
+        if _row_finished(row):
+            evidence += _word_evidence(_row_name(row), _word(row), row)
+        else:
+            word = _shown(_word(row))
+            evidence.append(
+                Evidence(None, f"Qualigate: {_row_name(row)} is {word} in an ended suite.")
+            )
+    return evidence
+
+
+def _status_evidence(name: str, data: Mapping[str, Any]) -> Evidence:
+    word = _word(data)
+    if not word:
+        return Evidence(None, f"Qualigate: {name} is missing.")
+    return _word_evidence(name, word, data)[0]
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _word(data: Mapping[str, Any]) -> str:
+    return text_field(data, "status") or ""
+
+
+def _rows(results: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+    rows = results.get("results")
+    if not isinstance(rows, list):
+        return ()
+    return [row if isinstance(row, Mapping) else {} for row in rows]
+
+
+def _row_finished(row: Mapping[str, Any], *, unknown_ends: bool = True) -> bool:
+    """A row whose word says it ended; `unknown_ends`: a word qarun does not know counts as
+    ended too (in a suite that has ended, where the row cannot still be going)."""
+    status = STATUSES.get(_word(row).lower())
+    return status.finished if status is not None else unknown_ends
+
+
+def _row_name(row: Mapping[str, Any]) -> str:
+    name = text_field(row, "test_case_name") or text_field(row, "test_run_id") or "a test"
+    return f"the /results row of {_shown(name)}'s `status`"
+
+
+def _shown(value: str) -> str:
+    """A platform's word as a message quotes it: short, and `none` for none."""
+    if not value:
+        return "none"
+    return f"`{value[:40]}…`" if len(value) > 40 else f"`{value}`"
