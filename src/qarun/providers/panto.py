@@ -8,15 +8,13 @@ trigger with an aggregate status, so a poll costs one request. Panto documents
 no per-run status word but `in_process` (`passed` and `failed` follow from the
 aggregate's rules), no dashboard link, and takes no pull request or commit.
 
-The aggregate is the only outcome Panto defines, so it decides: `failed` and
-`partially_passed` fail the step whatever the runs' own words say, a word qarun
-knows says which run failed, and a run whose word it does not know takes the
-aggregate's outcome where that is the same for every run (README, platform notes).
+The verdict on each run and on the trigger is panto_verdict's: this module only reads
+Panto's answers and keeps them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -32,6 +30,7 @@ from qarun.providers.base import (
     ProviderBase,
     TriggerSpec,
     expect_object,
+    judged,
     parse_time,
     text_field,
 )
@@ -41,30 +40,12 @@ from qarun.providers.panto_options import (
     device_label,
     parse,
 )
+from qarun.providers.panto_verdict import judge_run, trigger_over, trigger_verdict
 
 TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
 RUN_PATH = "/api/v1/qa/external/test-run"
 BY_TRIGGER_PATH = "/api/v1/qa/external/test-runs-by-trigger"
 
-# The per-run words qarun reads as an outcome: the documented aggregate's own words, and
-# their plain synonyms. Any other word is shown as it came and judged by the aggregate.
-_FINAL_WORDS = {
-    "passed": Status.PASSED,
-    "pass": Status.PASSED,
-    "success": Status.PASSED,
-    "failed": Status.FAILED,
-    "fail": Status.FAILED,
-    "failure": Status.FAILED,
-}
-_PENDING_WORDS = frozenset({"in_process"})
-# The trigger's terminal aggregate words, as the verdict they give every run of the trigger.
-_AGGREGATE_VERDICTS = {
-    "passed": Status.PASSED,
-    "failed": Status.FAILED,
-    "partially_passed": Status.FAILED,
-}
-# Where every run of an aggregate shares one outcome, an unknown word takes it.
-_SHARED_OUTCOME = {"passed": Status.PASSED, "failed": Status.FAILED}
 API_KEY_ERROR = "error"
 
 _TAGS_HINT = "Check `tags` / `exclude-tags` against the tags set on your Panto test suites."
@@ -92,41 +73,29 @@ class PantoHandle(RunHandle):
 
 @dataclass(frozen=True)
 class _TestRun:
-    """One run object from Panto's answers, parsed."""
+    """One run object from Panto's answers, parsed; `raw` as it came, for its verdict."""
 
     id: str
     word: str
     name: str | None
     device: str | None
-    started: bool
-    ended: bool
     started_at: datetime | None
     finished_at: datetime | None
     remark: str | None
     trigger_id: str | None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class _Listing:
-    """A trigger's runs and, from the by-trigger endpoint, their aggregate status."""
+    """A trigger's runs and the by-trigger answer they came in (its aggregate status)."""
 
     runs: tuple[_TestRun, ...]
-    aggregate: str | None = None
+    answer: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def over(self) -> bool:
-        """The trigger ended: its aggregate says so, or (an aggregate word qarun does not
-        know) every run shows an end time."""
-        word = (self.aggregate or "").lower()
-        if word in _AGGREGATE_VERDICTS:
-            return True
-        if word in _PENDING_WORDS:
-            return False
-        return bool(self.runs) and all(run.ended for run in self.runs)
-
-    @property
-    def verdict(self) -> Status | None:
-        return _AGGREGATE_VERDICTS.get((self.aggregate or "").lower()) if self.over else None
+        return trigger_over(self.answer)
 
 
 def _parse_run(data: Any, what: str) -> _TestRun:
@@ -139,12 +108,11 @@ def _parse_run(data: Any, what: str) -> _TestRun:
         word=text_field(run, "runner_status") or "",
         name=text_field(run, "test_run_name"),
         device=_target_devices(run.get("target_device_list")),
-        started=run.get("runner_start_timestamp") is not None,
-        ended=run.get("runner_end_timestamp") is not None,
         started_at=parse_time(run.get("runner_start_timestamp")),
         finished_at=parse_time(run.get("runner_end_timestamp")),
         remark=text_field(run, "remark"),
         trigger_id=text_field(run, "trigger_id"),
+        raw=run,
     )
 
 
@@ -159,46 +127,33 @@ def _target_devices(value: Any) -> str | None:
     return ", ".join(labels) or None
 
 
-def _status(run: _TestRun, listing: _Listing) -> tuple[Status, str | None]:
-    """A run's status, and why qarun could not tell its outcome where it could not."""
-    word = run.word.lower()
-    if word in _FINAL_WORDS:
-        return _FINAL_WORDS[word], None
-    if not listing.over:
-        return (Status.RUNNING if run.started else Status.QUEUED), None
-    aggregate = (listing.aggregate or "").lower()
-    if aggregate in _SHARED_OUTCOME:
-        return _SHARED_OUTCOME[aggregate], None
-    said = f"`{run.word}`" if run.word else "no word"
-    return Status.ERROR, (
-        f"Panto gave this run {said} for its status, and the trigger's status "
-        f"`{listing.aggregate or 'none'}` does not say whether this run passed."
-    )
-
-
 def _apply(runs: Sequence[Run], listing: _Listing) -> list[Run]:
     """The given runs updated from a listing; a run the listing lacks waits, unless it is over."""
-    statuses = {found.id: (found, *_status(found, listing)) for found in listing.runs}
+    judgments = {found.id: (found, judge_run(found.raw, listing.answer)) for found in listing.runs}
     progress = Progress(
-        done=sum(status.finished for _, status, _ in statuses.values()), total=len(statuses)
+        done=sum(judgment.status.finished for _, judgment in judgments.values()),
+        total=len(judgments),
     )
-    verdict = listing.verdict
+    group = trigger_verdict(listing.answer)
+    verdict = group.status if group is not None else None
     updated = []
     for run in runs:
-        if run.id not in statuses:
-            missing = run.updated(status=Status.ERROR, platform_verdict=verdict)
+        if run.id not in judgments:
+            missing = run.updated(
+                status=Status.ERROR,
+                platform_verdict=verdict,
+                message=run.message or "Panto's trigger ended without listing this run.",
+            )
             updated.append(missing if listing.over else run)
             continue
-        found, status, unknown = statuses[run.id]
+        found, judgment = judgments[run.id]
         updated.append(
-            run.updated(
+            judged(run, judgment, found.remark).updated(
                 name=found.name or run.name,
-                status=status,
                 provider_status=found.word,
                 device=found.device or run.device,
                 started_at=found.started_at,
                 finished_at=found.finished_at,
-                message=found.remark or unknown,
                 progress=progress,
                 platform_verdict=verdict,
             )
@@ -348,4 +303,4 @@ class PantoProvider(ProviderBase[PantoOptions]):
         runs = answer.get("test_runs")
         if not isinstance(runs, list):
             raise MalformedAnswerError(f"Panto's answer to {what} has no `test_runs` list.")
-        return _Listing(tuple(_parse_run(run, what) for run in runs), text_field(answer, "status"))
+        return _Listing(tuple(_parse_run(run, what) for run in runs), answer)

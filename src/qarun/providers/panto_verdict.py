@@ -1,0 +1,142 @@
+"""Panto AI's verdict on a test run and on the trigger that started it: every signal its
+answers carry, and the one rule (a pass needs every signal to say pass).
+
+Pure: it reads a run object and the by-trigger answer it came in (GET
+/api/v1/qa/external/test-runs-by-trigger/{trigger_id}: the runs and their aggregate
+`status`) and returns the status and the sentence naming the signal that decided it.
+Panto documents one per-run word, `in_process`; the aggregate's rules name `passed` and
+`failed` runs and four aggregate words, `in_process`, `partially_passed`, `failed`,
+`passed` (https://docs.getpanto.ai/qa-platform/integrations/get-test-run-by-id-api).
+The one exception to the rule is written there: the aggregate `passed` says every
+finished run passed, so it passes a run whose own word qarun does not know.
+docs/verdicts.md (README, Platform notes) has these rules as a table, and
+tests/test_verdict_table.py holds this module to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from qarun.model import Status
+from qarun.providers.base import text_field
+from qarun.verdict import Evidence, Judgment, decide
+
+# A run's own words that say its outcome: the aggregate rules' `passed` and `failed`, and
+# their plain synonyms. Any other word is shown as it came and judged by the other signals.
+RUN_WORDS = {
+    "passed": Status.PASSED,
+    "pass": Status.PASSED,
+    "success": Status.PASSED,
+    "failed": Status.FAILED,
+    "fail": Status.FAILED,
+    "failure": Status.FAILED,
+    "error": Status.ERROR,
+}
+PENDING = "in_process"
+# The aggregate's terminal words, and what each says of the trigger's runs.
+AGGREGATE = {"passed": Status.PASSED, "failed": Status.FAILED, "partially_passed": Status.FAILED}
+
+
+def trigger_over(listing: Mapping[str, Any]) -> bool:
+    """The trigger ended: its aggregate says so, or (a word qarun does not know, or none)
+    every run shows an end time."""
+    word = aggregate_word(listing)
+    if word in AGGREGATE:
+        return True
+    if word == PENDING:
+        return False
+    runs = _runs(listing)
+    return bool(runs) and all(run.get("runner_end_timestamp") is not None for run in runs)
+
+
+def judge_run(run: Mapping[str, Any], listing: Mapping[str, Any]) -> Judgment:
+    """One run of the trigger, from its own object and the listing it came in."""
+    word = run_word(run)
+    own = RUN_WORDS.get(word.lower())
+    said = f"its `runner_status` is {_shown(word)}"
+    over = trigger_over(listing)
+    if own is None and not over:
+        started = run.get("runner_start_timestamp") is not None
+        status = Status.RUNNING if started else Status.QUEUED
+        return Judgment(status, f"Panto: {said} and the trigger has not ended.")
+    aggregate = aggregate_word(listing)
+    if own is not None:
+        evidence = [Evidence(own, f"Panto: {said}.")]
+    elif word.lower() == PENDING:
+        evidence = [Evidence(None, f"Panto: {said}, though the trigger has ended.")]
+    else:
+        # A word Panto does not document: the trigger's aggregate and the run's remark say,
+        # so the sentence is worth showing.
+        return replace(decide(_unknown_word_evidence(aggregate, run, said)), plain=False)
+    if over and aggregate == "failed":
+        # "If all finished runs failed": a run whose own word says it passed disagrees.
+        evidence.append(Evidence(Status.FAILED, _every_run(aggregate, "failed")))
+    return decide(evidence)
+
+
+def trigger_verdict(listing: Mapping[str, Any]) -> Judgment | None:
+    """The trigger's own verdict, once it has ended: its aggregate `status`, which must be
+    a word Panto documents; None while it goes on."""
+    if not trigger_over(listing):
+        return None
+    word = aggregate_word(listing)
+    if word in AGGREGATE:
+        return Judgment(AGGREGATE[word], f"Panto: the trigger's `status` is `{word}`.")
+    failed = any(RUN_WORDS.get(run_word(run).lower()) is Status.FAILED for run in _runs(listing))
+    return Judgment(
+        Status.FAILED if failed else Status.ERROR,
+        f"Panto: the trigger's runs ended, and its `status` is {_shown(word)}, which does not "
+        "say that they passed.",
+    )
+
+
+def _unknown_word_evidence(aggregate: str, run: Mapping[str, Any], said: str) -> list[Evidence]:
+    """What says the outcome of an ended run whose own word Panto does not document."""
+    if aggregate == "passed":
+        # "If all finished runs passed, status is passed": the one documented exception.
+        return [Evidence(Status.PASSED, _every_run(aggregate, "passed"))]
+    if aggregate == "failed":
+        return [Evidence(Status.FAILED, _every_run(aggregate, "failed"))]
+    remark = text_field(run, "remark")
+    trigger = f"the trigger's `status` is {_shown(aggregate)}"
+    if remark is not None:
+        return [
+            Evidence(Status.FAILED, f"Panto: {said}, {trigger}, and its `remark` says: {remark}")
+        ]
+    if aggregate == "partially_passed":
+        return [
+            Evidence(
+                Status.FAILED,
+                f"Panto: {said}, and {trigger}: some of its runs failed, and neither this "
+                "run's word nor a `remark` says it was not one of them.",
+            )
+        ]
+    return [Evidence(None, f"Panto: {said}, and {trigger}, which does not say either.")]
+
+
+def _every_run(aggregate: str, outcome: str) -> str:
+    return f"Panto: the trigger's `status` is `{aggregate}`: every finished run {outcome}."
+
+
+def run_word(run: Mapping[str, Any]) -> str:
+    return text_field(run, "runner_status") or ""
+
+
+def aggregate_word(listing: Mapping[str, Any]) -> str:
+    return (text_field(listing, "status") or "").lower()
+
+
+def _runs(listing: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+    runs = listing.get("test_runs")
+    if not isinstance(runs, list):
+        return ()
+    return [run if isinstance(run, Mapping) else {} for run in runs]
+
+
+def _shown(value: str) -> str:
+    """A platform's word as a message quotes it: short, and `none` for none."""
+    if not value:
+        return "none"
+    return f"`{value[:40]}…`" if len(value) > 40 else f"`{value}`"
