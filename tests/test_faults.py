@@ -316,9 +316,23 @@ def test_a_run_gone_while_waiting_is_named(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("never"))
-    fake.inject(poll_route(case), Reply(404, {"message": "Run not found", "detail": "Not found"}))
+    # Seen once, then gone: only a run qarun has seen can be lost.
+    gone = Reply(404, {"message": "Run not found", "detail": "Not found"})
+    fake.inject(poll_route(case), PASS, gone)
     result = run(tmp_path, case, fake)
     assert_platform_error(result, "HTTP 404", RUN_NAMED[case.name])
+
+
+def test_a_404_before_the_run_was_ever_seen_means_not_there_yet(
+    case: ProviderCase, serve: Serve, tmp_path: Path
+) -> None:
+    # "Test runs are created asynchronously": the first checks may find nothing yet.
+    fake = serve(case.scenario("passed"))
+    missing = Reply(404, {"message": "Run not found", "detail": "Test run not found"})
+    fake.inject(poll_route(case), missing, missing)
+    result = run(tmp_path, case, fake)
+    assert (result.exit_code, result.outputs["status"]) == (0, "passed"), result.log
+    assert len([r for r in case.polls(fake)]) >= 3
 
 
 # --- answers qarun cannot read -----------------------------------------------------------

@@ -454,13 +454,17 @@ def test_malformed_poll_answers_fail_clearly(
         qualigate.poll(runs)
 
 
-def test_a_run_the_platform_does_not_know_is_not_found(
+def test_a_run_seen_before_and_then_unknown_is_not_found(
     serve: Serve,
 ) -> None:
     fake = serve(QualigateFake())
     ghost = Run(id="00000000-0000-4000-8000-000000000000", name="x", status=Status.RUNNING)
+    qualigate = provider(fake)
+    # Never seen: runs are created asynchronously, so it is not there yet.
+    assert qualigate.poll([ghost]) == [ghost]
+    qualigate.seen.add(ghost.id)
     with pytest.raises(NotFoundError, match="Test run not found"):
-        provider(fake).poll([ghost])
+        qualigate.poll([ghost])
 
 
 # --- complete ---------------------------------------------------------------------------------

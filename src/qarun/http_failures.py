@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # Failed tries in a row after which the deadline cutting the retries is the platform's fault
 # (exit 3 with its error), rather than a single blip in the last seconds (a timeout).
 FAILING_TRIES = 2
+# Any wait a platform asks for beyond this (seconds, about 30 years) is taken as this.
+LONGEST_WAIT = 10**9
 # The longest platform text a message quotes.
 MAX_MESSAGE = 300
 
@@ -156,7 +158,8 @@ def retry_after(response: Response) -> float | None:
     if isinstance(body, dict):
         value = body.get("retry_after")
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-            return float(value)
+            # Capped before the float: a 400-digit integer is valid JSON and has none.
+            return float(min(value, LONGEST_WAIT))
     return None
 
 

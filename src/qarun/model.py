@@ -192,7 +192,10 @@ def finite_seconds(value: Any) -> float | None:
     negative, or past MAX_SECONDS (a report must stay valid JSON)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
-    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+    # Compared before any conversion: a 400-digit integer (valid JSON) has no float.
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if not 0 <= value <= MAX_SECONDS:
         return None
     return float(value)
 

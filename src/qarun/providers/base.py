@@ -10,12 +10,12 @@ requests, pure: dry-run prints them) → `trigger` each → `poll` until finishe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from qarun.context import GitContext
-from qarun.errors import MalformedAnswerError
+from qarun.errors import MalformedAnswerError, NotFoundError
 from qarun.http import HttpClient, Request
 from qarun.inputs import Inputs
 from qarun.model import Run, Status
@@ -109,6 +109,8 @@ class ProviderBase(Generic[OptionsT]):
     client: HttpClient
     context: GitContext
     attach_context: bool = True
+    # Runs some status answer has shown: a 404 for any other means "not there yet".
+    seen: set[str] = field(default_factory=set)
 
     @classmethod
     def create(
@@ -124,6 +126,13 @@ class ProviderBase(Generic[OptionsT]):
 
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         return list(runs)
+
+    def lost(self, runs: Sequence[Run], error: NotFoundError) -> None:
+        """A status check answered 404. Runs are created asynchronously (the platforms
+        say so), so a run no answer has shown yet is not there yet: it is asked again,
+        within the timeout. A run that was there and is gone is the platform's failure."""
+        if any(run.id in self.seen for run in runs):
+            raise error
 
     def rerun_failed(self, run: Run) -> Run | None:
         return None

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from qarun.errors import MalformedAnswerError, PlatformError
+from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
 from qarun.http import Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, RunHandle, Status
@@ -264,17 +264,25 @@ class PantoProvider(ProviderBase[PantoOptions]):
         ]
 
     def poll(self, runs: Sequence[Run]) -> list[Run]:
-        by_trigger: dict[str, list[Run]] = {}
+        by_first: dict[str, list[Run]] = {}
         for run in runs:
             first = run.handle.first_run if isinstance(run.handle, PantoHandle) else run.id
-            trigger_id = self._trigger_id(first)
-            by_trigger.setdefault(trigger_id, []).append(run)
-        updated = {
-            run.id: run
-            for trigger_id, group in by_trigger.items()
-            for run in _apply(group, self._listing(trigger_id))
-        }
+            by_first.setdefault(first, []).append(run)
+        updated = {run.id: run for run in runs}
+        for first, group in by_first.items():
+            updated.update({run.id: run for run in self._poll_trigger(first, group)})
         return [updated[run.id] for run in runs]
+
+    def _poll_trigger(self, first: str, runs: Sequence[Run]) -> list[Run]:
+        """One trigger's runs, from its listing; as they were while Panto has not made them
+        yet (a 404 for runs it never showed: they are created asynchronously)."""
+        try:
+            listing = self._listing(self._trigger_id(first))
+        except NotFoundError as error:
+            self.lost(runs, error)
+            return list(runs)
+        self.seen.update(found.id for found in listing.runs)
+        return _apply(runs, listing)
 
     def _trigger_id(self, first_run: str) -> str:
         """The trigger id the runs of one trigger share, read once from its first run."""

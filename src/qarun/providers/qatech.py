@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from qarun.context import GITHUB_ACTIONS
-from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
+from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RerunRefusedError
 from qarun.http import Request
 from qarun.inputs import Inputs
 from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult
@@ -244,7 +244,16 @@ class QatechProvider(ProviderBase[QatechOptions]):
     # --- waiting ---------------------------------------------------------------------
 
     def poll(self, runs: Sequence[Run]) -> list[Run]:
-        return [self._apply(run, self._fetch(run, all_cases=False)) for run in runs]
+        return [self._polled(run) for run in runs]
+
+    def _polled(self, run: Run) -> Run:
+        try:
+            data = self._fetch(run, all_cases=False)
+        except NotFoundError as error:
+            self.lost([run], error)
+            return run
+        self.seen.add(run.id)
+        return self._apply(run, data)
 
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         return [self._with_tests(run) if run.finished else run for run in runs]

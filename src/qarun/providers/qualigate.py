@@ -16,7 +16,7 @@ A test run's dashboard link is implied from the trigger on (`/results` shows
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
@@ -24,7 +24,16 @@ from urllib.parse import quote, urlsplit
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RateLimitedError
 from qarun.http import RateLimit, Request
 from qarun.inputs import Inputs
-from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult, finite_seconds
+from qarun.model import (
+    MAX_SECONDS,
+    Counts,
+    Progress,
+    Run,
+    RunHandle,
+    Status,
+    TestResult,
+    finite_seconds,
+)
 from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
     Options,
@@ -172,10 +181,20 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     # --- polling -----------------------------------------------------------------
     def poll(self, runs: Sequence[Run]) -> list[Run]:
         pollers = {SUITE_RUN: self._poll_suite, TEST_RUN: self._poll_test_run}
-        fresh = {run.id: pollers[_kind(run)](run) for run in runs if _kind(run) in pollers}
+        fresh = {
+            run.id: self._polled(run, pollers[_kind(run)]) for run in runs if _kind(run) in pollers
+        }
         project_runs = [run for run in runs if _kind(run) == PROJECT_RUN]
         fresh.update(self._from_rows(project_runs, polling=True))
         return [fresh.get(run.id, run) for run in runs]
+
+    def _polled(self, run: Run, poller: Callable[[Run], Run]) -> Run:
+        try:
+            fresh = poller(run)
+        except NotFoundError as error:
+            self.lost([run], error)
+            return run
+        return fresh
 
     def _poll_suite(self, run: Run) -> Run:
         what = f"suite run {run.id}"
@@ -189,6 +208,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         if total is not None:
             reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
             progress = Progress(done=(passed or 0) + (failed or 0), total=total)
+        self.seen.add(run.id)
         handle = replace(_handle(run), answer=answer)
         judgment = judge_suite(answer, test_count=handle.test_count)
         return judged(_with_times(run, answer), judgment).updated(
@@ -205,6 +225,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             try:
                 if self.client.first_unrefused([by_id, by_row]) == 0:
                     answer = expect_object(self.client.read_or_limited(by_id), what)
+                    self.seen.add(run.id)
                     return _test_run_status(run, answer, what)
                 return self._test_run_row(run, by_row, what)
             except RateLimitedError:
@@ -220,6 +241,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         if run.id not in rows:
             return run.updated(progress=None)
         self._rowed.add(run.id)
+        self.seen.add(run.id)
         return _with_row(run, rows[run.id]).updated(progress=None)
 
     # --- details -------------------------------------------------------------------
@@ -265,6 +287,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             for run in batch:
                 if run.id in rows:
                     self._rowed.add(run.id)
+                    self.seen.add(run.id)
                     fresh[run.id] = _with_row(run, rows[run.id]).updated(platform_verdict=verdict)
         return fresh
 
@@ -310,6 +333,8 @@ def _seconds(data: Mapping[str, Any], key: str) -> float | None:
     value = data.get(key)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
+    if isinstance(value, int) and not 0 <= value <= MAX_SECONDS * 1000:
+        return None  # a 400-digit integer is valid JSON, and has no float to divide
     return finite_seconds(value / 1000)
 
 
