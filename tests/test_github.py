@@ -7,20 +7,30 @@ codes and `status` with what the platform's scenario alone decides.
 
 from __future__ import annotations
 
+import io
 import signal
 import socket
+import threading
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
+from qarun.cancel import HANDLED, Cancellation, WorkTimedOut
+from qarun.clock import Clock
+from qarun.console import Console
+from qarun.errors import CanceledError
 from qarun.github import content
-from qarun.model import Status
+from qarun.github.reporter import PENDING_BUDGET, GitHubReporter
+from qarun.model import Outcome, Status
+from qarun.settings import Settings
 from tests import factories
 from tests.conftest import Serve
 from tests.contract import ProviderCase
-from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
+from tests.fakes.base import FakePlatform, Reply, RunScript, TestClock, TestScript
 from tests.fakes.github import BOT, PULL_REQUESTS, GitHubFake
 from tests.fakes.qatech import DASHBOARD, QatechFake
 from tests.harness import (
@@ -37,6 +47,9 @@ CHECKOUT, SEARCH = "pln_checkout", "pln_search"
 FAILURE = "Could not find the login button on the checkout page. " * 5
 STATUSES = "/api/v3/repos/octo/shop/statuses/"
 COMMENTS = "/api/v3/repos/octo/shop/issues/42/comments"
+# A guard against a hang, never a measure: the moments below are made certain, not awaited.
+HANG_GUARD = 30.0
+T = TypeVar("T")
 
 
 def qatech(checkout: str = "failed", search: str = "passed", duration: float = 0.5) -> QatechFake:
@@ -200,6 +213,197 @@ def test_cancel_still_finishes_statuses_and_comment(serve: Serve, tmp_path: Path
     assert all("canceled" in (status.description or "") for status in finals)
     (comment,) = github.comments_on(42)
     assert "canceled" in comment.body
+
+
+# --- abandoned writes -----------------------------------------------------------------------
+# A phase's writes run on a helper thread that a deadline or a signal abandons; GitHub must
+# still receive each run's final status last, and nothing from the abandoned thread after it.
+
+CHECKOUT_STATUS, SEARCH_STATUS = "qarun/qatech: Checkout regression", "qarun/qatech: Search"
+RUNNING = [
+    factories.make_run(id="r1", name="Checkout regression", status=Status.RUNNING),
+    factories.make_run(id="r2", name="Search", status=Status.RUNNING),
+]
+FINAL_STATES = frozenset({"success", "failure", "error"})
+
+
+class Watched(Cancellation):
+    """qarun's Cancellation, telling when each piece of work it ran has ended, so a test waits
+    for an abandoned thread instead of hoping it is done. With `runs_out_at` set, `call` gives
+    up on its work (WorkTimedOut) when that event is set, as if its budget ran out right then:
+    the test picks the moment, no clock does."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self.runs_out_at: threading.Event | None = None
+        self.ended: list[threading.Event] = []
+
+    def call(self, work: Callable[[], T], budget: float | None, *, stoppable: bool = True) -> T:
+        ended = threading.Event()
+        self.ended.append(ended)
+
+        def tracked() -> T:
+            try:
+                return work()
+            finally:
+                ended.set()
+
+        if self.runs_out_at is None:
+            return super().call(tracked, budget, stoppable=stoppable)
+        threading.Thread(target=tracked, name="qarun-call", daemon=True).start()
+        assert self.runs_out_at.wait(HANG_GUARD), "the moment the budget runs out never came"
+        raise WorkTimedOut
+
+    def wait_for_all_work(self) -> None:
+        assert all(ended.wait(HANG_GUARD) for ended in self.ended), "an abandoned thread hangs"
+
+
+@pytest.fixture
+def cancel(clock: TestClock) -> Iterator[Watched]:
+    """The Cancellation, its handlers installed in this process for the test (as the in-process
+    harness does), then put back."""
+    assert threading.current_thread() is threading.main_thread()
+    handlers = {signum: signal.getsignal(signum) for signum in HANDLED}
+    watched = Watched(Clock(now=clock, skip=clock.sleep))
+    watched.install()
+    try:
+        yield watched
+    finally:
+        watched.settle()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def reporter_for(github: GitHubFake, cancel: Cancellation) -> tuple[GitHubReporter, io.StringIO]:
+    """Commit statuses only, on PR #42's head commit, on the cancellation's clock (the test's),
+    stopping once it has a signal; and its log."""
+    settings = Settings(
+        provider="qatech",
+        api_key="test-key-0123456789",
+        api_url="https://api.qa.tech",
+        options=None,
+        github_token=TOKEN,
+        commit_status=True,
+    )
+    log = io.StringIO()
+    reporter = GitHubReporter.create(
+        {"GITHUB_API_URL": github.url},
+        settings,
+        factories.make_context(repository="octo/shop", sha=HEAD_SHA),
+        Console(stream=log),
+        provider_title="QA.tech",
+        plan=[],
+        stopping=lambda: cancel.requested,
+        clock=cancel.clock,
+    )
+    return reporter, log
+
+
+def signal_when(moment: threading.Event) -> threading.Thread:
+    """Sends SIGINT to the main thread (where qarun's handler runs) once `moment` is set."""
+
+    def interrupt() -> None:
+        assert moment.wait(HANG_GUARD), "the moment for the signal never came"
+        main = threading.main_thread().ident
+        assert main is not None
+        signal.pthread_kill(main, signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt, daemon=True)
+    thread.start()
+    return thread
+
+
+def finish_while_held(
+    reporter: GitHubReporter, outcome: Outcome, release: Callable[[], None]
+) -> None:
+    """The final phase starts while the slow write is still held, which is then let go: the
+    final statuses must wait for it, however the threads take turns."""
+    finisher = threading.Thread(target=reporter.finish, args=(outcome,), daemon=True)
+    finisher.start()
+    release()
+    finisher.join(HANG_GUARD)
+    assert not finisher.is_alive(), "the final statuses hang"
+
+
+def sent_states(github: GitHubFake) -> list[str]:
+    """The states of the status writes, in the order they reached the fake."""
+    return [request.body["state"] for request in github.requests_to("POST", STATUSES)]
+
+
+def assert_final_last(github: GitHubFake) -> None:
+    """Each context's last status is a final one, and no pending one came after a final."""
+    for context in {status.context for status in github.statuses}:
+        assert states(github, context)[-1] in FINAL_STATES, states(github, context)
+    arrived = sent_states(github)
+    finals = [index for index, state in enumerate(arrived) if state in FINAL_STATES]
+    assert "pending" not in arrived[finals[0] :], arrived
+
+
+def test_a_pending_write_abandoned_in_flight_goes_before_the_final_statuses(
+    serve: Serve, clock: TestClock, cancel: Watched
+) -> None:
+    github = serve(GitHubFake(TOKEN))
+    slow = github.hold_status("pending")
+    reporter, log = reporter_for(github, cancel)
+    # The pending phase's time runs out exactly while its first write is held in flight.
+    cancel.runs_out_at = slow.arrived
+    reporter.pending_in_time(RUNNING, cancel, PENDING_BUDGET)
+    assert "did not take the pending commit statuses in time" in log.getvalue()
+
+    failed, passed = (
+        replace(RUNNING[0], status=Status.FAILED),
+        replace(RUNNING[1], status=Status.PASSED),
+    )
+    finish_while_held(reporter, factories.make_outcome(failed, passed), slow.release)
+    cancel.wait_for_all_work()
+
+    # The write in flight went first; the abandoned phase sent nothing after it.
+    assert sent_states(github) == ["pending", "failure", "success"]
+    assert states(github, CHECKOUT_STATUS) == ["pending", "failure"]
+    assert states(github, SEARCH_STATUS) == ["success"]
+    assert_final_last(github)
+
+
+def test_after_a_signal_the_abandoned_pending_phase_writes_nothing_more(
+    serve: Serve, clock: TestClock, cancel: Watched
+) -> None:
+    github = serve(GitHubFake(TOKEN))
+    slow = github.hold_status("pending")
+    reporter, _ = reporter_for(github, cancel)
+    interrupter = signal_when(slow.arrived)
+    with pytest.raises(CanceledError):
+        reporter.pending_in_time(RUNNING, cancel, PENDING_BUDGET)
+    interrupter.join(HANG_GUARD)
+
+    finish_while_held(reporter, factories.make_outcome(*RUNNING, canceled=True), slow.release)
+    cancel.wait_for_all_work()
+
+    assert sent_states(github) == ["pending", "error", "error"]
+    assert states(github, CHECKOUT_STATUS) == ["pending", "error"]
+    assert states(github, SEARCH_STATUS) == ["error"]
+    assert_final_last(github)
+
+
+def test_final_statuses_given_up_after_a_signal_are_never_written_later(
+    serve: Serve, clock: TestClock, cancel: Watched
+) -> None:
+    github = serve(GitHubFake(TOKEN))
+    slow = github.hold_status("pending")
+    reporter, log = reporter_for(github, cancel)
+    interrupter = signal_when(slow.arrived)
+    with pytest.raises(CanceledError):
+        reporter.pending_in_time(RUNNING, cancel, PENDING_BUDGET)
+    interrupter.join(HANG_GUARD)
+
+    # No time is left of the canceled step's budget: the final phase is given up at once,
+    # while the slow pending write still holds GitHub.
+    reporter.finish_in_time(factories.make_outcome(*RUNNING, canceled=True), cancel, 0.0)
+    assert "were abandoned" in log.getvalue()
+    slow.release()
+    cancel.wait_for_all_work()
+
+    assert sent_states(github) == ["pending"]
+    assert [status.state for status in github.statuses] == ["pending"]
 
 
 # --- the pull-request comment ----------------------------------------------------------------

@@ -13,6 +13,8 @@ drops the base URL's path fails here. Only what qarun uses is implemented:
 `granted` holds the token's write permissions; a write without its permission
 gets 403 "Resource not accessible by integration", as a fork pull request's
 read-only token does. Every request is recorded (FakePlatform.requests).
+`hold_status` keeps a status write in until the test lets it go: a slow write
+made certain, not hoped for.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import itertools
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakes.base import FakePlatform, Recorded, Reply
@@ -61,6 +63,19 @@ class CommitStatus:
     target_url: str | None
 
 
+@dataclass
+class Hold:
+    """A status write the fake keeps in, unanswered and not yet recorded, until `release()`:
+    it reaches GitHub as late as the test says. `arrived` is set once the request is in."""
+
+    state: str
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class GitHubFake(FakePlatform):
     """GitHub's REST API for one repository and one token.
 
@@ -85,6 +100,7 @@ class GitHubFake(FakePlatform):
         self.comments: list[Comment] = []
         self._ids: Iterator[int] = itertools.count(1001)
         self._state = threading.Lock()
+        self._holds: list[Hold] = []
 
     @classmethod
     def read_only(cls, token: str) -> GitHubFake:
@@ -104,6 +120,19 @@ class GitHubFake(FakePlatform):
                 added.append(Comment(next(self._ids), issue, body, user))
             self.comments.extend(added)
         return added
+
+    def hold_status(self, state: str) -> Hold:
+        """Keeps the next status POST with this `state` in until the test releases it; only
+        then is it recorded and answered."""
+        hold = Hold(state)
+        with self._state:
+            self._holds.append(hold)
+        return hold
+
+    def stop(self) -> None:
+        for hold in self._holds:  # a held request never outlives its test
+            hold.release()
+        super().stop()
 
     def comments_on(self, issue: int) -> list[Comment]:
         return [comment for comment in self.comments if comment.issue == issue]
@@ -151,6 +180,7 @@ class GitHubFake(FakePlatform):
             return _invalid(
                 "Status", "description", "description is too long (maximum is 140 characters)"
             )
+        self._wait_if_held(state)
         status = CommitStatus(
             sha=sha,
             state=state,
@@ -162,6 +192,16 @@ class GitHubFake(FakePlatform):
             self.statuses.append(status)
             number = len(self.statuses)
         return Reply(201, {"id": number, "url": self.url + request.path, **body})
+
+    def _wait_if_held(self, state: str) -> None:
+        with self._state:
+            hold = next(
+                (h for h in self._holds if h.state == state and not h.arrived.is_set()), None
+            )
+            if hold is not None:
+                hold.arrived.set()
+        if hold is not None:
+            hold.released.wait()
 
     def _list_comments(self, issue: str, request: Recorded) -> Reply:
         per_page = min(MAX_PER_PAGE, _int(request.query, "per_page", DEFAULT_PER_PAGE))

@@ -7,13 +7,22 @@ permission to add, with the YAML), gives up after a refusal or when GitHub is
 unreachable, and never raises: the QA verdict stands whatever GitHub answers.
 After a cancel the runner kills the step within seconds, so the final writes
 then get a short budget.
+
+Each moment is a phase on a helper thread, which a deadline or a signal may
+abandon in the middle of a call to GitHub. A phase has its own deadline and
+client; the phases share one turn to call GitHub, and a call in flight keeps
+it until its answer comes. An abandoned phase makes no call after that, and a
+phase that begins abandons every earlier one: whatever an abandoned thread was
+sending reaches GitHub before the final statuses, and nothing from it after.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -59,6 +68,59 @@ class Feature:
         return f"permissions:\n  contents: read\n  {self.permission}"
 
 
+class _Abandoned(Exception):
+    """Ends an abandoned phase's work at its next step: it sends and records nothing more."""
+
+
+@dataclass
+class _Phase:
+    """The pending statuses, or the final statuses and the comment: one moment's writes.
+
+    The deadline and the client are its own, used by its own thread only, so a phase that
+    is left behind cannot shorten another's time nor close the client it is using.
+    """
+
+    deadline: float
+    # Set under the turns' lock (`_Turns.abandon`); never cleared.
+    abandoned: bool = False
+    api: GitHubApi | None = None
+    api_timeout: int = 0
+
+    def close(self) -> None:
+        if self.api is not None:
+            self.api.close()
+            self.api = None
+
+
+class _Turns:
+    """One call to GitHub at a time, whatever the phase: a call in flight keeps the turn until
+    its answer comes, so a later phase's writes reach GitHub after it."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._busy = False
+
+    def take(self, phase: _Phase) -> None:
+        """Waits for the turn, however long: the caller's budget ends the wait by abandoning
+        the phase, which then raises _Abandoned at once."""
+        with self._changed:
+            self._changed.wait_for(lambda: phase.abandoned or not self._busy)
+            # Checked right before the call, with no other call in flight.
+            if phase.abandoned:
+                raise _Abandoned
+            self._busy = True
+
+    def give_back(self) -> None:
+        with self._changed:
+            self._busy = False
+            self._changed.notify_all()
+
+    def abandon(self, phase: _Phase) -> None:
+        with self._changed:
+            phase.abandoned = True
+            self._changed.notify_all()
+
+
 @dataclass
 class GitHubReporter:
     """Commit statuses and the PR comment for one action run."""
@@ -78,11 +140,11 @@ class GitHubReporter:
     sleep: Callable[[float], None] = time.sleep
     # The context each run's statuses use, fixed when it is first announced: a run's
     # name can change while it runs, and its final status must replace the pending one.
+    # Changed in a phase's turn only: another phase's thread may be reading it.
     contexts: dict[str, str] = field(default_factory=dict)
-    _deadline: float = field(default=math.inf, init=False)
-    _api: GitHubApi | None = field(default=None, init=False)
-    _api_timeout: int = field(default=0, init=False)
     _problem: str | None = field(default=None, init=False)
+    _turns: _Turns = field(default_factory=_Turns, init=False, repr=False)
+    _latest: _Phase | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def create(
@@ -145,12 +207,10 @@ class GitHubReporter:
         """A pending status for each run just started. `reruns_of`: rerun id → first run id.
 
         Raises nothing but CanceledError, which a signal may raise in the middle of a call.
+        It waits behind a call to GitHub still in flight: `pending_in_time` bounds that.
         """
-        for rerun_id, first_id in (reruns_of or {}).items():
-            if first_id in self.contexts:
-                self.contexts[rerun_id] = self.contexts[first_id]
-        self._deadline = self.clock() + PENDING_BUDGET
-        self._safely(self._pending_statuses, runs)
+        phase = self._begin(PENDING_BUDGET)
+        self._run(phase, lambda: self._pending(phase, runs, reruns_of))
 
     def pending_in_time(
         self,
@@ -162,38 +222,79 @@ class GitHubReporter:
     ) -> None:
         """`pending`, abandoned after `budget` seconds (the time left before the deadline)
         or at a signal: a slow GitHub cannot hold the step."""
+        phase = self._begin(PENDING_BUDGET)
         try:
-            cancel.call(lambda: self.pending(runs, reruns_of=reruns_of), budget)
+            cancel.call(
+                lambda: self._run(phase, lambda: self._pending(phase, runs, reruns_of)), budget
+            )
         except WorkTimedOut:
             self.console.warning("GitHub did not take the pending commit statuses in time.")
+        finally:
+            # Done or given up on: from here its thread, if still blocked in a call, sends
+            # nothing more and changes nothing the final phase reads.
+            self._turns.abandon(phase)
 
     def finish_in_time(self, outcome: Outcome, cancel: Cancellation, budget: float) -> None:
-        """`finish`, abandoned when its time is up however slowly GitHub answers: after a
-        signal, once `budget` seconds from it have passed (a canceled step must exit within
-        the 5 s the runner allows); otherwise after FINAL_BUDGET."""
+        """`finish`, abandoned when its time is up however slowly GitHub answers (or an
+        abandoned pending write it waits behind): after a signal, once `budget` seconds from
+        it have passed (a canceled step must exit within the 5 s the runner allows);
+        otherwise after FINAL_BUDGET. Once abandoned, it writes nothing, then or later."""
         left = cancel.left_after_signal(budget) if cancel.requested else FINAL_BUDGET
+        phase = self._begin(self._final_budget())
         try:
-            cancel.call(lambda: self.finish(outcome), left, stoppable=False)
+            cancel.call(
+                lambda: self._run(phase, lambda: self._finish(phase, outcome)),
+                left,
+                stoppable=False,
+            )
         except WorkTimedOut:
             self.console.warning(
                 "The commit statuses and the pull-request comment were abandoned: GitHub did "
                 "not answer within the time a canceled step has."
             )
+        finally:
+            self._turns.abandon(phase)
 
     def finish(self, outcome: Outcome) -> None:
-        """Final statuses, then the comment. Never raises."""
-        self._deadline = self.clock() + (STOPPING_BUDGET if self.stopping() else FINAL_BUDGET)
-        self._safely(self._final_statuses, outcome)
-        self._safely(self._sticky_comment, outcome)
+        """Final statuses, then the comment. Never raises. It waits behind a call to GitHub
+        still in flight (an abandoned pending write): `finish_in_time` bounds that."""
+        phase = self._begin(self._final_budget())
+        self._run(phase, lambda: self._finish(phase, outcome))
+
+    def _final_budget(self) -> float:
+        return STOPPING_BUDGET if self.stopping() else FINAL_BUDGET
+
+    def _begin(self, budget: float) -> _Phase:
+        """A new phase, the only one that writes from now on: the one before is abandoned."""
+        if self._latest is not None:
+            self._turns.abandon(self._latest)
+        self._latest = _Phase(deadline=self.clock() + budget)
+        return self._latest
+
+    def _run(self, phase: _Phase, work: Callable[[], None]) -> None:
+        """The phase's work, on the thread that runs it; it closes the phase's own client."""
+        try:
+            work()
+        except _Abandoned:
+            pass  # a later phase took over, or the caller gave up: nothing more to do
+        finally:
+            phase.close()
+
+    def _pending(
+        self, phase: _Phase, runs: Sequence[Run], reruns_of: Mapping[str, str] | None
+    ) -> None:
+        self._safely(lambda: self._pending_statuses(phase, runs, reruns_of or {}))
+
+    def _finish(self, phase: _Phase, outcome: Outcome) -> None:
+        self._safely(lambda: self._final_statuses(phase, outcome))
+        self._safely(lambda: self._sticky_comment(phase, outcome))
         self._warn(self.statuses)
         self._warn(self.comment)
-        if self._api is not None:
-            self._api.close()
 
-    def _safely(self, step: Callable[[T], None], argument: T) -> None:
+    def _safely(self, step: Callable[[], None]) -> None:
         try:
-            step(argument)
-        except CanceledError:
+            step()
+        except (CanceledError, _Abandoned):
             raise
         except Exception as error:  # a bug of ours or PyGithub's must not change the verdict
             self.console.warning(
@@ -203,11 +304,19 @@ class GitHubReporter:
 
     # --- statuses ------------------------------------------------------------------------
 
-    def _pending_statuses(self, runs: Sequence[Run]) -> None:
-        self._name(runs)
-        if not self._usable(self.statuses) or not self._sha_known():
+    def _pending_statuses(
+        self, phase: _Phase, runs: Sequence[Run], reruns_of: Mapping[str, str]
+    ) -> None:
+        with self._turn(phase):
+            for rerun_id, first_id in reruns_of.items():
+                if first_id in self.contexts:
+                    self.contexts[rerun_id] = self.contexts[first_id]
+            self._name(runs)
+            ready = self._usable(self.statuses) and self._sha_known()
+        if not ready:
             return
         sent = self._set_statuses(
+            phase,
             runs,
             state=lambda run: "pending",
             description=lambda run: content.pending_description(
@@ -217,14 +326,18 @@ class GitHubReporter:
         if sent:
             self.console.info(f"Commit statuses: {sent} pending on {self.git.short_sha}.")
 
-    def _final_statuses(self, outcome: Outcome) -> None:
+    def _final_statuses(self, phase: _Phase, outcome: Outcome) -> None:
         # `wait: false` leaves them pending: qarun never learns how the runs end.
         if outcome.status is Status.TRIGGERED or not outcome.runs:
             return
-        if not self._usable(self.statuses) or not self._sha_known():
+        with self._turn(phase):
+            ready = self._usable(self.statuses) and self._sha_known()
+            if ready:
+                self._name(outcome.runs)
+        if not ready:
             return
-        self._name(outcome.runs)
         sent = self._set_statuses(
+            phase,
             outcome.runs,
             state=content.final_state,
             description=lambda run: content.final_description(run, outcome),
@@ -239,6 +352,7 @@ class GitHubReporter:
 
     def _set_statuses(
         self,
+        phase: _Phase,
         runs: Sequence[Run],
         *,
         state: Callable[[Run], str],
@@ -247,6 +361,7 @@ class GitHubReporter:
         sent = 0
         for run in runs:
             done = self._call(
+                phase,
                 self.statuses,
                 GitHubApi.set_status,
                 str(self.git.sha),
@@ -272,7 +387,7 @@ class GitHubReporter:
 
     # --- the comment ---------------------------------------------------------------------
 
-    def _sticky_comment(self, outcome: Outcome) -> None:
+    def _sticky_comment(self, phase: _Phase, outcome: Outcome) -> None:
         if not self._usable(self.comment):
             return
         number = self.git.pr_number
@@ -283,7 +398,7 @@ class GitHubReporter:
             )
             return
         body = self.console.redact(content.comment_body(outcome, self.marker))
-        done = self._call(self.comment, GitHubApi.sticky_comment, number, self.marker, body)
+        done = self._call(phase, self.comment, GitHubApi.sticky_comment, number, self.marker, body)
         if done is not None:
             created, url = done
             self.console.info(f"PR comment: {'created' if created else 'updated'} {url}")
@@ -301,48 +416,78 @@ class GitHubReporter:
             return False
         return True
 
+    @contextmanager
+    def _turn(self, phase: _Phase) -> Iterator[None]:
+        """The phase's turn at GitHub and at the state the phases share; raises _Abandoned
+        instead once the phase is abandoned."""
+        self._turns.take(phase)
+        try:
+            yield
+        finally:
+            self._turns.give_back()
+
     def _call(
         self,
+        phase: _Phase,
         feature: Feature,
         method: Callable[Concatenate[GitHubApi, P], T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T | None:
-        """One GitHub call; a failure is recorded on the feature and gives None, never raises."""
-        api = self._connection()
-        if api is None:
-            feature.failures.append(GitHubError("no time was left for it"))
-            feature.given_up = True
-            return None
-        try:
-            return method(api, *args, **kwargs)
-        except GitHubError as error:
-            wait = error.retry_after
-            if wait is not None and self.clock() + wait < self._deadline and not self.stopping():
-                # A rate limit, not a refusal: wait as asked, within the budget, then again.
-                self.sleep(wait)
-                return self._call(feature, method, *args, **kwargs)
-            feature.failures.append(error)
-            # The same answer awaits every later call; a 5xx or a rate limit may pass.
-            feature.given_up = wait is None and (error.status is None or error.status in REFUSED)
-            return None
+        """One GitHub call, in the phase's turn; a failure is recorded on the feature and gives
+        None. Raises only _Abandoned, when the phase was abandoned before or during the call."""
+        while True:
+            with self._turn(phase):
+                answer = self._attempt(phase, method, *args, **kwargs)
+                if not isinstance(answer, GitHubError):
+                    return answer
+                wait = answer.retry_after
+                if wait is None or self.clock() + wait >= phase.deadline or self.stopping():
+                    feature.failures.append(answer)
+                    # The same answer awaits every later call; a 5xx or a rate limit may pass.
+                    feature.given_up = wait is None and (
+                        answer.status is None or answer.status in REFUSED
+                    )
+                    return None
+            # A rate limit, not a refusal: wait as asked, within the budget and out of turn,
+            # then again.
+            self.sleep(wait)
 
-    def _connection(self) -> GitHubApi | None:
-        """The client, its timeout cut to what is left of the budget."""
+    def _attempt(
+        self,
+        phase: _Phase,
+        method: Callable[Concatenate[GitHubApi, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T | GitHubError:
+        """The call itself: its answer, or why there is none."""
+        api = self._connection(phase)
+        if api is None:
+            return GitHubError("no time was left for it")
+        try:
+            answer: T | GitHubError = method(api, *args, **kwargs)
+        except GitHubError as error:
+            answer = error
+        # Abandoned while the call was in flight: its answer no longer counts.
+        if phase.abandoned:
+            raise _Abandoned
+        return answer
+
+    def _connection(self, phase: _Phase) -> GitHubApi | None:
+        """The phase's client, its timeout cut to what is left of the phase's budget."""
         if self.stopping():
-            self._deadline = min(self._deadline, self.clock() + STOPPING_BUDGET)
-        left = self._deadline - self.clock()
+            phase.deadline = min(phase.deadline, self.clock() + STOPPING_BUDGET)
+        left = phase.deadline - self.clock()
         if left <= 0:
             return None
         timeout = max(1, math.floor(min(REQUEST_TIMEOUT, left)))
-        if self._api is None or timeout < self._api_timeout:
-            if self._api is not None:
-                self._api.close()
-            self._api = GitHubApi(
+        if phase.api is None or timeout < phase.api_timeout:
+            phase.close()
+            phase.api = GitHubApi(
                 self.api_url, self.token, str(self.git.repository), timeout=timeout
             )
-            self._api_timeout = timeout
-        return self._api
+            phase.api_timeout = timeout
+        return phase.api
 
     def _warn(self, feature: Feature) -> None:
         """One warning for everything that went wrong with the feature in this action run."""
