@@ -75,6 +75,16 @@ SHARE_AFTER_429 = 0.5
 SHORT_HOLD = 2.0
 # Near the deadline a request still gets this long: the last look at the runs must be able to land.
 MIN_REQUEST_TIMEOUT = 2.0
+# No request starts with less than this left before the deadline (at most this share of the
+# whole `timeout`): it could not be answered in time. The wait loop's last look leaves twice
+# as much (wait.LAST_LOOK, LAST_LOOK_SHARE).
+MIN_ANSWER = 0.5
+MIN_ANSWER_SHARE = 0.05
+
+
+def min_answer(timeout: float) -> float:
+    """The least time left before the deadline with which a request is still sent."""
+    return min(MIN_ANSWER, MIN_ANSWER_SHARE * timeout)
 
 
 def new_session() -> requests.Session:
@@ -192,8 +202,10 @@ class HttpClient:
     rng: random.Random = field(default_factory=random.Random)
     # The 429s' slowdown, on the client's clock; the schedule reads it too.
     throttle: Throttle = field(init=False)
-    # Monotonic time after which no request or retry wait may end (main.py sets it).
+    # Monotonic time after which no request or retry wait may end (main.py sets it), and
+    # the least time before it with which a request is still sent (`min_answer`).
     deadline: float | None = None
+    min_answer: float = 0.0
     # Client-side limits by "METHOD /path", for platforms that document one.
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     # Until when (clock) a 429 asked qarun not to call "METHOD /path" again.
@@ -345,6 +357,13 @@ class HttpClient:
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
+        if self.deadline is not None and self.deadline - self.clock() < self.min_answer:
+            # Sent now, it could not be answered in time: a trigger or a rerun would be left
+            # uncertain. Nothing is sent.
+            raise OutOfTimeError(
+                f"The `timeout` had too little time left to ask for {request.what}; nothing "
+                "was sent."
+            )
         headers = {"Accept": "application/json", **self.headers}
         body = None
         if request.method != "GET" and request.body is not None:

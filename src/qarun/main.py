@@ -26,7 +26,7 @@ from qarun.errors import (
     QarunError,
     RerunRefusedError,
 )
-from qarun.http import HttpClient
+from qarun.http import HttpClient, min_answer
 from qarun.inputs import env_name
 from qarun.model import Outcome, Run, Status
 from qarun.providers import PROVIDERS
@@ -81,6 +81,7 @@ class ActionRun:
         deadline = self.clock() + settings.timeout
         assert self.client is not None
         self.client.deadline = deadline
+        self.client.min_answer = min_answer(settings.timeout)
         try:
             self.cancel.check()
             if settings.wait_for_url and not self._wait_for_url(settings.wait_for_url, deadline):
@@ -183,7 +184,9 @@ class ActionRun:
                 link = f" {run.url}" if run.url else ""
                 self.console.info(f"Triggered {spec.label}: run {run.id} ({run.name}){link}")
 
-    def _wait(self, provider: Provider, deadline: float) -> bool:
+    def _wait(self, provider: Provider, deadline: float, started: float | None = None) -> bool:
+        """Polls until the runs end; `started`: when they were triggered (a rerun's own
+        trigger), which their schedule and durations count from."""
         # Imported here, after the trigger: the first request goes out sooner.
         from qarun.wait import Schedule, Waiter
 
@@ -198,7 +201,8 @@ class ActionRun:
             deadline=deadline,
             report=self.console.progress,
         )
-        result = waiter.wait(self.runs, self.triggered_mono or self.clock())
+        began = started if started is not None else self.triggered_mono
+        result = waiter.wait(self.runs, self.clock() if began is None else began)
         self.runs = result.runs
         return result.timed_out
 
@@ -234,7 +238,10 @@ class ActionRun:
         ]
 
     def _rerun_failed(self, provider: Provider, times: int, deadline: float) -> bool:
-        """QA.tech `rerun-failed`: rerun the failed tests; the last attempt decides."""
+        """QA.tech `rerun-failed`: rerun the failed tests; the last attempt decides.
+
+        The failed verdict is known before each rerun: a rerun the platform refuses, or one
+        that cannot be started, waited for or read, leaves it standing with a warning."""
         refused: set[str] = set()
         for _ in range(times):
             failed = [
@@ -242,38 +249,68 @@ class ActionRun:
             ]
             if not failed:
                 return False
-            reruns: dict[str, Run] = {}
-            for run in failed:
-                try:
-                    rerun = provider.rerun_failed(run)
-                except RerunRefusedError as refusal:
-                    # The platform would not rerun it: the attempt that ran stands.
-                    refused.add(run.id)
-                    self.notes.append(f"{refusal} Its last attempt's result stands.")
-                    self.console.warning(self.notes[-1])
-                    continue
-                if rerun is not None:
-                    reruns[run.id] = rerun
-                    self.console.info(
-                        f"Rerunning the failed tests of {run.name} (attempt {rerun.attempt}): "
-                        f"run {rerun.id}"
-                    )
+            rerun_at = self.clock()
+            reruns = self._start_reruns(provider, failed, refused)
             if not reruns:
                 return False
-            earlier = {reruns[run.id].id: run for run in self.runs if run.id in reruns}
-            self.attempts.extend(earlier.values())
-            firsts = {rerun_id: run.id for rerun_id, run in earlier.items()}
-            self._announce(list(reruns.values()), deadline, reruns_of=firsts)
-            self.runs = [reruns.get(run.id, run) for run in self.runs]
-            timed_out = self._wait(provider, deadline)
-            self._complete(provider)
-            self.runs = [
-                run.with_earlier_tests(earlier[run.id]) if run.id in earlier else run
-                for run in self.runs
-            ]
+            before = (list(self.runs), list(self.attempts))
+            try:
+                timed_out = self._await_reruns(provider, reruns, deadline, rerun_at)
+            except (PlatformError, OutOfTimeError) as error:
+                self.runs, self.attempts = before
+                self._keep_verdict(f"The reruns could not be followed to their end: {error}")
+                return False
             if timed_out:
                 return True
         return False
+
+    def _start_reruns(
+        self, provider: Provider, failed: Sequence[Run], refused: set[str]
+    ) -> dict[str, Run]:
+        """The reruns started, by the id of the run each reruns."""
+        reruns: dict[str, Run] = {}
+        for run in failed:
+            try:
+                rerun = provider.rerun_failed(run)
+            except (PlatformError, OutOfTimeError) as error:
+                refused.add(run.id)
+                reason = (
+                    error
+                    if isinstance(error, RerunRefusedError)
+                    else (f"The failed tests of {run.name} (run {run.id}) were not rerun: {error}")
+                )
+                self._keep_verdict(str(reason))
+                continue
+            if rerun is not None:
+                reruns[run.id] = rerun
+                self.console.info(
+                    f"Rerunning the failed tests of {run.name} (attempt {rerun.attempt}): "
+                    f"run {rerun.id}"
+                )
+        return reruns
+
+    def _await_reruns(
+        self, provider: Provider, reruns: Mapping[str, Run], deadline: float, rerun_at: float
+    ) -> bool:
+        """Waits for the reruns, timed and scheduled from their own trigger; True when
+        the timeout ran out first."""
+        earlier = {reruns[run.id].id: run for run in self.runs if run.id in reruns}
+        self.attempts.extend(earlier.values())
+        firsts = {rerun_id: run.id for rerun_id, run in earlier.items()}
+        self._announce(list(reruns.values()), deadline, reruns_of=firsts)
+        self.runs = [reruns.get(run.id, run) for run in self.runs]
+        timed_out = self._wait(provider, deadline, started=rerun_at)
+        self._complete(provider)
+        self.runs = [
+            run.with_earlier_tests(earlier[run.id]) if run.id in earlier else run
+            for run in self.runs
+        ]
+        return timed_out
+
+    def _keep_verdict(self, reason: str) -> None:
+        """A later, optional request failed: the verdict already known stands, with a warning."""
+        self.notes.append(f"{reason.rstrip('.')}. The last attempt's result stands.")
+        self.console.warning(self.notes[-1])
 
     # --- outcomes --------------------------------------------------------------------
     def _finish(

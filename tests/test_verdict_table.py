@@ -1,0 +1,254 @@
+"""docs/verdicts.md's table and the verdict modules say the same thing.
+
+Each row of the table names a signal and a value, and the verdict it gives. For each row
+this file holds one example: answers that pass on every other signal and show the row's
+value. The verdict the code gives must be the row's, word for word (`pass` is `passed`;
+`no pass` is `error`, since nothing else in the example says a test failed). A row
+without an example, or an example without a row, fails too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qarun.model import Status
+from qarun.providers import panto_verdict, qatech_verdict, qualigate_verdict
+from qarun.verdict import Judgment
+
+TABLE = Path(__file__).resolve().parent.parent / "docs" / "verdicts.md"
+VERDICT_WORDS = {
+    "pass": Status.PASSED,
+    "no pass": Status.ERROR,
+    **{status.value: status for status in Status if status is not Status.TRIGGERED},
+}
+
+
+def table_rows() -> dict[str, dict[str, str]]:
+    """The table between its markers, by rule id."""
+    text = TABLE.read_text(encoding="utf-8")
+    body = text.split("<!-- verdicts:start -->")[1].split("<!-- verdicts:end -->")[0]
+    # The header, then one line a rule (the `|---|` line does not start with "| ").
+    lines = [line for line in body.strip().splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = {}
+    for line in lines[1:]:
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        row = dict(zip(header, cells, strict=True))
+        rows[row["rule"]] = row
+    return rows
+
+
+# --- Panto -------------------------------------------------------------------------------------
+
+
+def panto_run(word: str = "passed", **fields: Any) -> dict[str, Any]:
+    ended = word != "in_process"
+    return {
+        "id": "testrun_01",
+        "runner_status": word,
+        "runner_start_timestamp": "2026-05-21T10:32:00Z",
+        "runner_end_timestamp": "2026-05-21T10:35:00Z" if ended else None,
+        "remark": None,
+        **fields,
+    }
+
+
+def panto(run: Mapping[str, Any], aggregate: str | None = "passed") -> Judgment:
+    listing: dict[str, Any] = {"test_runs": [run]}
+    if aggregate is not None:
+        listing["status"] = aggregate
+    return panto_verdict.judge_run(run, listing)
+
+
+def panto_trigger(aggregate: str | None) -> Judgment:
+    listing: dict[str, Any] = {"test_runs": [panto_run("completed")]}
+    if aggregate is not None:
+        listing["status"] = aggregate
+    verdict = panto_verdict.trigger_verdict(listing)
+    assert verdict is not None
+    return verdict
+
+
+def panto_missing_run() -> Judgment:
+    # The provider's own rule: a run the ended trigger does not list (src/qarun/providers/panto.py).
+    from qarun.providers.panto import _apply, _Listing
+    from qarun.model import Run
+
+    listing = _Listing(runs=(), answer={"test_runs": [], "status": "passed"})
+    (run,) = _apply([Run(id="testrun_09", name="x", status=Status.RUNNING)], listing)
+    return Judgment(run.status, run.message or "")
+
+
+# --- QA.tech -----------------------------------------------------------------------------------
+
+
+def qatech_run(status: str = "COMPLETED", result: str | None = "PASSED", **fields: Any) -> dict:
+    return {"shortId": "abc123", "status": status, "result": result, **fields}
+
+
+def case(status: str = "COMPLETED", result: str | None = "PASSED") -> dict[str, Any]:
+    return {"name": "Login", "status": status, "result": result}
+
+
+def qatech(answer: Mapping[str, Any], **kwargs: Any) -> Judgment:
+    return qatech_verdict.judge_run(answer, **kwargs)
+
+
+# --- Qualigate ---------------------------------------------------------------------------------
+
+
+def qg_run(status: str = "passed", **fields: Any) -> dict[str, Any]:
+    ended = status not in ("pending", "running")
+    return {
+        "id": "660e8400",
+        "status": status,
+        "completed_at": "2026-01-28T10:32:15Z" if ended else None,
+        "steps_completed": 12,
+        "steps_total": 12,
+        "error_message": None,
+        **fields,
+    }
+
+
+def row(status: str = "passed", **fields: Any) -> dict[str, Any]:
+    return {"test_run_id": "660e8400", "test_case_name": "Login", "status": status, **fields}
+
+
+def suite(status: str = "completed", **fields: Any) -> dict[str, Any]:
+    ended = status not in ("pending", "running")
+    answer = {
+        "id": "880e8400",
+        "status": status,
+        "completed_at": "2026-01-28T10:35:00Z" if ended else None,
+        "total_tests": 2,
+        "passed_tests": 2,
+        "failed_tests": 0,
+        **fields,
+    }
+    return {key: value for key, value in answer.items() if value is not ...}
+
+
+def results(status: str | None = "passed", rows: list[dict] | None = None, **counts: Any) -> dict:
+    answer: dict[str, Any] = {
+        "total_tests": 2,
+        "passed_tests": 2,
+        "failed_tests": 0,
+        "results": rows if rows is not None else [row(), row(test_run_id="770e8400")],
+        **counts,
+    }
+    if status is not None:
+        answer["status"] = status
+    return answer
+
+
+def qualigate_suite(answer: Mapping[str, Any], **kwargs: Any) -> Judgment:
+    return qualigate_verdict.judge_suite(answer, **kwargs)
+
+
+def project(status: str) -> Judgment:
+    verdict = qualigate_verdict.results_verdict(results(status), asked=2)
+    assert verdict is not None
+    return verdict
+
+
+EXAMPLES: dict[str, Callable[[], Judgment]] = {
+    "P1": lambda: panto(panto_run("in_process"), aggregate="in_process"),
+    "P2": lambda: panto(panto_run("SUCCESS")),
+    "P3": lambda: panto(panto_run("failed"), aggregate="failed"),
+    "P4": lambda: panto(panto_run("error"), aggregate="failed"),
+    "P5": lambda: panto(panto_run("warming_up", runner_end_timestamp=None), aggregate="in_process"),
+    "P6": lambda: panto(panto_run("in_process", runner_end_timestamp="2026-05-21T10:35:00Z")),
+    "P7": lambda: panto(panto_run("completed"), aggregate="passed"),
+    "P8": lambda: panto(panto_run("passed"), aggregate="failed"),
+    "P9": lambda: panto(panto_run("passed"), aggregate="partially_passed"),
+    "P10": lambda: panto(panto_run("completed", remark="Cart empty"), aggregate="partially_passed"),
+    "P11": lambda: panto(panto_run("completed"), aggregate="partially_passed"),
+    "P12": lambda: panto(panto_run("completed"), aggregate="done"),
+    "P13": lambda: panto_trigger(None),
+    "P14": panto_missing_run,
+    "Q1": lambda: qatech(qatech_run("INITIATED", None)),
+    "Q2": lambda: qatech(qatech_run("RUNNING", None)),
+    "Q3": lambda: qatech(qatech_run("COMPLETED", "PASSED")),
+    "Q4": lambda: qatech(qatech_run("ERROR", None)),
+    "Q5": lambda: qatech(qatech_run("CANCELLED", None)),
+    "Q6": lambda: qatech(qatech_run("ARCHIVED", None)),
+    "Q7": lambda: qatech(qatech_run("ARCHIVED", "PASSED")),
+    "Q8": lambda: qatech(qatech_run("ARCHIVED", "FAILED")),
+    "Q9": lambda: qatech(qatech_run(result="FAILED")),
+    "Q10": lambda: qatech(qatech_run(result="SKIPPED")),
+    "Q11": lambda: qatech(qatech_run(result=None), late_polls=2),
+    "Q12": lambda: qatech(qatech_run(result=None), late_polls=3),
+    "Q13": lambda: qatech(qatech_run(result="MOSTLY")),
+    "Q14": lambda: qatech(qatech_run(runTestCases=[case(), case(result="FAILED")])),
+    "Q15": lambda: qatech(qatech_run(runTestCases=[case(), case(result="SKIPPED")])),
+    "Q16": lambda: qatech(qatech_run(runTestCases=[case(), case("ERROR", None)])),
+    "Q17": lambda: qatech(qatech_run(runTestCases=[case(), case("CANCELLED", None)])),
+    "Q18": lambda: qatech(qatech_run(runTestCases=[case(), case("RUNNING", None)])),
+    "Q19": lambda: qatech(qatech_run(runTestCases=[case(), case(result="MOSTLY")])),
+    "Q20": lambda: qatech(qatech_run(runTestCases=[]), test_count=5),
+    "Q21": lambda: qatech(qatech_run(runTestCases=[case(), case()]), test_count=3),
+    "G1": lambda: qualigate_verdict.judge_test_run(qg_run("pending")),
+    "G2": lambda: qualigate_verdict.judge_test_run(qg_run("running")),
+    "G3": lambda: qualigate_verdict.judge_test_run(qg_run("passed"), row("passed")),
+    "G4": lambda: qualigate_verdict.judge_test_run(qg_run("failed")),
+    "G5": lambda: qualigate_verdict.judge_test_run(qg_run("error")),
+    "G6": lambda: qualigate_verdict.judge_test_run(qg_run("timeout")),
+    "G7": lambda: qualigate_verdict.judge_test_run(qg_run("canceled")),
+    "G8": lambda: qualigate_verdict.judge_test_run(qg_run("warming", completed_at=None)),
+    "G9": lambda: qualigate_verdict.judge_test_run(qg_run("archived")),
+    "G10": lambda: qualigate_verdict.judge_test_run(qg_run(steps_completed=11)),
+    "G11": lambda: qualigate_verdict.judge_test_run(qg_run(error_message="Element not found")),
+    "G12": lambda: qualigate_verdict.judge_test_run(qg_run(), row("failed")),
+    "G13": lambda: qualigate_verdict.judge_test_run(qg_run(), row("running")),
+    "G14": lambda: qualigate_suite(suite("running")),
+    "G15": lambda: qualigate_suite(suite("completed"), test_count=2, results=results()),
+    "G16": lambda: qualigate_suite(suite("passed")),
+    "G17": lambda: qualigate_suite(suite("failed")),
+    "G18": lambda: qualigate_suite(suite("timeout")),
+    "G19": lambda: qualigate_suite(suite("archived")),
+    "G20": lambda: qualigate_suite(suite(total_tests=0, passed_tests=0)),
+    "G21": lambda: qualigate_suite(suite(passed_tests=...)),
+    "G22": lambda: qualigate_suite(suite(failed_tests=...)),
+    "G23": lambda: qualigate_suite(suite(passed_tests=1, failed_tests=1)),
+    "G24": lambda: qualigate_suite(suite(passed_tests=1)),
+    "G25": lambda: qualigate_suite(suite("timeout", passed_tests=1, failed_tests=1)),
+    "G26": lambda: qualigate_suite(suite(), test_count=3),
+    "G27": lambda: qualigate_suite(suite(), results=results("failed")),
+    "G28": lambda: qualigate_suite(suite(), results=results("partially_passed")),
+    "G29": lambda: qualigate_suite(suite(), results=results(None)),
+    "G30": lambda: qualigate_suite(suite(), results=results(total_tests=3, passed_tests=3)),
+    "G31": lambda: qualigate_suite(suite(), results=results(rows=[row(), row("error")])),
+    "G32": lambda: qualigate_suite(suite(), results=results(rows=[row(), row("running")])),
+    "G33": lambda: qualigate_suite(suite(), test_count=2, results=None),
+    "G34": lambda: project("mostly"),
+}
+
+
+def test_every_row_has_an_example_and_every_example_a_row() -> None:
+    assert sorted(table_rows()) == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("rule", sorted(EXAMPLES))
+def test_the_code_gives_the_tables_verdict(rule: str) -> None:
+    row = table_rows()[rule]
+    expected = VERDICT_WORDS[row["verdict"]]
+    judgment = EXAMPLES[rule]()
+    assert judgment.status is expected, f"{rule} ({row['signal']} {row['value']}): {judgment}"
+    assert judgment.why, "a verdict names the signal that decided it"
+
+
+def test_a_pass_is_given_only_where_the_table_says_pass() -> None:
+    # Sanity of the examples themselves: each baseline passes, so each row's value decides.
+    baselines = [
+        panto(panto_run()),
+        qatech(qatech_run(runTestCases=[case(), case()]), test_count=2),
+        qualigate_verdict.judge_test_run(qg_run(), row()),
+        qualigate_suite(suite(), test_count=2, results=results()),
+        project("passed"),
+    ]
+    assert [judgment.status for judgment in baselines] == [Status.PASSED] * len(baselines)
