@@ -76,8 +76,8 @@ def panto_trigger(aggregate: str | None) -> Judgment:
 
 def panto_missing_run() -> Judgment:
     # The provider's own rule: a run the ended trigger does not list (src/qarun/providers/panto.py).
-    from qarun.providers.panto import _apply, _Listing
     from qarun.model import Run
+    from qarun.providers.panto import _apply, _Listing
 
     listing = _Listing(runs=(), answer={"test_runs": [], "status": "passed"})
     (run,) = _apply([Run(id="testrun_09", name="x", status=Status.RUNNING)], listing)
