@@ -87,7 +87,9 @@ def panto_missing_run() -> Judgment:
 # --- QA.tech -----------------------------------------------------------------------------------
 
 
-def qatech_run(status: str = "COMPLETED", result: str | None = "PASSED", **fields: Any) -> dict:
+def qatech_run(
+    status: str = "COMPLETED", result: str | None = "PASSED", **fields: Any
+) -> dict[str, Any]:
     return {"shortId": "abc123", "status": status, "result": result, **fields}
 
 
@@ -133,7 +135,9 @@ def suite(status: str = "completed", **fields: Any) -> dict[str, Any]:
     return {key: value for key, value in answer.items() if value is not ...}
 
 
-def results(status: str | None = "passed", rows: list[dict] | None = None, **counts: Any) -> dict:
+def results(
+    status: str | None = "passed", rows: list[dict[str, Any]] | None = None, **counts: Any
+) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "total_tests": 2,
         "passed_tests": 2,
