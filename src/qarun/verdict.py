@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from qarun.model import SEVERITY, Outcome, Run, Status
+from qarun.text import clip
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -41,6 +43,19 @@ class Judgment:
     status: Status
     why: str
     plain: bool = False
+
+
+# The longest platform word a verdict's sentence quotes.
+WORD_CHARS = 40
+
+
+def quoted(value: Any) -> str:
+    """A platform's word as a verdict's sentence quotes it: in backticks and short;
+    `null` for JSON's null, `none` for no word at all."""
+    if value is None:
+        return "null"
+    text = str(value)
+    return f"`{clip(text, WORD_CHARS + 1)}`" if text else "none"
 
 
 def decide(evidence: Sequence[Evidence]) -> Judgment:

@@ -21,7 +21,7 @@ from typing import Any
 
 from qarun.model import Status
 from qarun.providers.base import text_field
-from qarun.verdict import Evidence, Judgment, decide
+from qarun.verdict import Evidence, Judgment, decide, quoted
 
 # A run's own words that say its outcome: the aggregate rules' `passed` and `failed`, and
 # their plain synonyms. Any other word is shown as it came and judged by the other signals.
@@ -55,7 +55,7 @@ def judge_run(run: Mapping[str, Any], listing: Mapping[str, Any]) -> Judgment:
     """One run of the trigger, from its own object and the listing it came in."""
     word = run_word(run)
     own = RUN_WORDS.get(word.lower())
-    said = f"its `runner_status` is {_shown(word)}"
+    said = f"its `runner_status` is {quoted(word)}"
     over = trigger_over(listing)
     if own is None and not over:
         started = run.get("runner_start_timestamp") is not None
@@ -87,7 +87,7 @@ def trigger_verdict(listing: Mapping[str, Any]) -> Judgment | None:
     failed = any(RUN_WORDS.get(run_word(run).lower()) is Status.FAILED for run in _runs(listing))
     return Judgment(
         Status.FAILED if failed else Status.ERROR,
-        f"Panto: the trigger's runs ended, and its `status` is {_shown(word)}, which does not "
+        f"Panto: the trigger's runs ended, and its `status` is {quoted(word)}, which does not "
         "say that they passed.",
     )
 
@@ -100,7 +100,7 @@ def _unknown_word_evidence(aggregate: str, run: Mapping[str, Any], said: str) ->
     if aggregate == "failed":
         return [Evidence(Status.FAILED, _every_run(aggregate, "failed"))]
     remark = text_field(run, "remark")
-    trigger = f"the trigger's `status` is {_shown(aggregate)}"
+    trigger = f"the trigger's `status` is {quoted(aggregate)}"
     if remark is not None:
         return [
             Evidence(Status.FAILED, f"Panto: {said}, {trigger}, and its `remark` says: {remark}")
@@ -133,10 +133,3 @@ def _runs(listing: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     if not isinstance(runs, list):
         return ()
     return [run if isinstance(run, Mapping) else {} for run in runs]
-
-
-def _shown(value: str) -> str:
-    """A platform's word as a message quotes it: short, and `none` for none."""
-    if not value:
-        return "none"
-    return f"`{value[:40]}…`" if len(value) > 40 else f"`{value}`"

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qarun.model import Status
-from qarun.verdict import Evidence, Judgment, decide
+from qarun.verdict import Evidence, Judgment, decide, quoted
 
 _UNFINISHED = {"INITIATED": Status.QUEUED, "RUNNING": Status.RUNNING}
 _ENDED = {"ERROR": Status.ERROR, "CANCELLED": Status.CANCELED}
@@ -37,7 +37,7 @@ def judge_run(
     """The run's status from its answer. `test_count`: the start answer's `testCount`;
     `late_polls`: how many earlier answers showed it COMPLETED with no result."""
     status, result = word(answer.get("status")), answer.get("result")
-    said = f"`status` {_shown(answer.get('status'))}, `result` {_shown(result)}"
+    said = f"`status` {quoted(answer.get('status'))}, `result` {quoted(result)}"
     if status in _UNFINISHED:
         return Judgment(_UNFINISHED[status], f"QA.tech: {said}.")
     if status not in _ENDED and status != COMPLETED and result is None:
@@ -91,7 +91,7 @@ def _run_evidence(status: str | None, result: Any, said: str) -> list[Evidence]:
 def _case_evidence(case: Mapping[str, Any], index: int) -> Evidence:
     name = case.get("name") if isinstance(case.get("name"), str) else None
     label = f"test case {name!r}" if name else f"test case {index + 1}"
-    said = f"`status` {_shown(case.get('status'))}, `result` {_shown(case.get('result'))}"
+    said = f"`status` {quoted(case.get('status'))}, `result` {quoted(case.get('result'))}"
     status = judge_case(case)
     if status is Status.ERROR and word(case.get("status")) not in _ENDED:
         return Evidence(None, f"QA.tech's {label} has words it does not document ({said}).")
@@ -106,11 +106,3 @@ def _cases(answer: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     if not isinstance(cases, list):
         return ()
     return [case if isinstance(case, Mapping) else {} for case in cases]
-
-
-def _shown(value: Any) -> str:
-    """A platform's word as a message quotes it: short, and `null` for none."""
-    if value is None:
-        return "null"
-    text = str(value)
-    return f"`{text[:40]}…`" if len(text) > 40 else f"`{text}`"

@@ -18,7 +18,7 @@ from typing import Any
 
 from qarun.model import Status
 from qarun.providers.base import int_field, text_field
-from qarun.verdict import Evidence, Judgment, decide
+from qarun.verdict import Evidence, Judgment, decide, quoted
 
 STATUSES: dict[str, Status] = {
     "pending": Status.QUEUED,
@@ -78,7 +78,7 @@ def judge_suite(
     lowered = word.lower()
     if lowered != SUITE_COMPLETED and not status_of(word, answer).finished:
         status = status_of(word, answer)
-        return Judgment(status, f"Qualigate: the suite's `status` is {_shown(word)}.")
+        return Judgment(status, f"Qualigate: the suite's `status` is {quoted(word)}.")
     evidence: list[Evidence] = []
     if lowered != SUITE_COMPLETED:
         evidence += _word_evidence("the suite's `status`", word, answer)
@@ -118,9 +118,9 @@ def _word_evidence(name: str, word: str, data: Mapping[str, Any]) -> list[Eviden
     status = STATUSES.get(word.lower())
     if status is None or not status.finished:
         return [
-            Evidence(None, f"Qualigate: {name} is {_shown(word)}, which its documents do not give.")
+            Evidence(None, f"Qualigate: {name} is {quoted(word)}, which its documents do not give.")
         ]
-    return [Evidence(status, f"Qualigate: {name} is {_shown(word)}.")]
+    return [Evidence(status, f"Qualigate: {name} is {quoted(word)}.")]
 
 
 def _passed_test_run(answer: Mapping[str, Any], name: str) -> list[Evidence]:
@@ -195,7 +195,7 @@ def _results_evidence(results: Mapping[str, Any], suite: Mapping[str, Any]) -> l
         if _row_finished(row):
             evidence += _word_evidence(_row_name(row), _word(row), row)
         else:
-            word = _shown(_word(row))
+            word = quoted(_word(row))
             evidence.append(
                 Evidence(None, f"Qualigate: {_row_name(row)} is {word} in an ended suite.")
             )
@@ -232,11 +232,4 @@ def _row_finished(row: Mapping[str, Any], *, unknown_ends: bool = True) -> bool:
 
 def _row_name(row: Mapping[str, Any]) -> str:
     name = text_field(row, "test_case_name") or text_field(row, "test_run_id") or "a test"
-    return f"the /results row of {_shown(name)}'s `status`"
-
-
-def _shown(value: str) -> str:
-    """A platform's word as a message quotes it: short, and `none` for none."""
-    if not value:
-        return "none"
-    return f"`{value[:40]}…`" if len(value) > 40 else f"`{value}`"
+    return f"the /results row of {quoted(name)}'s `status`"
