@@ -38,8 +38,8 @@ from tests.harness import run_action
 
 from bench.clocks import VirtualTime, on_wall_clock
 from bench.tables import machine_name, mean, table
-from qarun.context import GitContext
 from qarun.errors import QarunError
+from qarun.git_context import GitContext
 from qarun.http import HttpClient
 from qarun.inputs import Inputs
 from qarun.model import Run, Status

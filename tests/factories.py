@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qarun.context import GitContext
+from qarun.git_context import GitContext
 from qarun.model import Counts, Outcome, Run, Status, TestResult
 from qarun.verdict import overall_status
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qarun.context import GitContext
+from qarun.git_context import GitContext
 from qarun.http import RATE_LIMIT_SPREAD, RATE_LIMIT_SPREAD_CAP, HttpClient, RetryPolicy
 from qarun.model import Run
 from qarun.providers.base import Provider

@@ -107,7 +107,7 @@ def test_a_signal_during_the_trigger_request_says_a_run_may_have_started(
 def test_a_signal_while_qarun_is_still_loading_cancels_cleanly(
     name: str, serve: Serve, tmp_path: Path
 ) -> None:
-    """Before main() installs its handlers, qarun/__main__.py keeps the signal for it.
+    """Before main() installs its handlers, qarun.startup keeps the signal for it.
 
     The moment is made certain: tests/hold_import stops the import of qarun.main until the
     signal has come, and says when it has stopped there.

@@ -22,10 +22,10 @@ from qarun.http import (
     THROTTLE_HALF_LIFE,
     HttpClient,
     RateLimit,
-    Request,
     RetryPolicy,
     Throttle,
 )
+from qarun.request import Request
 from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
 from tests.providers_util import one_wait_for
 

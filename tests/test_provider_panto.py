@@ -16,11 +16,12 @@ from qarun.errors import (
     PlatformError,
     TriggerUncertainError,
 )
-from qarun.http import HttpClient, Request
+from qarun.http import HttpClient
 from qarun.inputs import Inputs
 from qarun.model import Progress, Status
 from qarun.providers.panto import PantoProvider
 from qarun.providers.panto_options import PantoDevice, PantoOptions
+from qarun.request import Request
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestClock
 from tests.fakes.panto import BY_TRIGGER_PREFIX, RUN_PREFIX, TRIGGER_PATH, PantoFake, scenario

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from qarun.context import GitContext
 from qarun.errors import (
     AuthError,
     InputProblem,
@@ -16,12 +15,13 @@ from qarun.errors import (
     RerunRefusedError,
     TriggerUncertainError,
 )
-from qarun.http import Request
+from qarun.git_context import GitContext
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
 from qarun.providers.qatech import QatechProvider
 from qarun.providers.qatech_options import Environment, QatechOptions
+from qarun.request import Request
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestClock, TestScript
 from tests.fakes.qatech import DASHBOARD, SCENARIO_PLAN, QatechFake, scenario

@@ -7,13 +7,14 @@ from typing import Any
 import pytest
 import requests
 
-from qarun.context import GitContext
 from qarun.errors import AuthError, MalformedAnswerError, NotFoundError, PlatformError
-from qarun.http import HttpClient, Request
+from qarun.git_context import GitContext
+from qarun.http import HttpClient
 from qarun.inputs import Inputs
 from qarun.model import Counts, Run, Status
 from qarun.providers.base import TriggerSpec, merge_payload
 from qarun.providers.qualigate import QualigateOptions, QualigateProvider
+from qarun.request import Request
 from tests.conftest import Serve
 from tests.fakes.base import Reply, RunScript, TestClock, TestScript
 from tests.fakes.qualigate import (

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from qarun.errors import PlatformError, TriggerUncertainError
-from qarun.http import HttpClient, Request, RetryPolicy
+from qarun.http import HttpClient, RetryPolicy
+from qarun.request import Request
 from tests.conftest import Serve
 from tests.fakes.base import FakePlatform, Recorded, Reply
 

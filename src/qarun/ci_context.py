@@ -9,7 +9,7 @@ import re
 import subprocess
 from collections.abc import Callable, Mapping
 
-from qarun.context import GitContext
+from qarun.git_context import GitContext
 
 Env = Mapping[str, str]
 

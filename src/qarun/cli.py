@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from qarun import __version__, manifest
 from qarun.inputs import COMMAND, INTERFACE, env_name
 from qarun.report.outputs import DOTENV_FILE
+from qarun.startup import keep_signals
 
 KEY_VARIABLE = "QARUN_API_KEY"
 # Inputs that have no option: the key (from the environment only) and the GitHub-only ones.
@@ -82,6 +83,17 @@ def action_env(
     return given
 
 
+def program(argv: Sequence[str], early_signals: Sequence[int] = ()) -> int:
+    """The one program behind every door. With no arguments inside GitHub Actions it is the
+    action (the runner passes the inputs as INPUT_<NAME>); with arguments, or anywhere
+    else, it is the command."""
+    if argv or os.environ.get("GITHUB_ACTIONS") != "true":
+        return run(argv, early_signals)
+    from qarun.main import main
+
+    return main(early_signals=early_signals)
+
+
 def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) -> int:
     inputs = manifest.inputs()
     args = build_parser(inputs).parse_args(argv)
@@ -91,7 +103,5 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
 
 
 def console_script() -> int:
-    """The `qarun` entry point `pip install` makes; `python -m qarun` goes the same way."""
-    from qarun.__main__ import early_signals
-
-    return run(sys.argv[1:], early_signals)
+    """The `qarun` entry point `pip install` makes: the same program as `python -m qarun`."""
+    return program(sys.argv[1:], keep_signals())

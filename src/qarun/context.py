@@ -11,40 +11,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from qarun import ci_context
+from qarun.git_context import GITHUB_ACTIONS, GitContext
+
 _MERGE_QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]+$")
-
-
-@dataclass(frozen=True)
-class GitContext:
-    repository: str | None = None
-    sha: str | None = None
-    branch: str | None = None
-    pr_number: int | None = None
-    pr_url: str | None = None
-    actor: str | None = None
-    workflow_run_url: str | None = None
-    commit_message: str | None = None
-    event_name: str | None = None
-    # The CI system that ran qarun, as Qualigate's `context.source` names it.
-    source: str | None = None
-
-    def as_report(self) -> dict[str, Any]:
-        """The report's `context` object (README): everything but the commit message."""
-        data = asdict(self)
-        for private in ("commit_message", "event_name", "source"):
-            data.pop(private)
-        return data
-
-    @property
-    def short_sha(self) -> str:
-        return (self.sha or "")[:7]
-
-
-GITHUB_ACTIONS = "github-actions"
 
 
 def read_context(env: Mapping[str, str]) -> GitContext:
@@ -52,8 +25,6 @@ def read_context(env: Mapping[str, str]) -> GitContext:
     Bitbucket, Jenkins, Azure, Buildkite), else from `git` here, else empty. Never fails."""
     if env.get("GITHUB_ACTIONS") == "true":
         return read_github(env)
-    from qarun import ci_context  # only outside GitHub Actions
-
     for reader in ci_context.READERS:
         found = reader(env)
         if found is not None:

@@ -53,6 +53,7 @@ from qarun.http_failures import (
     tried_error,
     uncertain,
 )
+from qarun.request import Request
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
 # (connect, read) seconds. A status poll that takes longer than this is a failed poll.
@@ -119,26 +120,6 @@ class RetryPolicy:
         """Exponential backoff for the n-th consecutive failure (1-based), with jitter."""
         delay = min(self.max_delay, self.base_delay * 2.0 ** (failure - 1))
         return delay * (1 + self.jitter * (2 * rng.random() - 1))
-
-
-@dataclass(frozen=True)
-class Request:
-    """A request qarun would send: what dry-run prints and what the client sends."""
-
-    method: str
-    path: str
-    body: Mapping[str, Any] | None = None
-    params: Mapping[str, str] | None = None
-    # What the request is about, for messages: "test plan pln_abc", "run 7c1f…".
-    what: str = "the request"
-
-    def describe(self, url: str, headers: Mapping[str, str]) -> str:
-        """As dry-run prints it: method and URL, the headers (redacted) and the JSON body."""
-        lines = [f"{self.method} {url}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        if self.body is not None:
-            lines.append(json.dumps(self.body, indent=2, sort_keys=True))
-        return "\n".join(lines)
 
 
 @dataclass

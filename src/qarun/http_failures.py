@@ -7,7 +7,6 @@ import json
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 
 import requests
 from requests import Response
@@ -19,10 +18,8 @@ from qarun.errors import (
     QarunError,
     TriggerUncertainError,
 )
+from qarun.request import Request
 from qarun.text import clip
-
-if TYPE_CHECKING:
-    from qarun.http import Request
 
 # Failed tries in a row after which the deadline cutting the retries is the platform's fault
 # (exit 3 with its error), rather than a single blip in the last seconds (a timeout).

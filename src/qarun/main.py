@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.clock import SYSTEM, Clock
 from qarun.console import Console
-from qarun.context import GitContext, read_context
+from qarun.context import read_context
 from qarun.errors import (
     EXIT_PLATFORM,
     AuthError,
@@ -26,6 +26,7 @@ from qarun.errors import (
     QarunError,
     RerunRefusedError,
 )
+from qarun.git_context import GitContext
 from qarun.http import HttpClient, min_answer
 from qarun.inputs import env_name
 from qarun.model import Outcome, Run, Status

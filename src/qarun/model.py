@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from qarun.context import GitContext
+from qarun.git_context import GitContext
 
 
 class Status(enum.StrEnum):

@@ -2,7 +2,7 @@
 
 Put on PYTHONPATH with QARUN_TEST_HOLD_IMPORT naming a file: the first import of
 `qarun.main` creates the file, then sleeps until a signal has come and
-qarun/__main__.py has kept it in `early_signals`, and lets the import go on. Tests only.
+qarun.startup has kept it in `early_signals`, and lets the import go on. Tests only.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ class _Hold(MetaPathFinder):
         sys.meta_path.remove(self)
         assert MARKER is not None
         Path(MARKER).touch()
-        main = sys.modules["__main__"]
-        while not getattr(main, "early_signals", None):
+        startup = sys.modules["qarun.startup"]
+        while not getattr(startup, "early_signals", None):
             signal.pause()  # returns once a signal's handler has run
         return None  # the usual finders load it
 

@@ -29,8 +29,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 from qarun.cancel import Cancellation, WorkTimedOut
 from qarun.clock import SYSTEM, Clock
 from qarun.console import Console
-from qarun.context import GitContext
 from qarun.errors import CanceledError
+from qarun.git_context import GitContext
 from qarun.github import content
 from qarun.github.api import GitHubApi, GitHubError
 from qarun.model import Outcome, Run, Status

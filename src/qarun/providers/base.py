@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from qarun.context import GitContext
 from qarun.errors import MalformedAnswerError, NotFoundError
-from qarun.http import HttpClient, Request
+from qarun.git_context import GitContext
+from qarun.http import HttpClient
 from qarun.inputs import Inputs
 from qarun.model import Run, Status
+from qarun.request import Request
 from qarun.verdict import Judgment
 
 OptionsT = TypeVar("OptionsT", bound="Options")

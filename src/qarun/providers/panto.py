@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError
-from qarun.http import Request
 from qarun.inputs import Inputs
 from qarun.model import Progress, Run, RunHandle, Status
 from qarun.providers import PLATFORM_INPUTS
@@ -41,6 +40,7 @@ from qarun.providers.panto_options import (
     parse,
 )
 from qarun.providers.panto_verdict import judge_run, trigger_over, trigger_verdict
+from qarun.request import Request
 
 TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
 RUN_PATH = "/api/v1/qa/external/test-run"

@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from qarun.context import GITHUB_ACTIONS
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RerunRefusedError
-from qarun.http import Request
+from qarun.git_context import GITHUB_ACTIONS
 from qarun.inputs import Inputs
 from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult
 from qarun.providers import PLATFORM_INPUTS
@@ -36,6 +35,7 @@ from qarun.providers.qatech_verdict import (
     judge_run,
     word,
 )
+from qarun.request import Request
 
 DEFAULT_PLAN_NAME = "Default test plan"
 

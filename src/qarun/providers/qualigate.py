@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RateLimitedError
-from qarun.http import RateLimit, Request
+from qarun.http import RateLimit
 from qarun.inputs import Inputs
 from qarun.model import (
     MAX_SECONDS,
@@ -53,6 +53,7 @@ from qarun.providers.qualigate_verdict import (
     results_verdict,
     status_of,
 )
+from qarun.request import Request
 
 TRIGGER_PATH = "/api/v1/trigger"
 RESULTS_PATH = "/api/v1/results"
