@@ -38,6 +38,7 @@ from tests.harness import run_action
 
 from bench.clocks import VirtualTime, on_wall_clock
 from bench.tables import machine_name, mean, table
+from qarun.deadline import Deadline
 from qarun.errors import QarunError
 from qarun.git_context import GitContext
 from qarun.http import HttpClient
@@ -159,7 +160,7 @@ def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int) 
         headers=QualigateProvider.auth_headers(fake.api_key),
         sleep=virtual.sleep,
         clock=virtual.now,
-        deadline=virtual.now() + TIMEOUT,
+        deadline=Deadline.after(virtual.now, TIMEOUT),
         rng=random.Random(seed * 1000 + job.number),
     )
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
@@ -169,7 +170,7 @@ def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int) 
         runs = [run for spec in provider.plan() for run in provider.trigger(spec)]
         waiter = Waiter(
             poll=provider.poll,
-            schedule=Schedule(DEFAULT_POLL_INTERVAL, throttle=client.throttle),
+            schedule=Schedule(DEFAULT_POLL_INTERVAL, slowdown=client.limits.slowdown),
             clock=virtual.now,
             sleep=virtual.sleep,
             deadline=started + TIMEOUT,

@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qarun.git_context import GitContext
-from qarun.http import RATE_LIMIT_SPREAD, RATE_LIMIT_SPREAD_CAP, HttpClient, RetryPolicy
+from qarun.http import HttpClient, RetryPolicy
 from qarun.model import Run
 from qarun.providers.base import Provider
+from qarun.ratelimit import RATE_LIMIT_SPREAD, RATE_LIMIT_SPREAD_CAP
 from tests.factories import HEAD_SHA
 from tests.fakes.base import FakePlatform, TestClock
 

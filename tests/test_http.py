@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from qarun.deadline import Deadline
 from qarun.errors import (
     AuthError,
     MalformedAnswerError,
@@ -16,15 +17,8 @@ from qarun.errors import (
     RateLimitedError,
     TriggerUncertainError,
 )
-from qarun.http import (
-    RATE_LIMIT_SPREAD,
-    SHORT_HOLD,
-    THROTTLE_HALF_LIFE,
-    HttpClient,
-    RateLimit,
-    RetryPolicy,
-    Throttle,
-)
+from qarun.http import HttpClient, RetryPolicy
+from qarun.ratelimit import RATE_LIMIT_SPREAD, SHORT_HOLD, THROTTLE_HALF_LIFE, RateLimit, Throttle
 from qarun.request import Request
 from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
 from tests.providers_util import one_wait_for
@@ -98,7 +92,7 @@ def test_429_waits_as_long_as_retry_after_says(fake: Echo) -> None:
     client = client_for(fake.url, sleeps)
     assert client.read(READ)["ok"] is True
     assert one_wait_for(sleeps, 7.0)
-    assert client.throttle.factor > 1
+    assert client.limits.slowdown() > 1
 
 
 def test_a_429_slows_the_schedule_down_for_a_while_not_for_good() -> None:
@@ -129,10 +123,10 @@ def test_a_429_slows_the_schedule_by_how_far_over_the_limit_the_key_is(
     fake.inject("GET /status", Reply(429, {"retry_after": retry_after}))
     client = client_for(fake.url, Sleeps())
     if limit is not None:
-        client.rate_limits["GET /status"] = limit
+        client.limits.windows["GET /status"] = limit
     with pytest.raises(RateLimitedError):
         client.read_or_limited(READ)
-    assert client.throttle.factor == pytest.approx(slower)
+    assert client.limits.slowdown() == pytest.approx(slower)
 
 
 def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
@@ -171,10 +165,10 @@ def test_a_hold_about_to_end_is_waited_for_rather_than_asked_around(
 ) -> None:
     sleeps = Sleeps()
     now = sleeps.clock()
-    ends = None if deadline is None else now + deadline
+    ends = Deadline(sleeps.clock, None if deadline is None else now + deadline)
     notes: list[str] = []
     client = client_for("http://127.0.0.1:9", sleeps, deadline=ends, notify=notes.append)
-    client.refused_until[f"GET {READ.path}"] = now + left
+    client.limits.holds[f"GET {READ.path}"] = now + left
     # The jobs that the hold kept off READ's endpoint were sent to OTHER_READ's meanwhile.
     assert client.first_unrefused([READ, OTHER_READ]) == asked
     assert list(sleeps) == ([left] if asked == 0 else [])
@@ -261,7 +255,8 @@ def test_a_refused_connection_is_retried_then_reported() -> None:
 def test_retry_waits_never_pass_the_deadline(fake: Echo) -> None:
     now = [100.0]
     fake.inject("GET /status", Reply(429, headers={"Retry-After": "30"}))
-    client = client_for(fake.url, Sleeps(), clock=lambda: now[0], deadline=110.0)
+    clock = lambda: now[0]  # noqa: E731
+    client = client_for(fake.url, Sleeps(), clock=clock, deadline=Deadline(clock, 110.0))
     with pytest.raises(OutOfTimeError):
         client.read(READ)
 

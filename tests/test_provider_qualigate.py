@@ -607,7 +607,7 @@ def test_a_check_waits_for_trigger_when_its_hold_is_about_to_end(
     fake, qualigate, run = one_of_many_jobs(serve, clock, duration=90.0)
     clock.advance(5.0)
     (run,) = qualigate.poll([run])  # refused: /results answers, and /trigger is held
-    held_until = qualigate.client.refused_until[f"GET {TRIGGER}"]
+    held_until = qualigate.client.limits.holds[f"GET {TRIGGER}"]
     clock.advance(held_until - clock() - 1.0)
 
     (run,) = qualigate.poll([run])

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from qarun.errors import OutOfTimeError
-from qarun.http import Throttle
 from qarun.model import Progress, Run, Status
+from qarun.ratelimit import Throttle
 from qarun.wait import LAST_LOOK, MIN_PAUSE, Forecast, Forecasts, Pace, Schedule, Waiter
 
 
@@ -193,7 +193,7 @@ def test_the_pace_forecasts_the_end_from_the_steps_seen() -> None:
 
 def test_a_429_stretches_the_whole_schedule() -> None:
     throttle = Throttle(clock=lambda: 0.0)
-    schedule = Schedule(poll_interval=10.0, throttle=throttle)
+    schedule = Schedule(poll_interval=10.0, slowdown=lambda: throttle.factor)
     runs = queued("a")
     before = [schedule.pause(runs, age, Forecasts()) for age in (1.0, 30.0, 300.0)]
     throttle.hit()
@@ -214,7 +214,7 @@ class Foreseen(Forecasts):
 
 def test_after_a_429_the_checks_aimed_at_a_forecast_end_stretch_least() -> None:
     throttle = Throttle(clock=lambda: 0.0)
-    schedule = Schedule(poll_interval=10.0, throttle=throttle)
+    schedule = Schedule(poll_interval=10.0, slowdown=lambda: throttle.factor)
     runs = queued("a")
     near, far = Foreseen(Forecast(end=100.0, spread=5.0)), Foreseen(Forecast(300.0, 5.0))
     before = schedule.pause(runs, 95.0, near), schedule.pause(runs, 20.0, far)
@@ -235,7 +235,7 @@ def test_a_429_during_the_wait_slows_the_later_checks_less_and_less() -> None:
             throttle.hit()  # what the HTTP client does on a 429
         return poll(runs)
 
-    schedule = Schedule(10.0, throttle=throttle)
+    schedule = Schedule(10.0, slowdown=lambda: throttle.factor)
     Waiter(limited, schedule, clock, clock.sleep, deadline=900.0).wait(queued("a"), 0.0)
     gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
     assert max(gaps[:10]) <= 10.0

@@ -5,16 +5,15 @@ Reads (status polls, results) are retried on network errors, timeouts, 5xx,
 after every good answer. A trigger is sent again only when the platform cannot
 have acted on it: the connection was never made, or it answered 429 or 503.
 
-A 429 holds its endpoint for the wait it asks (spread a little): no request of the
-run calls it before the hold ends. A caller with another endpoint to ask (Qualigate's
-/results) asks that one meanwhile, unless the hold is about to end (`read_or_limited`,
-`first_unrefused`). Each 429 also slows the wait loop's schedule (`Throttle`).
+What a 429 asks (its hold on the endpoint, the slowdown) and the platform's documented
+limits are `ratelimit.KeyLimits`; the `timeout` deadline every request answers to is
+`deadline.Deadline`. A caller with another endpoint to ask (Qualigate's /results) asks
+that one while a 429 holds the first, unless the hold is about to end
+(`read_or_limited`, `first_unrefused`).
 
-Nothing runs past the `timeout` deadline: the whole request (connect, headers,
-body) gets the time left and is abandoned after it, and a retry that would
-start after it is not made. The wait then
-ends as a timeout after a 429 or a single failure, and with the platform's last
-error (exit 3) once it has failed several times in a row.
+The wait ends as a timeout after a 429 or a single failure that the deadline cut
+short, and with the platform's last error (exit 3) once it has failed several times
+in a row.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ import json
 import os
 import random
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +32,7 @@ from requests import Response
 
 from qarun import __version__
 from qarun.cancel import WorkTimedOut
+from qarun.deadline import Deadline
 from qarun.errors import (
     AuthError,
     MalformedAnswerError,
@@ -53,39 +52,12 @@ from qarun.http_failures import (
     tried_error,
     uncertain,
 )
+from qarun.ratelimit import SHORT_HOLD, KeyLimits
 from qarun.request import Request
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
 # (connect, read) seconds. A status poll that takes longer than this is a failed poll.
 DEFAULT_TIMEOUT = (10.0, 30.0)
-# A 429's wait is lengthened by up to half (at most 10 s more): jobs sharing a key that were
-# refused together would otherwise all come back the moment one slot frees, and all but one
-# be refused again (bench/shared_key.py: 429s fell from 39 % to 16 % of the requests).
-RATE_LIMIT_SPREAD = 0.5
-RATE_LIMIT_SPREAD_CAP = 20.0
-# How much 429s slow the schedule at most, and how soon that slowdown halves (seconds):
-# within the minute of the limits platforms document (bench/README: 30, 45 and 60 s tried).
-MAX_THROTTLE = 8.0
-THROTTLE_HALF_LIFE = 45.0
-# A 429 slows the schedule to this share of the pace that filled the key's window: the jobs
-# sharing the key, each slowed alike, then leave half its room free.
-SHARE_AFTER_429 = 0.5
-# A 429's hold that ends within this many seconds is waited for, not asked around: the jobs
-# it held back were sent to the other endpoint meanwhile and have likely filled it
-# (bench/shared_key.py, 10 jobs: 429s fell from 9.9 % to 9.2 % of the requests).
-SHORT_HOLD = 2.0
-# Near the deadline a request still gets this long: the last look at the runs must be able to land.
-MIN_REQUEST_TIMEOUT = 2.0
-# No request starts with less than this left before the deadline (at most this share of the
-# whole `timeout`): it could not be answered in time. The wait loop's last look leaves twice
-# as much (wait.LAST_LOOK, LAST_LOOK_SHARE).
-MIN_ANSWER = 0.5
-MIN_ANSWER_SHARE = 0.05
-
-
-def min_answer(timeout: float) -> float:
-    """The least time left before the deadline with which a request is still sent."""
-    return min(MIN_ANSWER, MIN_ANSWER_SHARE * timeout)
 
 
 def new_session() -> requests.Session:
@@ -123,46 +95,6 @@ class RetryPolicy:
 
 
 @dataclass
-class Throttle:
-    """Shared by client and scheduler: each 429 slows the schedule down (`hit`), and the
-    slowdown halves with every THROTTLE_HALF_LIFE seconds without one: the jobs that
-    share a key end, and their share of its limit comes back."""
-
-    clock: Callable[[], float] = time.monotonic
-    level: float = 1.0
-    hit_at: float = 0.0
-
-    @property
-    def factor(self) -> float:
-        if self.level <= 1.0:
-            return 1.0
-        fading: float = 0.5 ** ((self.clock() - self.hit_at) / THROTTLE_HALF_LIFE)
-        return 1.0 + (self.level - 1.0) * fading
-
-    def hit(self, slower: float = 2.0) -> None:
-        """A 429: pauses `slower` times longer than now (at most MAX_THROTTLE in all)."""
-        self.level = min(MAX_THROTTLE, self.factor * max(1.0, slower))
-        self.hit_at = self.clock()
-
-
-@dataclass
-class RateLimit:
-    """At most `limit` requests per `window` seconds to one endpoint (Qualigate: 30 a minute)."""
-
-    limit: int
-    window: float = 60.0
-    sent: deque[float] = field(default_factory=deque)
-
-    def delay(self, now: float) -> float:
-        """Seconds to wait before the next request may go out."""
-        while self.sent and now - self.sent[0] >= self.window:
-            self.sent.popleft()
-        if len(self.sent) < self.limit:
-            return 0.0
-        return self.window - (now - self.sent[0])
-
-
-@dataclass
 class HttpClient:
     """A platform's API at `base_url`, with its auth headers."""
 
@@ -181,21 +113,22 @@ class HttpClient:
     # secret echoed back cannot survive in part.
     redact: Callable[[str], str] = lambda text: text
     rng: random.Random = field(default_factory=random.Random)
-    # The 429s' slowdown, on the client's clock; the schedule reads it too.
-    throttle: Throttle = field(init=False)
-    # Monotonic time after which no request or retry wait may end (main.py sets it), and
-    # the least time before it with which a request is still sent (`min_answer`).
-    deadline: float | None = None
-    min_answer: float = 0.0
-    # Client-side limits by "METHOD /path", for platforms that document one.
-    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
-    # Until when (clock) a 429 asked qarun not to call "METHOD /path" again.
-    refused_until: dict[str, float] = field(default_factory=dict)
+    # The `timeout` deadline (main.py sets it); none by default.
+    deadline: Deadline | None = None
+    # The platform's documented limits and what its 429s asked, on the client's clock.
+    limits: KeyLimits = field(init=False)
     # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
     rejects_key: Callable[[Any], bool] = lambda body: False
 
     def __post_init__(self) -> None:
-        self.throttle = Throttle(clock=self.clock)
+        self.limits = KeyLimits(clock=self.clock, rng=self.rng)
+        if self.deadline is None:
+            self.deadline = Deadline(self.clock)
+
+    @property
+    def _deadline(self) -> Deadline:
+        assert self.deadline is not None  # set in __post_init__
+        return self.deadline
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -214,7 +147,7 @@ class HttpClient:
                 self.notify(
                     f"{request.method} {request.path}: {problem.error} Held back for "
                     f"{problem.wait:.0f} s; asking another way meanwhile, and checking "
-                    f"{self.throttle.factor:.1f} times less often for a while."
+                    f"{self.limits.slowdown():.1f} times less often for a while."
                 )
                 raise RateLimitedError(str(problem.error), status_code=429)
             return self._spent(problem, failures)
@@ -226,8 +159,8 @@ class HttpClient:
         (within the deadline) for the first request when its hold ends within SHORT_HOLD,
         and when all are held back, for the first to be free."""
         while True:
-            left = [self._held(request) for request in requests]
-            short = left[0] <= SHORT_HOLD and self._ends_in_time(left[0])
+            left = [self.limits.held(_route(request)) for request in requests]
+            short = left[0] <= SHORT_HOLD and self._deadline.allows(left[0])
             # Otherwise the first free (held 0 s), or the first to be free.
             index = 0 if short else left.index(min(left))
             if left[index] == 0.0:
@@ -271,7 +204,7 @@ class HttpClient:
     def _pause(self, request: Request, problem: Retryable, failures: int) -> None:
         self._wait_out(request, problem, failures, self._delay(request, problem, failures))
         # Waited out: the endpoint's hold, if a 429 set one, is over.
-        self.refused_until.pop(_route(request), None)
+        self.limits.lift(_route(request))
 
     def _wait_out(
         self,
@@ -281,7 +214,7 @@ class HttpClient:
         delay: float,
         then: str = "Retrying",
     ) -> None:
-        if not self._ends_in_time(delay):
+        if not self._deadline.allows(delay):
             raise out_of_time(request, problem, failures)
         self.notify(f"{request.method} {request.path}: {problem.error} {then} in {delay:.1f} s.")
         self.sleep(delay)
@@ -299,46 +232,25 @@ class HttpClient:
         # A platform that keeps asking for (almost) no wait still gets backed off from.
         wait = problem.wait if failures < self.policy.attempts else max(problem.wait, backoff)
         # The hold the 429 set, spread already (`_answer`), and never less than asked.
-        return max(wait, self._held(request))
-
-    def _spread(self, wait: float) -> float:
-        return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
-
-    def _slower_after(self, request: Request, wait: float | None) -> float:
-        """How much slower to go after a 429: twice, or where the platform documents its
-        window, by how much the key is over its limit. The requests that filled the window
-        came in its first `window - wait` seconds: the key was asked `window / (window -
-        wait)` times what it allows."""
-        limit = self.rate_limits.get(_route(request))
-        if limit is None or wait is None:
-            return 2.0
-        over = limit.window / max(limit.window - wait, limit.window / MAX_THROTTLE)
-        return over / SHARE_AFTER_429
-
-    def _held(self, request: Request) -> float:
-        """Seconds until the last 429 from this endpoint lets qarun call it again."""
-        return max(0.0, self.refused_until.get(_route(request), 0.0) - self.clock())
+        return max(wait, self.limits.held(_route(request)))
 
     def _respect_rate_limit(self, request: Request) -> None:
         """Waits out a 429's hold on the endpoint (asked for by another run's check, say),
         and paces under the platform's documented limit."""
-        limit = self.rate_limits.get(_route(request))
-        delay = self._held(request)
-        if limit is not None:
-            delay = max(delay, limit.delay(self.clock()))
+        route = _route(request)
+        delay = self.limits.wait_before(route)
         if delay > 0:
-            if not self._ends_in_time(delay):
+            if not self._deadline.allows(delay):
                 raise OutOfTimeError(
                     f"The `timeout` ran out while qarun paced its requests for {request.what} "
                     "under the platform's rate limit."
                 )
             self.sleep(delay)
-        if limit is not None:
-            limit.sent.append(self.clock())
+        self.limits.sent(route)
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
-        if self.deadline is not None and self.deadline - self.clock() < self.min_answer:
+        if not self._deadline.answerable():
             # Sent now, it could not be answered in time: a trigger or a rerun would be left
             # uncertain. Nothing is sent.
             raise OutOfTimeError(
@@ -350,7 +262,7 @@ class HttpClient:
         if request.method != "GET" and request.body is not None:
             body = json.dumps(request.body).encode()
             headers["Content-Type"] = "application/json"
-        session, timeouts = self.session, self._timeouts()
+        session, timeouts = self.session, self._deadline.timeouts(self.timeout)
         try:
             response = self.call(
                 lambda: session.request(
@@ -364,7 +276,7 @@ class HttpClient:
                     allow_redirects=False,
                     verify=ca_bundle(),
                 ),
-                self._budget(),
+                self._deadline.left(),
             )
         except requests.RequestException as failure:
             raise network_problem(self._host(), failure) from None
@@ -373,22 +285,6 @@ class HttpClient:
             self.session = new_session()
             raise too_slow(request) from None
         return self._answer(request, response)
-
-    def _ends_in_time(self, delay: float) -> bool:
-        """A wait of `delay` seconds from now ends by the deadline."""
-        return self.deadline is None or self.clock() + delay <= self.deadline
-
-    def _budget(self) -> float | None:
-        """Seconds the whole request may take: what is left before the deadline."""
-        return None if self.deadline is None else max(0.0, self.deadline - self.clock())
-
-    def _timeouts(self) -> tuple[float, float]:
-        """The client's timeouts, cut to the time left before the deadline: no hang past it."""
-        if self.deadline is None:
-            return self.timeout
-        left = max(MIN_REQUEST_TIMEOUT, self.deadline - self.clock())
-        connect, read = self.timeout
-        return min(connect, left), min(read, left)
 
     def _rejects_key(self, response: Response) -> bool:
         try:
@@ -415,10 +311,7 @@ class HttpClient:
             )
         if code == 429:
             wait = retry_after(response)
-            self.throttle.hit(self._slower_after(request, wait))
-            if wait is not None:
-                # Spread as a retry's wait is: the jobs refused together come back apart.
-                self.refused_until[_route(request)] = self.clock() + self._spread(wait)
+            self.limits.refused(_route(request), wait)
             raise Retryable(
                 PlatformError(f"Rate limited (HTTP 429: {message}).", status_code=code),
                 unreceived=True,

@@ -16,6 +16,7 @@ from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.clock import SYSTEM, Clock
 from qarun.console import Console
 from qarun.context import read_context
+from qarun.deadline import Deadline
 from qarun.errors import (
     EXIT_PLATFORM,
     AuthError,
@@ -27,7 +28,7 @@ from qarun.errors import (
     RerunRefusedError,
 )
 from qarun.git_context import GitContext
-from qarun.http import HttpClient, min_answer
+from qarun.http import HttpClient
 from qarun.inputs import env_name
 from qarun.model import Outcome, Run, Status
 from qarun.providers import PROVIDERS
@@ -79,10 +80,9 @@ class ActionRun:
         if settings.dry_run:
             return self._dry_run(provider, specs)
         self._connect_github(provider, specs)
-        deadline = self.clock() + settings.timeout
         assert self.client is not None
-        self.client.deadline = deadline
-        self.client.min_answer = min_answer(settings.timeout)
+        self.client.deadline = Deadline.after(self.clock, settings.timeout)
+        deadline = self.client.deadline.at or self.clock()
         try:
             self.cancel.check()
             if settings.wait_for_url and not self._wait_for_url(settings.wait_for_url, deadline):
@@ -196,7 +196,7 @@ class ActionRun:
             return False
         waiter = Waiter(
             poll=self._polling(provider),
-            schedule=Schedule(self.settings.poll_interval, throttle=self.client.throttle),
+            schedule=Schedule(self.settings.poll_interval, slowdown=self.client.limits.slowdown),
             clock=self.clock,
             sleep=self.cancel.sleep,
             deadline=deadline,

@@ -9,8 +9,9 @@ the chance per second that a run ends now, given what qarun knows:
   it ends, and a long one costs one request per `poll-interval`;
 - where the platform reports progress (steps, tests or runs done), the pace so
   far forecasts the end: checks thin out while it is far and close in around it;
-- each 429 slows the schedule down (Throttle), less as time passes without one: the
-  checks for unforeseen ends most, the ones aimed at a forecast end least.
+- each 429 slows the schedule down (`slowdown`, read from the HTTP client's KeyLimits),
+  less as time passes without one: the checks for unforeseen ends most, the ones aimed
+  at a forecast end least.
 Pauses never exceed `poll-interval` (unless a 429 stretched them).
 """
 
@@ -21,7 +22,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from qarun.errors import OutOfTimeError
-from qarun.http import Throttle
 from qarun.model import Progress, Run, Status
 from qarun.verdict import settled
 
@@ -145,7 +145,8 @@ class Schedule:
     """Pure: how long to pause before the next check, from the runs' age and forecasts."""
 
     poll_interval: float
-    throttle: Throttle = field(default_factory=Throttle)
+    # How many times longer pauses are for the 429s seen (the HTTP client's KeyLimits).
+    slowdown: Callable[[], float] = lambda: 1.0
 
     def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
         """Seconds until the next check of `runs` (the unfinished ones), `elapsed` after trigger.
@@ -154,7 +155,7 @@ class Schedule:
         """
         # Runs of one trigger share their forecast (Panto's runs done): compute each once.
         distinct = {forecasts.forecast(run) for run in runs}
-        slower = self.throttle.factor
+        slower = self.slowdown()
         pauses = [self._pause(elapsed, forecast, slower) for forecast in distinct]
         return min(pauses, default=self.poll_interval * slower)
 

@@ -22,7 +22,6 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RateLimitedError
-from qarun.http import RateLimit
 from qarun.inputs import Inputs
 from qarun.model import (
     MAX_SECONDS,
@@ -101,7 +100,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
 
     def __post_init__(self) -> None:
         for route in RATE_LIMITED_ROUTES:
-            self.client.rate_limits.setdefault(route, RateLimit(RATE_LIMIT_PER_MINUTE))
+            self.client.limits.document(route, RATE_LIMIT_PER_MINUTE)
 
     @staticmethod
     def parse_options(inputs: Inputs) -> QualigateOptions:
