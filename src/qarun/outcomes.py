@@ -1,0 +1,105 @@
+"""How a run ends: the Outcome every report renders, from the RunState and what stopped it,
+with its exit code and the one `::error::` line that says why the step failed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from qarun.console import Console
+from qarun.errors import InputError
+from qarun.inputs import env_name
+from qarun.model import Outcome, Status
+from qarun.providers import PROVIDERS
+from qarun.run_state import RunState
+from qarun.settings import Settings
+from qarun.verdict import exit_code, failure_sentence, final_statuses, overall_status
+
+
+@dataclass
+class Ending:
+    """Turns a run's state into its Outcome, whichever way the run stops."""
+
+    env: Mapping[str, str]
+    console: Console
+    clock: Callable[[], float]
+    state: RunState
+    settings: Settings | None = None
+
+    def finished(
+        self,
+        *,
+        status: Status | None = None,
+        timed_out: bool = False,
+        dry_run: bool = False,
+        error: str | None = None,
+    ) -> Outcome:
+        """The runs' verdict (or `status`), failing the step on any outcome in fail-on."""
+        assert self.settings is not None
+        runs = self.state.runs
+        if status is None:
+            status = overall_status(runs, timed_out=timed_out)
+        happened = [status, *final_statuses(runs, timed_out=timed_out)]
+        quiet = status is Status.TRIGGERED or dry_run
+        code = 0 if quiet else exit_code(happened, self.settings.fail_on)
+        return self.outcome(status, code, error=error, timed_out=timed_out, dry_run=dry_run)
+
+    def canceled(self, signal_name: str | None) -> Outcome:
+        # The summary says the runs go on on the platform (none documents a way to stop one).
+        if self.state.sending is not None:
+            self.state.note(
+                f"The cancel came while qarun was triggering {self.state.sending}: a run may "
+                "have started on the platform without qarun knowing its id; check the "
+                "platform's dashboard."
+            )
+        return self.outcome(
+            Status.CANCELED,
+            1,
+            error=f"The workflow was canceled ({signal_name}) before the runs ended.",
+            canceled=True,
+        )
+
+    def stopped(self, code: int, message: str, problems: InputError | None = None) -> Outcome:
+        """Stopped by bad input (exit 2, one annotation per problem) or the platform (exit 3)."""
+        if problems is not None:
+            for problem in problems.problems:
+                self.console.error(str(problem))
+        return self.outcome(Status.ERROR, code, error=message, annotate=problems is None)
+
+    def outcome(
+        self,
+        status: Status,
+        code: int,
+        *,
+        error: str | None = None,
+        timed_out: bool = False,
+        canceled: bool = False,
+        dry_run: bool = False,
+        annotate: bool = True,
+    ) -> Outcome:
+        state = self.state
+        name = self.settings.provider if self.settings else self.env.get(env_name("provider"))
+        cls = PROVIDERS.get((name or "").lower().strip())
+        mono = state.triggered_mono
+        outcome = Outcome(
+            provider=cls.name if cls else (name or "").strip().lower(),
+            provider_title=cls.title if cls else "qarun",
+            status=status,
+            exit_code=code,
+            runs=tuple(state.runs),
+            attempts=tuple(state.attempts),
+            context=state.context,
+            started_at=state.triggered_at,
+            finished_at=datetime.now(UTC) if state.triggered_at else None,
+            duration=None if mono is None else round(self.clock() - mono, 3),
+            timed_out=timed_out,
+            canceled=canceled,
+            dry_run=dry_run,
+            error=error,
+            notes=tuple(state.notes),
+            planned=tuple(state.planned),
+        )
+        if code != 0 and annotate:
+            self.console.error(error or failure_sentence(outcome))
+        return outcome

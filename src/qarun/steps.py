@@ -1,0 +1,77 @@
+"""The steps of a run after its settings: trigger, wait, read the details. Each takes the
+Job it works with and the RunState it adds to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from qarun.errors import OutOfTimeError, PlatformError
+from qarun.job import Job
+from qarun.model import Run
+from qarun.providers.base import TriggerSpec
+from qarun.run_state import RunState
+
+
+def trigger_all(job: Job, state: RunState, specs: Sequence[TriggerSpec]) -> None:
+    state.triggered_at = datetime.now(UTC)
+    state.triggered_mono = job.now()
+    for spec in specs:
+        state.sending = spec.label
+        started = job.provider.trigger(spec)
+        state.sending = None
+        state.runs.extend(started)
+        for run in started:
+            link = f" {run.url}" if run.url else ""
+            job.console.info(f"Triggered {spec.label}: run {run.id} ({run.name}){link}")
+
+
+def wait_for_runs(job: Job, state: RunState, started: float | None = None) -> bool:
+    """Polls until the runs end; True when the timeout ran out first. `started`: when they
+    were triggered (a rerun's own trigger), which their schedule and durations count from."""
+    # Imported here, after the trigger: the first request goes out sooner.
+    from qarun.wait import Schedule, Waiter
+
+    if all(run.finished for run in state.runs):
+        return False
+    waiter = Waiter(
+        poll=_keeping(job, state),
+        schedule=Schedule(job.settings.poll_interval, slowdown=job.client.limits.slowdown),
+        clock=job.now,
+        sleep=job.cancel.sleep,
+        deadline=job.deadline,
+        report=job.console.progress,
+    )
+    began = started if started is not None else state.triggered_mono
+    result = waiter.wait(state.runs, job.now() if began is None else began)
+    state.runs = result.runs
+    return result.timed_out
+
+
+def _keeping(job: Job, state: RunState) -> Callable[[Sequence[Run]], list[Run]]:
+    """`provider.poll`, keeping each answer: a later error or cancel still reports it."""
+
+    def poll(runs: Sequence[Run]) -> list[Run]:
+        try:
+            fresh = job.provider.poll(runs)
+        except OutOfTimeError as error:
+            # The wait ends as a timeout; this says what ran the time out.
+            state.note(str(error))
+            raise
+        state.learn(fresh)
+        return fresh
+
+    return poll
+
+
+def complete_runs(job: Job, state: RunState) -> None:
+    """Per-test details; a failure here is a warning, the verdict stands on the runs."""
+    finished = [run for run in state.runs if run.finished and not run.tests]
+    if not finished:
+        return
+    try:
+        detailed = job.provider.complete(finished)
+    except (PlatformError, OutOfTimeError) as error:
+        job.console.warning(state.note(f"The test details could not be fetched: {error}"))
+        return
+    state.learn(detailed)
