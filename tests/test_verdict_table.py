@@ -155,7 +155,7 @@ def qualigate_suite(answer: Mapping[str, Any], **kwargs: Any) -> Judgment:
 
 
 def project(status: str) -> Judgment:
-    verdict = qualigate_verdict.results_verdict(results(status), asked=2)
+    verdict = qualigate_verdict.results_verdict(results(status), ["660e8400", "770e8400"])
     assert verdict is not None
     return verdict
 
@@ -208,7 +208,7 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "G10": lambda: qualigate_verdict.judge_test_run(qg_run(steps_completed=11)),
     "G11": lambda: qualigate_verdict.judge_test_run(qg_run(error_message="Element not found")),
     "G12": lambda: qualigate_verdict.judge_test_run(qg_run(), row("failed")),
-    "G13": lambda: qualigate_verdict.judge_test_run(qg_run(), row("running")),
+    "G13": lambda: qualigate_verdict.judge_test_run(qg_run(), row("running", error_message=None)),
     "G14": lambda: qualigate_suite(suite("running")),
     "G15": lambda: qualigate_suite(suite("completed"), test_count=2, results=results()),
     "G16": lambda: qualigate_suite(suite("passed")),

@@ -289,7 +289,7 @@ class HttpClient:
     def _rejects_key(self, response: Response) -> bool:
         try:
             return self.rejects_key(response.json())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
             return False
 
     def _host(self) -> str:
@@ -336,7 +336,7 @@ class HttpClient:
             )
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
             raise Retryable(
                 MalformedAnswerError(
                     f"The platform's answer to {request.what} is not JSON "

@@ -117,7 +117,7 @@ def platform_message(response: Response, redact: Callable[[str], str] = str) -> 
     """The platform's own words from an error body: `message`, `detail` or `error`."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
         return snippet(redact(response.text)) or response.reason or "no message"
     if isinstance(body, dict):
         for key in ("message", "detail", "error"):
@@ -150,7 +150,7 @@ def retry_after(response: Response) -> float | None:
                 pass
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
         return None
     if isinstance(body, dict):
         value = body.get("retry_after")

@@ -14,7 +14,7 @@ from qarun.model import Outcome, Status
 from qarun.providers import PROVIDERS
 from qarun.run_state import RunState
 from qarun.settings import Settings
-from qarun.verdict import exit_code, failure_sentence, final_statuses, overall_status
+from qarun.verdict import exit_code, failure_sentence, final_statuses, overall_status, tested
 
 
 @dataclass
@@ -40,7 +40,12 @@ class Ending:
         runs = self.state.runs
         if status is None:
             status = overall_status(runs, timed_out=timed_out)
-        happened = [status, *final_statuses(runs, timed_out=timed_out)]
+        happened = [
+            status,
+            *final_statuses(runs, timed_out=timed_out),
+            *tested(runs),
+            *self.state.happened,
+        ]
         quiet = status is Status.TRIGGERED or dry_run
         code = 0 if quiet else exit_code(happened, self.settings.fail_on)
         return self.outcome(status, code, error=error, timed_out=timed_out, dry_run=dry_run)

@@ -14,6 +14,7 @@ from qarun.job import Job
 from qarun.model import Run, Status
 from qarun.run_state import RunState
 from qarun.steps import complete_runs, wait_for_runs
+from qarun.verdict import no_better_than_its_tests
 
 
 def rerun_failed(job: Job, state: RunState) -> bool:
@@ -72,7 +73,14 @@ def _await(job: Job, state: RunState, reruns: Mapping[str, Run], rerun_at: float
     timed_out = wait_for_runs(job, state, started=rerun_at)
     complete_runs(job, state)
     state.runs = [
-        run.with_earlier_tests(earlier[run.id]) if run.id in earlier else run for run in state.runs
+        no_better_than_its_tests(run.with_earlier_tests(earlier[run.id]))
+        if run.id in earlier
+        else run
+        for run in state.runs
+    ]
+    # A rerun that never ended leaves its earlier attempt's failure known.
+    state.happened += [
+        earlier[run.id].status for run in state.runs if run.id in earlier and not run.finished
     ]
     return timed_out
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from qarun.git_context import GitContext
-from qarun.model import Run
+from qarun.model import Run, Status
 from qarun.verdict import settled
 
 
@@ -27,6 +27,9 @@ class RunState:
     triggered_mono: float | None = None
     # What was being triggered when the run stopped: a run may exist that qarun never saw.
     sending: str | None = None
+    # Outcomes known that no run shows any more (a failed attempt whose rerun never ended):
+    # they still count for `fail-on`.
+    happened: list[Status] = field(default_factory=list)
 
     def note(self, text: str) -> str:
         """Adds a note for the summary; returns it, for the log."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from qarun.errors import OutOfTimeError, PlatformError
+from qarun.errors import MalformedAnswerError, OutOfTimeError, PlatformError
 from qarun.job import Job
-from qarun.model import Run
+from qarun.model import Run, Status
 from qarun.providers.base import TriggerSpec
 from qarun.run_state import RunState
 
@@ -71,7 +71,21 @@ def complete_runs(job: Job, state: RunState) -> None:
         return
     try:
         detailed = job.provider.complete(finished)
+    except MalformedAnswerError as error:
+        # The platform answered, with something that cannot be read: whatever it said of the
+        # tests is not a pass (a failed request, below, leaves the verdict as it was).
+        note = state.note(f"The test details could not be read: {error}")
+        job.console.warning(note)
+        state.learn(_doubted(run, note) for run in finished)
+        return
     except (PlatformError, OutOfTimeError) as error:
         job.console.warning(state.note(f"The test details could not be fetched: {error}"))
         return
     state.learn(detailed)
+
+
+def _doubted(run: Run, why: str) -> Run:
+    """A run whose details contradict nothing yet say nothing readable: no pass."""
+    if run.status not in (Status.PASSED, Status.SKIPPED):
+        return run
+    return run.updated(status=Status.ERROR, message=run.message or why)

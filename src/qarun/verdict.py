@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qarun.model import SEVERITY, Outcome, Run, Status
+from qarun.model import COUNTED, SEVERITY, Outcome, Run, Status, total_counts
 from qarun.text import clip
 
 EXIT_PASSED = 0
@@ -87,6 +87,26 @@ def final_statuses(runs: Sequence[Run], *, timed_out: bool = False) -> list[Stat
     statuses = [_final(run.status, timed_out=timed_out) for run in runs]
     statuses += [run.platform_verdict for run in runs if run.platform_verdict is not None]
     return statuses
+
+
+def tested(runs: Sequence[Run]) -> list[Status]:
+    """The outcomes of the tests inside the runs, as counted: a test that failed inside a
+    run that ended in error happened too (fail-on reads every outcome)."""
+    counts = total_counts(runs)
+    return [status for status in COUNTED if getattr(counts, status.value) > 0]
+
+
+def no_better_than_its_tests(run: Run) -> Run:
+    """A finished run whose tests (an earlier attempt's kept beside a rerun's) include one
+    that did not pass is no better than that test."""
+    bad = [test for test in run.tests if test.status.finished and test.status not in _PASSING]
+    if not run.finished or not bad:
+        return run
+    test = min(bad, key=lambda test: _rank(test.status))
+    if _rank(test.status) >= _rank(run.status):
+        return run
+    why = f"its test {test.name!r} ended {test.status.value} and was not rerun."
+    return run.updated(status=test.status, message=run.message or why)
 
 
 def overall_status(runs: Sequence[Run], *, timed_out: bool = False) -> Status:

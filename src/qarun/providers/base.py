@@ -182,6 +182,11 @@ def text_field(data: Mapping[str, Any], key: str) -> str | None:
     return None
 
 
+# Reads of a finished run's details while they still show it going (a copy behind the one
+# that answered the status), and the pause between: looked at again, then judged as they are.
+DETAIL_TRIES = 3
+DETAIL_PAUSE = 1.0
+
 # The largest count (of tests, steps, runs) qarun takes from a platform as one.
 MAX_COUNT = 10**9
 

@@ -19,6 +19,8 @@ from qarun.inputs import Inputs
 from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult
 from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
+    DETAIL_PAUSE,
+    DETAIL_TRIES,
     Options,
     ProviderBase,
     TriggerSpec,
@@ -38,10 +40,6 @@ from qarun.providers.qatech_verdict import (
 from qarun.request import Request
 
 DEFAULT_PLAN_NAME = "Default test plan"
-
-# Reads of a finished run's test cases while they still show it running, and the pause between.
-DETAIL_TRIES = 3
-DETAIL_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -275,8 +273,8 @@ class QatechProvider(ProviderBase[QatechOptions]):
                 self.client.sleep(DETAIL_PAUSE)
         what = f"run {run.id}"
         tests = tuple(_test_result(case, i, what) for i, case in enumerate(_cases(data, what)))
-        updated = self._apply(run, data)
-        return updated.updated(tests=tests, message=updated.message or _first_problem(tests))
+        updated = self._apply(run, data, cases_asked=True)
+        return updated.updated(tests=tests, message=_first_problem(tests) or updated.message)
 
     def _fetch(self, run: Run, *, all_cases: bool) -> dict[str, Any]:
         what = f"run {run.id}"
@@ -285,11 +283,16 @@ class QatechProvider(ProviderBase[QatechOptions]):
         return expect_object(answer, what)
 
     @staticmethod
-    def _apply(run: Run, data: Mapping[str, Any]) -> Run:
+    def _apply(run: Run, data: Mapping[str, Any], *, cases_asked: bool = False) -> Run:
         what = f"run {run.id}"
         status, result = _status_field(data, what), data.get("result")
         handle = run.handle if isinstance(run.handle, QatechHandle) else QatechHandle()
-        judgment = judge_run(data, test_count=handle.test_count, late_polls=handle.late_result)
+        judgment = judge_run(
+            data,
+            test_count=handle.test_count,
+            late_polls=handle.late_result,
+            cases_asked=cases_asked,
+        )
         if word(status) == COMPLETED and result is None and not judgment.status.finished:
             # COMPLETED with the result not written yet: looked at again before judging.
             handle = replace(handle, late_result=handle.late_result + 1)

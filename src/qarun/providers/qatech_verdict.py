@@ -27,15 +27,23 @@ LATE_RESULT_POLLS = 3
 
 
 def word(value: Any) -> str | None:
-    """A status or result word in QA.tech's case, or None when there is none."""
-    return value.upper() if isinstance(value, str) and value else None
+    """A status or result word in QA.tech's case; None for JSON's null or no field; a value
+    that is no string is no word QA.tech documents (`<int>`, `<bool>`, …)."""
+    if value is None:
+        return None
+    return value.upper() if isinstance(value, str) else f"<{type(value).__name__}>"
 
 
 def judge_run(
-    answer: Mapping[str, Any], *, test_count: int | None = None, late_polls: int = 0
+    answer: Mapping[str, Any],
+    *,
+    test_count: int | None = None,
+    late_polls: int = 0,
+    cases_asked: bool = False,
 ) -> Judgment:
     """The run's status from its answer. `test_count`: the start answer's `testCount`;
-    `late_polls`: how many earlier answers showed it COMPLETED with no result."""
+    `late_polls`: how many earlier answers showed it COMPLETED with no result;
+    `cases_asked`: the answer is to `?testCases=all`, so its test cases must be there."""
     status, result = word(answer.get("status")), answer.get("result")
     said = f"`status` {quoted(answer.get('status'))}, `result` {quoted(result)}"
     if status in _UNFINISHED:
@@ -48,15 +56,21 @@ def judge_run(
     evidence = _run_evidence(status, result, said)
     cases = _cases(answer)
     evidence += [_case_evidence(case, index) for index, case in enumerate(cases)]
-    if cases and test_count is not None and len(cases) < test_count:
-        evidence.append(
-            Evidence(
-                None,
-                f"QA.tech started the run with {test_count} test case(s) (`testCount`) and "
-                f"shows {len(cases)} of them.",
-            )
-        )
+    evidence += _count_evidence(len(cases), test_count, cases_asked)
     return decide(evidence)
+
+
+def _count_evidence(shown: int, test_count: int | None, cases_asked: bool) -> list[Evidence]:
+    """The test cases shown against the start answer's `testCount`: a run of no test case,
+    or cases that do not add up to the count, is no pass."""
+    started = f"QA.tech started the run with {test_count} test case(s) (`testCount`)"
+    if test_count == 0:
+        return [Evidence(None, f"{started}: it ran no test.")]
+    if test_count is None or (shown == 0 and not cases_asked):
+        return []  # not asked for, the cases may be left out (the documents say both)
+    if shown != test_count:
+        return [Evidence(None, f"{started} and shows {shown}.")]
+    return []
 
 
 def judge_case(case: Mapping[str, Any]) -> Status:
@@ -66,9 +80,11 @@ def judge_case(case: Mapping[str, Any]) -> Status:
         return _UNFINISHED[status]
     if status in _ENDED:
         return _ENDED[status]
-    if result in _RESULTS and status in (COMPLETED, None):
+    if status == COMPLETED and result in _RESULTS:
         return _RESULTS[result]
-    return Status.ERROR if status == COMPLETED or result is not None else Status.RUNNING
+    if result == "FAILED":
+        return Status.FAILED  # whatever its status word says, the case failed
+    return Status.RUNNING if status is None and result is None else Status.ERROR
 
 
 def _run_evidence(status: str | None, result: Any, said: str) -> list[Evidence]:

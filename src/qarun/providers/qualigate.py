@@ -35,6 +35,8 @@ from qarun.model import (
 )
 from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
+    DETAIL_PAUSE,
+    DETAIL_TRIES,
     Options,
     ProviderBase,
     TriggerSpec,
@@ -50,7 +52,6 @@ from qarun.providers.qualigate_verdict import (
     judge_suite,
     judge_test_run,
     results_verdict,
-    status_of,
 )
 from qarun.request import Request
 
@@ -153,8 +154,9 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         target = spec.target or ""
         word = text_field(answer, "status")
         common: dict[str, Any] = {
-            # `pending` as documented; a trigger answer without a word is just queued.
-            "status": status_of(word, answer) if word else Status.QUEUED,
+            # `pending` as documented: a trigger answer never ends a run, whatever it says
+            # (the checks that follow are what can show an end, with every signal).
+            "status": Status.RUNNING if (word or "").lower() == "running" else Status.QUEUED,
             "provider_status": word or "",
             "device": spec.device,
         }
@@ -235,20 +237,31 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         """The run as its /results row shows it. The row has no steps: the run's progress
         is unknown at this check."""
         try:
-            rows = _rows_by_run(expect_object(self.client.read_or_limited(request), what), what)
+            answer = expect_object(self.client.read_or_limited(request), what)
         except NotFoundError:
-            rows = {}  # the platform may list only finished runs: this one is not done yet
+            answer = {}  # the platform may list only finished runs: this one is not done yet
+        rows = _rows_by_run(answer, what) if answer else {}
+        group = results_verdict(answer, [run.id])
+        verdict = group.status if group is not None else None
         if run.id not in rows:
-            return run.updated(progress=None)
+            return run.updated(progress=None, platform_verdict=verdict or run.platform_verdict)
         self._rowed.add(run.id)
         self.seen.add(run.id)
-        return _with_row(run, rows[run.id]).updated(progress=None)
+        return _with_row(run, rows[run.id]).updated(progress=None, platform_verdict=verdict)
 
     # --- details -------------------------------------------------------------------
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
         unread = [run for run in runs if _kind(run) != SUITE_RUN and run.id not in self._rowed]
-        fresh.update(self._from_rows(unread, polling=False))
+        for attempt in range(DETAIL_TRIES):
+            rowed = self._from_rows(unread, polling=False)
+            fresh.update(rowed)
+            # A row that still shows an ended run going may be a copy behind: asked again.
+            behind = {run_id for run_id, run in rowed.items() if _row_behind(run)}
+            if not behind or attempt + 1 == DETAIL_TRIES:
+                break
+            self.client.sleep(DETAIL_PAUSE)
+            unread = [run for run in unread if run.id in behind]
         return [fresh.get(run.id, run) for run in runs]
 
     def _suite_details(self, run: Run) -> Run:
@@ -277,18 +290,22 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             ids = ",".join(run.id for run in batch)
             try:
                 answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
-            except NotFoundError:
-                if polling:
-                    continue
-                raise
+            except NotFoundError as error:
+                if not polling:
+                    raise
+                self.lost(batch, error)  # a run whose row was shown, and then gone
+                continue
             rows = _rows_by_run(answer, what)
-            group = results_verdict(answer, len(batch)) if len(rows) >= len(batch) else None
+            # The answer's own status and counts cap every run it was asked about.
+            group = results_verdict(answer, [run.id for run in batch], ended=not polling)
             verdict = group.status if group is not None else None
             for run in batch:
                 if run.id in rows:
                     self._rowed.add(run.id)
                     self.seen.add(run.id)
                     fresh[run.id] = _with_row(run, rows[run.id]).updated(platform_verdict=verdict)
+                elif verdict is not None:
+                    fresh[run.id] = run.updated(platform_verdict=verdict)
         return fresh
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
@@ -306,7 +323,7 @@ def _test_run_status(run: Run, answer: Mapping[str, Any], what: str) -> Run:
     done = int_field(answer, "steps_completed")
     total = int_field(answer, "steps_total")
     progress = Progress(done, total) if done is not None and total else run.progress
-    handle = replace(_handle(run), answer=answer)
+    handle = _newer(_handle(run), answer=answer)
     judgment = judge_test_run(answer, handle.row)
     message = text_field(answer, "error_message")
     return judged(_with_times(run, answer), judgment, message).updated(
@@ -353,7 +370,7 @@ def _rows_by_run(answer: Mapping[str, Any], what: str) -> dict[str | None, dict[
 def _with_row(run: Run, row: Mapping[str, Any]) -> Run:
     """A test run updated from its /results row, its verdict from the row and the last
     GET /trigger answer together."""
-    handle = replace(_handle(run), row=row)
+    handle = _newer(_handle(run), row=row)
     judgment = judge_test_run(handle.answer, row)
     changes: dict[str, Any] = {
         "name": text_field(row, "test_case_name") or run.name,
@@ -365,6 +382,33 @@ def _with_row(run: Run, row: Mapping[str, Any]) -> Run:
     if word is not None and handle.answer is None:
         changes["provider_status"] = word
     return judged(run, judgment, text_field(row, "error_message")).updated(**changes)
+
+
+def _newer(
+    handle: QualigateHandle,
+    *,
+    answer: Mapping[str, Any] | None = None,
+    row: Mapping[str, Any] | None = None,
+) -> QualigateHandle:
+    """The handle with a newer GET /trigger answer or /results row. The other one is kept
+    only where it shows an end: one that showed the run going was read before this."""
+    if answer is not None:
+        kept = (
+            handle.row if handle.row and judge_test_run(None, handle.row).status.finished else None
+        )
+        return replace(handle, answer=answer, row=kept)
+    older = handle.answer
+    kept_answer = older if older and judge_test_run(older).status.finished else None
+    return replace(handle, answer=kept_answer, row=row)
+
+
+def _row_behind(run: Run) -> bool:
+    """The run's GET /trigger answer shows it ended and its /results row does not."""
+    handle = _handle(run)
+    if handle.answer is None or handle.row is None:
+        return False
+    ended = judge_test_run(handle.answer).status.finished
+    return ended and not judge_test_run(None, handle.row).status.finished
 
 
 def _handle(run: Run) -> QualigateHandle:
@@ -407,6 +451,8 @@ def _queued_project(
     answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
 ) -> list[Run]:
     ids = answer.get("test_run_ids")
+    if isinstance(ids, list):
+        ids = list(dict.fromkeys(ids))  # a run listed twice is one run
     if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
         raise MalformedAnswerError(
             f"The platform's answer to the trigger of {what} has a `test_run_ids` that is not "

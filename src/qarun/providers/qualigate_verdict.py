@@ -49,8 +49,8 @@ def judge_test_run(
     answer: Mapping[str, Any] | None, row: Mapping[str, Any] | None = None
 ) -> Judgment:
     """A test run from its last GET /trigger answer and its last /results row (either may
-    be missing: a check asks one of them). A word that says the run is still going gives
-    no evidence: it was read before the end."""
+    be missing: a check asks one of them; the provider drops a row read before a newer
+    answer). Once one of them shows an end, one that still shows the run going disagrees."""
     pieces = [("test run's", answer, True), ("test run's /results row's", row, False)]
     ends = [_end(name, data, shows_end) for name, data, shows_end in pieces if data is not None]
     finished = [end for end in ends if end is not None]
@@ -59,6 +59,8 @@ def judge_test_run(
         queued = all(STATUSES.get(word.lower()) is Status.QUEUED for word in words)
         return Judgment(Status.QUEUED if queued else Status.RUNNING, "Qualigate: not ended.")
     evidence = [piece for end in finished for piece in end]
+    if len(finished) < len(ends):
+        evidence.append(Evidence(None, "Qualigate: one answer shows the run ended, one going."))
     if answer is not None and _word(answer).lower() == "passed":
         evidence += _passed_test_run(answer, "test run")
     if row is not None and _word(row).lower() == "passed":
@@ -91,14 +93,36 @@ def judge_suite(
     return decide(evidence)
 
 
-def results_verdict(results: Mapping[str, Any], asked: int) -> Judgment | None:
-    """The group verdict of a /results answer for `asked` test runs: None until it has a
-    finished row for each of them; then its own `status` must say `passed` too."""
-    rows = _rows(results)
-    if len(rows) < asked or not all(_row_finished(row, unknown_ends=False) for row in rows):
-        return None
-    evidence = [_status_evidence("/results `status`", results)]
-    evidence += [piece for row in rows for piece in _word_evidence(_row_name(row), _word(row), row)]
+def results_verdict(
+    results: Mapping[str, Any], asked: Sequence[str], *, ended: bool = False
+) -> Judgment | None:
+    """The group verdict of a /results answer for the test runs `asked`: its own `status`,
+    its counts and one ended row for each run must all say pass. While the runs may still
+    be going (`ended` false), a missing or unfinished row or an unfinished `status` means
+    "not yet" (None), unless something already says a test did not pass."""
+    evidence: list[Evidence] = []
+    waiting = False
+    status = STATUSES.get(_word(results).lower())
+    if status is not None and not status.finished and not ended:
+        waiting = True
+    else:
+        evidence.append(_status_evidence("/results `status`", results))
+    for run_id in asked:
+        found = [row for row in _rows(results) if text_field(row, "test_run_id") == run_id]
+        if len(found) > 1:
+            evidence.append(Evidence(None, f"Qualigate: /results lists run `{run_id}` twice."))
+        elif found and _row_finished(found[0], unknown_ends=ended):
+            evidence += _row_evidence(found[0])
+        elif ended:
+            evidence.append(Evidence(None, f"Qualigate: /results has no ended row for `{run_id}`."))
+        else:
+            waiting = True
+    if not waiting:
+        evidence += _suite_counts(results, "/results", len(asked))
+    if waiting:
+        bad = [piece for piece in evidence if piece.says is not None and piece.says.finished]
+        bad = [piece for piece in bad if piece.says not in (Status.PASSED, Status.SKIPPED)]
+        return decide(bad) if bad else None
     return decide(evidence)
 
 
@@ -128,18 +152,29 @@ def _passed_test_run(answer: Mapping[str, Any], name: str) -> list[Evidence]:
     completed successfully"."""
     evidence = _message_on_pass(answer, name)
     done, total = int_field(answer, "steps_completed"), int_field(answer, "steps_total")
-    if done is not None and total is not None and done != total:
+    if done is None or total is None or total == 0 or done != total:
         evidence.append(
-            Evidence(None, f"Qualigate: the {name} says `passed` after {done} of {total} steps.")
+            Evidence(
+                None,
+                f"Qualigate: the {name} says `passed` after {quoted(answer.get('steps_completed'))}"
+                f" of {quoted(answer.get('steps_total'))} steps.",
+            )
         )
     return evidence
 
 
 def _message_on_pass(data: Mapping[str, Any], name: str) -> list[Evidence]:
-    message = text_field(data, "error_message")
-    if message is None:
+    if data.get("error_message") is None:
         return []
     return [Evidence(None, f"Qualigate: the {name} says `passed` with an error message.")]
+
+
+def _row_evidence(row: Mapping[str, Any]) -> list[Evidence]:
+    """An ended /results row: its word, and no error message beside a pass."""
+    evidence = _word_evidence(_row_name(row), _word(row), row)
+    if _word(row).lower() == "passed":
+        evidence += _message_on_pass(row, "/results row")
+    return evidence
 
 
 def _suite_counts(
@@ -191,9 +226,12 @@ def _results_evidence(results: Mapping[str, Any], suite: Mapping[str, Any]) -> l
         int_field(suite, key) for key in COUNTS
     ):
         evidence.append(Evidence(None, "Qualigate: /results counts the suite's tests differently."))
+    ids = [text_field(row, "test_run_id") for row in _rows(results)]
+    if len(set(ids)) < len(ids):
+        evidence.append(Evidence(None, "Qualigate: /results lists a test run twice."))
     for row in _rows(results):
         if _row_finished(row):
-            evidence += _word_evidence(_row_name(row), _word(row), row)
+            evidence += _row_evidence(row)
         else:
             word = quoted(_word(row))
             evidence.append(
