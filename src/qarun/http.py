@@ -133,6 +133,14 @@ class HttpClient:
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
+    def pause(self, seconds: float) -> bool:
+        """A provider's own pause (before reading again), taken only where it ends by the
+        deadline; False when it would not, and was not taken."""
+        if not self._deadline.allows(seconds):
+            return False
+        self.sleep(seconds)
+        return True
+
     def read(self, request: Request) -> Any:
         """GET (or any idempotent call) returning JSON, retried while it is safe and useful."""
         return self._retrying(request, give_up=self._spent, error=tried_error)

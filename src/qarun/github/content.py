@@ -11,6 +11,7 @@ from qarun.model import Outcome, Run, Status
 from qarun.report.summary import render_summary
 from qarun.text import clip
 from qarun.urls import is_http_url
+from qarun.verdict import worst
 
 # GitHub answers 422 "description is too long (maximum is 140 characters)".
 MAX_DESCRIPTION = 140
@@ -69,7 +70,9 @@ def status_contexts(provider: str, runs: Sequence[Run], taken: Iterable[str] = (
 
 
 def final_state(run: Run) -> str:
-    return STATE_OF.get(run.status, "error")
+    """The run's own outcome, no better than the platform's aggregate over it (a status a
+    branch protection rule may require must not say success where the step failed)."""
+    return STATE_OF.get(worst([run.status, run.platform_verdict or run.status]), "error")
 
 
 def pending_description(run: Run, title: str, *, waiting: bool) -> str:

@@ -39,7 +39,7 @@ from qarun.providers.panto_options import (
     device_label,
     parse,
 )
-from qarun.providers.panto_verdict import judge_run, trigger_over, trigger_verdict
+from qarun.providers.panto_verdict import RUN_WORDS, judge_run, trigger_over, trigger_verdict
 from qarun.request import Request
 
 TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
@@ -84,6 +84,11 @@ class _TestRun:
     remark: str | None
     trigger_id: str | None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def done(self) -> bool:
+        """Its own word or its end time says it is over (the trigger's end decides its verdict)."""
+        return self.finished_at is not None or self.word.lower() in RUN_WORDS
 
 
 @dataclass(frozen=True)
@@ -130,10 +135,8 @@ def _target_devices(value: Any) -> str | None:
 def _apply(runs: Sequence[Run], listing: _Listing) -> list[Run]:
     """The given runs updated from a listing; a run the listing lacks waits, unless it is over."""
     judgments = {found.id: (found, judge_run(found.raw, listing.answer)) for found in listing.runs}
-    progress = Progress(
-        done=sum(judgment.status.finished for _, judgment in judgments.values()),
-        total=len(judgments),
-    )
+    # Progress for the schedule: runs whose own word or end time says they are done.
+    progress = Progress(done=sum(found.done for found in listing.runs), total=len(judgments))
     group = trigger_verdict(listing.answer)
     verdict = group.status if group is not None else None
     updated = []

@@ -35,6 +35,9 @@ RUN_WORDS = {
     "error": Status.ERROR,
 }
 PENDING = "in_process"
+# Parts of a word Panto does not document that say the run did not pass: such a run is no
+# pass even under the aggregate `passed` ("never a run whose word says it failed").
+UNSUCCESSFUL = ("fail", "error", "cancel", "abort", "timeout", "timed")
 # The aggregate's terminal words, and what each says of the trigger's runs.
 AGGREGATE = {"passed": Status.PASSED, "failed": Status.FAILED, "partially_passed": Status.FAILED}
 
@@ -52,16 +55,20 @@ def trigger_over(listing: Mapping[str, Any]) -> bool:
 
 
 def judge_run(run: Mapping[str, Any], listing: Mapping[str, Any]) -> Judgment:
-    """One run of the trigger, from its own object and the listing it came in."""
+    """One run of the trigger, from its own object and the listing it came in. A run ends
+    with its trigger: until the aggregate is read, its own word is not all there is."""
     word = run_word(run)
     own = RUN_WORDS.get(word.lower())
     said = f"its `runner_status` is {quoted(word)}"
-    over = trigger_over(listing)
-    if own is None and not over:
+    if not trigger_over(listing):
         started = run.get("runner_start_timestamp") is not None
         status = Status.RUNNING if started else Status.QUEUED
         return Judgment(status, f"Panto: {said} and the trigger has not ended.")
     aggregate = aggregate_word(listing)
+    if _listed(listing, run) > 1:
+        return Judgment(
+            Status.ERROR, f"Panto: the trigger lists run {quoted(run.get('id'))} twice."
+        )
     if own is not None:
         evidence = [Evidence(own, f"Panto: {said}.")]
     elif word.lower() == PENDING:
@@ -70,7 +77,7 @@ def judge_run(run: Mapping[str, Any], listing: Mapping[str, Any]) -> Judgment:
         # A word Panto does not document: the trigger's aggregate and the run's remark say,
         # so the sentence is worth showing.
         return replace(decide(_unknown_word_evidence(aggregate, run, said)), plain=False)
-    if over and aggregate == "failed":
+    if aggregate == "failed":
         # "If all finished runs failed": a run whose own word says it passed disagrees.
         evidence.append(Evidence(Status.FAILED, _every_run(aggregate, "failed")))
     return decide(evidence)
@@ -82,9 +89,10 @@ def trigger_verdict(listing: Mapping[str, Any]) -> Judgment | None:
     if not trigger_over(listing):
         return None
     word = aggregate_word(listing)
-    if word in AGGREGATE:
+    own = [RUN_WORDS.get(run_word(run).lower()) for run in _runs(listing)]
+    if word in AGGREGATE and (AGGREGATE[word] is not Status.PASSED or not _any_bad(own)):
         return Judgment(AGGREGATE[word], f"Panto: the trigger's `status` is `{word}`.")
-    failed = any(RUN_WORDS.get(run_word(run).lower()) is Status.FAILED for run in _runs(listing))
+    failed = Status.FAILED in own or Status.FAILED is AGGREGATE.get(word)
     return Judgment(
         Status.FAILED if failed else Status.ERROR,
         f"Panto: the trigger's runs ended, and its `status` is {quoted(word)}, which does not "
@@ -94,12 +102,14 @@ def trigger_verdict(listing: Mapping[str, Any]) -> Judgment | None:
 
 def _unknown_word_evidence(aggregate: str, run: Mapping[str, Any], said: str) -> list[Evidence]:
     """What says the outcome of an ended run whose own word Panto does not document."""
+    remark = text_field(run, "remark")
     if aggregate == "passed":
+        if remark is not None or any(part in run_word(run).lower() for part in UNSUCCESSFUL):
+            return [Evidence(None, f"Panto: {said} under the trigger's `passed`.")]
         # "If all finished runs passed, status is passed": the one documented exception.
         return [Evidence(Status.PASSED, _every_run(aggregate, "passed"))]
     if aggregate == "failed":
         return [Evidence(Status.FAILED, _every_run(aggregate, "failed"))]
-    remark = text_field(run, "remark")
     trigger = f"the trigger's `status` is {quoted(aggregate)}"
     if remark is not None:
         return [
@@ -118,6 +128,15 @@ def _unknown_word_evidence(aggregate: str, run: Mapping[str, Any], said: str) ->
 
 def _every_run(aggregate: str, outcome: str) -> str:
     return f"Panto: the trigger's `status` is `{aggregate}`: every finished run {outcome}."
+
+
+def _any_bad(own: Sequence[Status | None]) -> bool:
+    return any(status is not None and status is not Status.PASSED for status in own)
+
+
+def _listed(listing: Mapping[str, Any], run: Mapping[str, Any]) -> int:
+    """How many times the listing holds the run's id."""
+    return sum(1 for other in _runs(listing) if other.get("id") == run.get("id"))
 
 
 def run_word(run: Mapping[str, Any]) -> str:

@@ -269,8 +269,8 @@ class QatechProvider(ProviderBase[QatechOptions]):
                 break
             # The details show the run still going after its status said it ended: a copy
             # behind the one that answered the status. They are looked at again, then left.
-            if attempt + 1 < DETAIL_TRIES:
-                self.client.sleep(DETAIL_PAUSE)
+            if attempt + 1 == DETAIL_TRIES or not self.client.pause(DETAIL_PAUSE):
+                break
         what = f"run {run.id}"
         tests = tuple(_test_result(case, i, what) for i, case in enumerate(_cases(data, what)))
         updated = self._apply(run, data, cases_asked=True)

@@ -258,9 +258,8 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             fresh.update(rowed)
             # A row that still shows an ended run going may be a copy behind: asked again.
             behind = {run_id for run_id, run in rowed.items() if _row_behind(run)}
-            if not behind or attempt + 1 == DETAIL_TRIES:
+            if not behind or attempt + 1 == DETAIL_TRIES or not self.client.pause(DETAIL_PAUSE):
                 break
-            self.client.sleep(DETAIL_PAUSE)
             unread = [run for run in unread if run.id in behind]
         return [fresh.get(run.id, run) for run in runs]
 
