@@ -74,6 +74,12 @@ def panto_trigger(aggregate: str | None) -> Judgment:
     return verdict
 
 
+def panto_trigger_of(aggregate: str, runs: list[dict[str, Any]]) -> Judgment:
+    verdict = panto_verdict.trigger_verdict({"status": aggregate, "test_runs": runs})
+    assert verdict is not None
+    return verdict
+
+
 def panto_missing_run() -> Judgment:
     # The provider's own rule: a run the ended trigger does not list (src/qarun/providers/panto.py).
     from qarun.model import Run
@@ -154,6 +160,22 @@ def qualigate_suite(answer: Mapping[str, Any], **kwargs: Any) -> Judgment:
     return qualigate_verdict.judge_suite(answer, **kwargs)
 
 
+def project_of(answer: Mapping[str, Any], *, ended: bool = False) -> Judgment:
+    verdict = qualigate_verdict.results_verdict(answer, ["660e8400", "770e8400"], ended=ended)
+    assert verdict is not None
+    return verdict
+
+
+def qualigate_trigger_answer() -> Judgment:
+    # The provider's own rule: a trigger answer never ends a run (src/qarun/providers/qualigate.py).
+    from qarun.providers.qualigate import _queued_suite
+
+    answer = {"suite_run_id": "s1", "test_count": 2, "status": "passed"}
+    common = {"status": Status.QUEUED, "provider_status": "passed", "device": None}
+    run = _queued_suite(answer, "x", "suite", common)
+    return Judgment(run.status, "the trigger answer")
+
+
 def project(status: str) -> Judgment:
     verdict = qualigate_verdict.results_verdict(results(status), ["660e8400", "770e8400"])
     assert verdict is not None
@@ -163,6 +185,7 @@ def project(status: str) -> Judgment:
 EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "P1": lambda: panto(panto_run("in_process"), aggregate="in_process"),
     "P2": lambda: panto(panto_run("SUCCESS")),
+    "P15": lambda: panto(panto_run("passed"), aggregate="in_process"),
     "P3": lambda: panto(panto_run("failed"), aggregate="failed"),
     "P4": lambda: panto(panto_run("error"), aggregate="failed"),
     "P5": lambda: panto(panto_run("warming_up", runner_end_timestamp=None), aggregate="in_process"),
@@ -175,6 +198,12 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "P12": lambda: panto(panto_run("completed"), aggregate="done"),
     "P13": lambda: panto_trigger(None),
     "P14": panto_missing_run,
+    "P16": lambda: panto(panto_run("aborted_by_user"), aggregate="passed"),
+    "P17": lambda: panto(panto_run("completed", remark="Cart empty"), aggregate="passed"),
+    "P18": lambda: panto_verdict.judge_run(
+        panto_run(), {"status": "passed", "test_runs": [panto_run(), panto_run("failed")]}
+    ),
+    "P19": lambda: panto_trigger_of("passed", [panto_run(), panto_run("failed", id="b")]),
     "Q1": lambda: qatech(qatech_run("INITIATED", None)),
     "Q2": lambda: qatech(qatech_run("RUNNING", None)),
     "Q3": lambda: qatech(qatech_run("COMPLETED", "PASSED")),
@@ -196,6 +225,9 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "Q19": lambda: qatech(qatech_run(runTestCases=[case(), case(result="MOSTLY")])),
     "Q20": lambda: qatech(qatech_run(runTestCases=[]), test_count=5),
     "Q21": lambda: qatech(qatech_run(runTestCases=[case(), case()]), test_count=3),
+    "Q22": lambda: qatech(qatech_run(runTestCases=[]), test_count=5, cases_asked=True),
+    "Q23": lambda: qatech(qatech_run(runTestCases=[]), test_count=0),
+    "Q24": lambda: qatech(qatech_run(runTestCases=[case(), {"status": True, "result": "PASSED"}])),
     "G1": lambda: qualigate_verdict.judge_test_run(qg_run("pending")),
     "G2": lambda: qualigate_verdict.judge_test_run(qg_run("running")),
     "G3": lambda: qualigate_verdict.judge_test_run(qg_run("passed"), row("passed")),
@@ -206,6 +238,8 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "G8": lambda: qualigate_verdict.judge_test_run(qg_run("warming", completed_at=None)),
     "G9": lambda: qualigate_verdict.judge_test_run(qg_run("archived")),
     "G10": lambda: qualigate_verdict.judge_test_run(qg_run(steps_completed=11)),
+    "G35": lambda: qualigate_verdict.judge_test_run(qg_run(steps_completed=None)),
+    "G36": qualigate_trigger_answer,
     "G11": lambda: qualigate_verdict.judge_test_run(qg_run(error_message="Element not found")),
     "G12": lambda: qualigate_verdict.judge_test_run(qg_run(), row("failed")),
     "G13": lambda: qualigate_verdict.judge_test_run(qg_run(), row("running", error_message=None)),
@@ -230,6 +264,15 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "G32": lambda: qualigate_suite(suite(), results=results(rows=[row(), row("running")])),
     "G33": lambda: qualigate_suite(suite(), test_count=2, results=None),
     "G34": lambda: project("mostly"),
+    "G37": lambda: project_of(
+        results("failed", rows=[row(), row("running", test_run_id="770e8400")])
+    ),
+    "G38": lambda: project_of(results(passed_tests=1, failed_tests=0)),
+    "G39": lambda: project_of(
+        results(rows=[row(), row(test_run_id="770e8400", error_message="x")])
+    ),
+    "G40": lambda: project_of(results(rows=[row()]), ended=True),
+    "G41": lambda: project_of(results(rows=[row(), row(), row(test_run_id="770e8400")])),
 }
 
 
