@@ -257,3 +257,77 @@ def test_panto_unknown_words_under_partially_passed_fail_with_fail_on_failed(
     assert result.outputs["passed"] == "0"
     assert "Cart empty" in result.summary
     assert "💥" not in result.summary
+
+
+# --- what the hostile review found ----------------------------------------------------------
+
+
+def test_qualigate_a_trigger_answer_that_says_passed_ends_nothing(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    fake = serve(qualigate.QualigateFake([RunScript("Login", "failed", message="Not found")]))
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        reply = original(request)
+        if request.method == "POST" and isinstance(reply.body, dict):
+            reply.body["status"] = "passed"  # the trigger's own word: it ends nothing
+        return reply
+
+    fake.route = route  # type: ignore[method-assign]
+    result = step(fake, "qualigate", test_case=qualigate.TEST_CASE_ID)
+    assert outcome(result) == (1, "failed"), result.log
+    assert fake.requests_to("GET", qualigate.TRIGGER)
+
+
+def test_qualigate_a_project_whose_results_say_failed_fails_whatever_its_rows(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    fake = serve(qualigate.QualigateFake([RunScript("Login"), RunScript("Cart")]))
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        reply = original(request)
+        if request.path == qualigate.RESULTS and isinstance(reply.body, dict):
+            reply.body["status"] = "failed"  # the aggregate disagrees with the rows
+        return reply
+
+    fake.route = route  # type: ignore[method-assign]
+    result = step(fake, "qualigate", project=qualigate.PROJECT_ID)
+    assert outcome(result) == (1, "failed"), result.log
+
+
+def test_qatech_a_partial_rerun_keeps_the_failure_it_did_not_rerun(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    cases = (TestScript("Login", "failed"), TestScript("Cart", "failed"), TestScript("Search"))
+    # The rerun reran Login alone, and it passed; Cart's failure stands.
+    again = RunScript(result="passed", tests=(TestScript("Login"),))
+    fake = serve(
+        qatech.QatechFake({"pln_abc": RunScript(result="failed", tests=cases)}, reruns=[again])
+    )
+    result = step(fake, "qatech", suite="pln_abc", rerun_failed="1")
+    assert outcome(result) == (1, "failed"), result.log
+    assert result.outputs["failed"] == "1"
+
+
+def test_qatech_a_failed_test_in_a_run_that_ended_in_error_fails_fail_on_failed(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    cases = (TestScript("Login", "failed", "Not found"), TestScript("Cart"))
+    fake = serve(qatech.QatechFake({"pln_abc": RunScript(result="error", tests=cases)}))
+    result = step(fake, "qatech", suite="pln_abc", fail_on="failed")
+    assert outcome(result) == (1, "error"), result.log
+
+
+def test_an_answer_nested_past_pythons_limit_is_no_crash(serve: Serve, tmp_path: Path) -> None:
+    start(tmp_path)
+    fake = serve(qatech.QatechFake({"pln_abc": RunScript()}))
+    deep = b"[" * 100_000 + b"]" * 100_000
+    fake.inject("GET /v1/run/", Reply(200, raw=deep), Reply(500, raw=deep))
+    result = step(fake, "qatech", suite="pln_abc")
+    assert outcome(result) == (0, "passed"), result.log
