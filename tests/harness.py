@@ -24,13 +24,13 @@ from typing import Any
 
 import yaml
 
+from tests.factories import HEAD_SHA
 from tests.fakes.base import TestClock, running_fakes
 
 ROOT = Path(__file__).resolve().parent.parent
 # The image's ENTRYPOINT; qarun is installed in the test environment (scripts/test.sh).
 ACTION_COMMAND = (sys.executable, "-m", "qarun")
 FAKE_GITHUB_TOKEN = "ghs_FakeRunnerToken0123456789abcdef"
-HEAD_SHA = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 MERGE_SHA = "ffffeeeeddddccccbbbbaaaa9999888877776666"
 
 

@@ -9,26 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qarun.git_context import GitContext
 from qarun.http import HttpClient, RetryPolicy
 from qarun.model import Run
 from qarun.providers.base import Provider
 from qarun.ratelimit import RATE_LIMIT_SPREAD, RATE_LIMIT_SPREAD_CAP
-from tests.factories import HEAD_SHA
+from tests.factories import make_context
 from tests.fakes.base import FakePlatform, TestClock
 
-# Pull request #42 of octo/shop: every field some platform's trigger body carries.
-CONTEXT = GitContext(
-    repository="octo/shop",
-    sha=HEAD_SHA,
-    branch="feature-x",
-    pr_number=42,
-    pr_url="https://github.com/octo/shop/pull/42",
-    actor="mona",
-    commit_message="Fix the checkout button",
-    event_name="pull_request",
-    source="github-actions",
-)
+# Pull request #42, as the factories make it, run from GitHub Actions: every field some
+# platform's trigger body carries.
+CONTEXT = make_context(source="github-actions")
 
 
 def client_for(fake: FakePlatform, headers: Mapping[str, str], **overrides: Any) -> HttpClient:

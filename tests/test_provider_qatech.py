@@ -33,11 +33,11 @@ pytestmark = pytest.mark.usefixtures("clock")
 KEY = "test-key-0123456789"
 GITHUB_FIELDS = {
     "trigger": "GITHUB",
-    "actor": "mona",
-    "branch": "feature-x",
-    "commitHash": "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
-    "commitMessage": "Fix the checkout button",
-    "repository": "octo/shop",
+    "actor": CONTEXT.actor,
+    "branch": CONTEXT.branch,
+    "commitHash": CONTEXT.sha,
+    "commitMessage": CONTEXT.commit_message,
+    "repository": CONTEXT.repository,
 }
 
 

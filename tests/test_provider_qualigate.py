@@ -167,11 +167,11 @@ def test_one_trigger_per_id_per_viewport_with_the_exact_body(
 
     context = {
         "source": "github-actions",
-        "pr_number": "42",
-        "pr_url": "https://github.com/octo/shop/pull/42",
+        "pr_number": str(CONTEXT.pr_number),
+        "pr_url": CONTEXT.pr_url,
         "sha": CONTEXT.sha,
-        "branch": "feature-x",
-        "repository": "octo/shop",
+        "branch": CONTEXT.branch,
+        "repository": CONTEXT.repository,
     }
     mobile = {"viewportPreset": "mobile"}
     sized = {"viewportWidth": 1280, "viewportHeight": 720}

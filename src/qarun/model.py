@@ -42,6 +42,9 @@ FINISHED = frozenset(
     }
 )
 
+# The finished statuses that say something went wrong: what the reports list as problems.
+PROBLEMS = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED})
+
 # Worst first: the overall status is the first of these that any run has.
 SEVERITY: tuple[Status, ...] = (
     Status.ERROR,

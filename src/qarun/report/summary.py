@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from qarun.model import COUNTED, Outcome, Run, Status, TestResult
+from qarun.model import COUNTED, PROBLEMS, Outcome, Run, Status, TestResult
 from qarun.report.markdown import code_block, escape_md, escape_with_code
 from qarun.text import clip
 from qarun.urls import link_url
@@ -31,7 +31,6 @@ STATUS_EMOJI: dict[Status, str] = {
     Status.SKIPPED: "⏭️",
     Status.TRIGGERED: "🚀",
 }
-PROBLEMS = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED})
 
 # One platform string cannot take over the summary on its own.
 NAME_CHARS = 300

@@ -3,10 +3,9 @@ line per run, and each failure with the platform's message and link."""
 
 from __future__ import annotations
 
-from qarun.model import Outcome, Run, Status
+from qarun.model import PROBLEMS, Outcome, Run
 from qarun.text import clip
 
-PROBLEMS = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED})
 _NAME = 80
 _MESSAGE = 400
 
