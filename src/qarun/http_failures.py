@@ -138,16 +138,9 @@ def platform_message(response: Response, redact: Callable[[str], str] = str) -> 
 
 def retry_after(response: Response) -> float | None:
     """Seconds to wait: the Retry-After header (seconds or date) or a `retry_after` field."""
-    header = response.headers.get("Retry-After", "").strip()
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            try:
-                when = parsedate_to_datetime(header)
-                return max(0.0, when.timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
+    header = parse_retry_after(response.headers.get("Retry-After", ""))
+    if header is not None:
+        return header
     try:
         body = response.json()
     except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
@@ -158,6 +151,22 @@ def retry_after(response: Response) -> float | None:
             # Capped before the float: a 400-digit integer is valid JSON and has none.
             return float(min(value, LONGEST_WAIT))
     return None
+
+
+def parse_retry_after(value: str) -> float | None:
+    """A `Retry-After` header's seconds (RFC 9110: a number of seconds or an HTTP date);
+    None when it is absent or neither."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
 
 
 def snippet(text: str) -> str:

@@ -21,6 +21,7 @@ from github.GithubObject import NotSet
 from urllib3.util.retry import Retry
 
 from qarun.http import USER_AGENT
+from qarun.http_failures import parse_retry_after
 
 PER_PAGE = 100
 
@@ -151,10 +152,9 @@ def _rate_limit_wait(error: GithubException, said: str) -> float | None:
     )
     if not limited:
         return None
-    try:
-        return max(0.0, float(headers["retry-after"]))
-    except (KeyError, ValueError):
-        pass
+    asked = parse_retry_after(headers.get("retry-after", ""))
+    if asked is not None:
+        return asked
     try:
         return max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
     except (KeyError, ValueError):

@@ -139,6 +139,11 @@ class ProviderBase(Generic[OptionsT]):
         return None
 
 
+def bearer(api_key: str) -> dict[str, str]:
+    """The `Authorization: Bearer` header, as QA.tech and Qualigate take the key."""
+    return {"Authorization": f"Bearer {api_key}"}
+
+
 def merge_payload(body: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
     """The `payload` input merged into a trigger body: objects merge, anything else replaces."""
     merged = dict(body)

@@ -24,6 +24,7 @@ from qarun.providers.base import (
     Options,
     ProviderBase,
     TriggerSpec,
+    bearer,
     expect_object,
     int_field,
     judged,
@@ -158,7 +159,7 @@ class QatechProvider(ProviderBase[QatechOptions]):
 
     @staticmethod
     def auth_headers(api_key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {api_key}"}
+        return bearer(api_key)
 
     # --- triggering ------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from qarun.providers.base import (
     Options,
     ProviderBase,
     TriggerSpec,
+    bearer,
     expect_object,
     int_field,
     judged,
@@ -109,7 +110,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
 
     @staticmethod
     def auth_headers(api_key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {api_key}"}
+        return bearer(api_key)
 
     # --- trigger -----------------------------------------------------------------
     def plan(self) -> list[TriggerSpec]:
