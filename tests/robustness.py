@@ -3,8 +3,8 @@ the checks every run must pass whatever went wrong (issue 4).
 
 Every run through `run()` is checked for what must always hold: no traceback, no
 workflow command the action did not mean to issue, neither secret anywhere in
-what it wrote, a `status` output from SPEC.md, and GITHUB_OUTPUT that the
-runner can parse (the harness parses it by the runner's rules).
+what it wrote, a `status` output of README's Statuses and exit codes, and
+GITHUB_OUTPUT that the runner can parse (the harness parses it by the runner's rules).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from actions_toolkit.command import escape_data
 
 from tests.contract import ProviderCase
-from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import FakePlatform
 from tests.harness import FAKE_GITHUB_TOKEN, ActionResult, Step, run_in_process
 
@@ -58,7 +57,8 @@ def injected_commands(log: str) -> list[str]:
 
     The runner reads `::name …` at the start of a (trimmed) line; only in a line
     that is not such a command does it look for the legacy `##[name …]`, anywhere
-    (RUNNER.md §4; actions/runner ActionCommandManager: TryParseV2, then TryParse).
+    (docs/runner.md, Workflow commands; actions/runner ActionCommandManager: TryParseV2, then
+    TryParse).
     """
     found = []
     for line in log.splitlines():
@@ -101,14 +101,6 @@ def read_until(step: Step, text: str, timeout: float = 10.0) -> list[str]:
         if text in line:
             return lines
     raise AssertionError(f"{text!r} never appeared in the log:\n{''.join(lines)}")
-
-
-def runs_started(fake: FakePlatform) -> int:
-    """How many runs the platform holds: what a re-sent trigger would double."""
-    if isinstance(fake, panto.PantoFake | qatech.QatechFake):
-        return len(fake.runs)
-    assert isinstance(fake, qualigate.QualigateFake)
-    return len(fake.test_runs) + len(fake.suite_runs)
 
 
 def poll_route(case: ProviderCase) -> str:

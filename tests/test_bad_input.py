@@ -1,6 +1,6 @@
 """Bad input, end to end: exit 2 before anything is sent, one message per problem, all at once.
 
-Every input of SPEC.md is tried in wrong forms. Each message must name its
+Every input of action.yml (README, Inputs) is tried in wrong forms. Each message must name its
 input and show a form that is accepted; the fake platform must see no request.
 """
 
@@ -67,48 +67,18 @@ def test_every_common_input_wrong_at_once_gives_one_message_each(
         assert f"input `{name}`" in result.summary
 
 
-PLATFORM_INPUTS: dict[str, dict[str, str]] = {
-    "panto": {
-        "app": "app 01",
-        "exclude-tags": "suite: flaky",  # with `tags`: Panto takes one selector
-        "devices": "Pixel 8",
-        "context": "first\nsecond",
-        "suite": "pln_abc123",  # QA.tech's and Qualigate's
-    },
-    "qatech": {
-        "suite": "abc123",
-        "app": "gXeBl2",
-        "environment": "staging",
-        "environment-name": "PR 42",  # with an environment that is no URL: reported once
-        "tags": "suite: smoke",  # Panto's
-        "rerun-failed": "-1",
-    },
-    "qualigate": {
-        "suite": "123",
-        "test-case": "abc",
-        "project": "x",
-        "devices": "huge",
-        "browser": "chrome!",
-        "app": "app_01",  # Panto's and QA.tech's
-        "rerun-failed": "2",  # QA.tech's
-    },
-}
-# Inputs with a wrong value that add no message of their own (see the comments above).
-QUIET = {"environment-name"}
-
-
 def test_every_platform_input_wrong_at_once_gives_one_message_each(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    wrong = PLATFORM_INPUTS[case.name]
+    wrong = case.wrong_inputs
     result = rejected(case, serve, tmp_path, **wrong)
-    assert sorted(named(result)) == sorted(set(wrong) - QUIET)
+    assert sorted(named(result)) == sorted(set(wrong) - case.quiet)
 
 
 def test_an_input_the_platform_does_not_take_says_which_one_does(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
-    foreign = {"panto": "browser", "qatech": "test-case", "qualigate": "context"}[case.name]
+    foreign = case.foreign_input
     result = rejected(case, serve, tmp_path, **{foreign: "x"})
     (error,) = result.errors()
     assert error.startswith(f"::error::input `{foreign}`: applies to provider `")

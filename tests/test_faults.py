@@ -12,15 +12,13 @@ from __future__ import annotations
 import itertools
 import json
 import socket
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import Serve
 from tests.contract import FAILURE, ProviderCase, failing, only
-from tests.fakes import panto, qatech, qualigate
+from tests.fakes import qatech, qualigate
 from tests.fakes.base import PASS, FakePlatform, Reply, TestClock
 from tests.harness import ActionResult, run_in_process
 from tests.robustness import (
@@ -28,7 +26,6 @@ from tests.robustness import (
     inputs,
     poll_route,
     run,
-    runs_started,
     trigger_route,
 )
 
@@ -201,7 +198,7 @@ def test_a_trigger_answered_too_late_is_not_sent_again(serve: Serve, tmp_path: P
     assert_platform_error(result, "did not answer in time", UNCERTAIN)
     assert result.took_on_test_clock <= 1.0, "the late answer was not waited for"
     assert trigger_count(case, fake) == 1
-    assert runs_started(fake) >= 1, "the platform did start it: hence no second trigger"
+    assert fake.runs_started() >= 1, "the platform did start it: hence no second trigger"
 
 
 def test_a_trigger_answered_429_is_sent_again_once(
@@ -225,7 +222,7 @@ def assert_sent_again(case: ProviderCase, fake: FakePlatform, result: ActionResu
     assert result.exit_code == 0, result.log
     assert result.outputs["status"] == "passed"
     assert trigger_count(case, fake) == 2
-    assert runs_started(fake) == len(run_ids(result))
+    assert fake.runs_started() == len(run_ids(result))
 
 
 def test_a_trigger_whose_connection_was_refused_is_sent_again(
@@ -239,7 +236,7 @@ def test_a_trigger_whose_connection_was_refused_is_sent_again(
     fake = case.scenario("passed")
     fake.clock = clock
     clock.at_next_pause(lambda: fake.start(port=port))
-    values = inputs(case, fake, api_url=f"http://127.0.0.1:{port}{_url_path(case)}")
+    values = inputs(case, fake, api_url=f"http://127.0.0.1:{port}{qatech.PREFIX}")
     try:
         result = checked(run_in_process(tmp_path, values, clock=clock), fake.api_key)
     finally:
@@ -247,21 +244,10 @@ def test_a_trigger_whose_connection_was_refused_is_sent_again(
     assert "could not be reached" in result.stdout and "Retrying in" in result.stdout
     assert result.exit_code == 0, result.log
     assert trigger_count(case, fake) == 1
-    assert runs_started(fake) == len(run_ids(result))
-
-
-def _url_path(case: ProviderCase) -> str:
-    """The path part of the fake's `api-url` (QA.tech serves under /v1)."""
-    return qatech.PREFIX if case.name == "qatech" else ""
+    assert fake.runs_started() == len(run_ids(result))
 
 
 # --- auth and 404 -------------------------------------------------------------------------
-
-KEY_HELP = {
-    "panto": "a current key of your Panto account",
-    "qatech": "Settings → Integrations → API",
-    "qualigate": "Settings > API Keys",
-}
 
 
 def test_a_rejected_key_fails_at_once_and_says_where_to_get_one(
@@ -270,7 +256,7 @@ def test_a_rejected_key_fails_at_once_and_says_where_to_get_one(
     fake = serve(case.scenario("passed"))
     wrong = "wrong-key-0123456789"
     result = checked(run_in_process(tmp_path, inputs(case, fake, api_key=wrong)), wrong)
-    assert_platform_error(result, "rejected the API key", "`api-key`", KEY_HELP[case.name])
+    assert_platform_error(result, "rejected the API key", "`api-key`", case.key_help)
     assert trigger_count(case, fake) == 1
     assert "rejected the API key" in result.summary and "`api-key`" in result.summary
 
@@ -285,31 +271,17 @@ def test_a_key_revoked_while_waiting_fails_at_once(
     assert len(case.polls(fake)) == 1, "401/403 are never retried"
 
 
-UNKNOWN_ID = "12345678-aaaa-bbbb-cccc-1234567890ab"
-# What is not found: the platform, its fake, the inputs naming it, and how the error names it.
-NOT_FOUND: dict[str, tuple[str, Callable[[], FakePlatform], dict[str, str], str]] = {
-    "build": ("panto", lambda: panto.PantoFake(builds={"app_01"}), {"app": "app_99"}, "`app_99`"),
-    "plan": ("qatech", lambda: qatech.scenario("passed"), {"suite": "pln_gone42"}, "pln_gone42"),
-    "suite": ("qualigate", lambda: qualigate.scenario("passed"), {"suite": UNKNOWN_ID}, UNKNOWN_ID),
-    "test case": (
-        "qualigate",
-        lambda: qualigate.scenario("passed"),
-        {"suite": "", "test-case": UNKNOWN_ID},
-        UNKNOWN_ID,
-    ),
-}
+def test_a_404_names_what_was_not_found(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
+    fake = serve(case.not_found.fake())
+    result = run(tmp_path, case, fake, **case.not_found.inputs)
+    assert_platform_error(result, "HTTP 404", case.not_found.named)
 
 
-@pytest.mark.parametrize("what", list(NOT_FOUND))
-def test_a_404_names_what_was_not_found(serve: Serve, tmp_path: Path, what: str) -> None:
-    name, make, given, named = NOT_FOUND[what]
-    case = only(name)
-    fake = serve(make())
-    result = run(tmp_path, case, fake, **given)
-    assert_platform_error(result, "HTTP 404", f"{what} {named}")
-
-
-RUN_NAMED = {"panto": "trigger_01", "qatech": "run r00001", "qualigate": "suite run "}
+def test_a_qualigate_test_case_not_found_is_named(serve: Serve, tmp_path: Path) -> None:
+    unknown = qualigate.UNKNOWN_ID
+    fake = serve(qualigate.scenario("passed"))
+    result = run(tmp_path, only("qualigate"), fake, suite="", test_case=unknown)
+    assert_platform_error(result, "HTTP 404", f"test case {unknown}")
 
 
 def test_a_run_gone_while_waiting_is_named(
@@ -320,7 +292,7 @@ def test_a_run_gone_while_waiting_is_named(
     gone = Reply(404, {"message": "Run not found", "detail": "Not found"})
     fake.inject(poll_route(case), PASS, gone)
     result = run(tmp_path, case, fake)
-    assert_platform_error(result, "HTTP 404", RUN_NAMED[case.name])
+    assert_platform_error(result, "HTTP 404", case.gone_run_named)
 
 
 def test_a_404_before_the_run_was_ever_seen_means_not_there_yet(
@@ -337,36 +309,22 @@ def test_a_404_before_the_run_was_ever_seen_means_not_there_yet(
 
 # --- answers qarun cannot read -----------------------------------------------------------
 
-MISSING_FIELD: dict[str, tuple[dict[str, Any], str]] = {
-    "panto": ({"status": "in_process"}, "`test_runs`"),
-    "qatech": ({"id": "x", "shortId": "r00001", "result": None}, "`status`"),
-    "qualigate": ({"id": "x", "total_tests": 2}, "`status`"),
-}
-
 
 def test_an_answer_missing_a_field_ends_with_a_clear_message(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.scenario("never"))
-    body, field = MISSING_FIELD[case.name]
+    body, field = case.missing_field
     fake.inject(poll_route(case), Reply(200, body))
     result = run(tmp_path, case, fake)
     assert_platform_error(result, field)
-
-
-def unknown_word(case: ProviderCase) -> dict[str, Any]:
-    """A status answer with a word no document gives, and no sign that the run ended."""
-    if case.name == "panto":
-        run = {"id": "testrun_01", "runner_status": "WARMING_UP", "trigger_id": "trigger_01"}
-        return {"test_runs": [run], "status": "in_process"}
-    return {"id": "x", "shortId": "r00001", "status": "WARMING_UP", "result": None}
 
 
 def test_an_unknown_status_word_is_shown_and_does_not_end_the_wait(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:
     fake = serve(case.with_runs(failing(duration=0.6)))
-    fake.inject(poll_route(case), *[Reply(200, unknown_word(case))] * 2)
+    fake.inject(poll_route(case), *[Reply(200, case.unknown_word)] * 2)
     result = run(tmp_path, case, fake)
     assert_failed_verdict(result)
     assert "WARMING_UP" in result.stdout

@@ -16,8 +16,7 @@ from typing import Any
 
 from tests.conftest import Serve
 from tests.contract import ProviderCase
-from tests.fakes import panto, qatech, qualigate
-from tests.fakes.base import FakePlatform, Reply, RunScript, TestScript
+from tests.fakes.base import Reply
 from tests.harness import ActionResult
 from tests.robustness import OWN_COMMANDS, run, trigger_route
 
@@ -42,22 +41,8 @@ INJECTED = ("::error::injected", "::warning::x", "::add-mask::x", "::error::x", 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 
 
-def hostile_fake(case: ProviderCase) -> tuple[FakePlatform, dict[str, str]]:
-    """The platform with every hostile string as a run or test name and message; its inputs."""
-    runs = [RunScript(text, "failed", 0.3, message=text) for text in HOSTILE]
-    if case.name == "panto":
-        device = [{"device_name": ALL_IN_ONE, "platform_version": "14", "platform": "android"}]
-        return panto.PantoFake(runs), {"devices": json.dumps(device)}
-    if case.name == "qatech":
-        tests = tuple(TestScript(text, "failed", text) for text in HOSTILE)
-        script = RunScript(ALL_IN_ONE, "failed", 0.3, message=ALL_IN_ONE, tests=tests)
-        return qatech.QatechFake({qatech.SCENARIO_PLAN: script}), {}
-    # A project: one test run per test case, each a row of the summary's table.
-    return qualigate.QualigateFake(runs), {"suite": "", "project": qualigate.PROJECT_ID}
-
-
 def run_hostile(case: ProviderCase, serve: Serve, tmp_path: Path) -> ActionResult:
-    fake, given = hostile_fake(case)
+    fake, given = case.hostile(HOSTILE)
     serve(fake)
     result = run(
         tmp_path,

@@ -1,8 +1,8 @@
 """Size limits, end to end: thousands of runs or tests with long names and messages.
 
-GitHub drops a job summary over 1 MiB whole (RUNNER.md §3), so the summary
-must cut its detail, keep the verdict and the counts, and say what it cut;
-the outputs and the JSON report still hold everything.
+GitHub drops a job summary over 1 MiB whole (docs/runner.md, File commands, the step
+summary and masking), so the summary must cut its detail, keep the verdict and the counts,
+and say what it cut; the outputs and the JSON report still hold everything.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def result(index: int) -> str:
 
 
 def many(case: ProviderCase) -> FakePlatform:
-    """MANY runs for Panto (one per test suite); one run of MANY tests for the others."""
-    if case.name == "panto":
+    """MANY runs where each test is a run (Panto's suites); else one run of MANY tests."""
+    if case.tests_are_runs:
         runs = [RunScript(name(i), result(i), 0.3, message=message(i)) for i in range(MANY)]
         return case.with_runs(runs)
     tests = tuple(TestScript(name(i), result(i), message(i)) for i in range(MANY))
@@ -55,5 +55,5 @@ def test_thousands_of_results_keep_the_summary_under_1_mib(
     out = outcome.outputs
     assert (out["total"], out["passed"], out["failed"]) == (str(MANY), "1500", "1500")
     report = json.loads(outcome.files["report.json"])
-    results = report["runs"] if case.name == "panto" else report["runs"][0]["tests"]
+    results = report["runs"] if case.tests_are_runs else report["runs"][0]["tests"]
     assert [item["name"] for item in results] == [name(i) for i in range(MANY)]

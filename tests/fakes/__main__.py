@@ -6,27 +6,24 @@ python -m tests.fakes serve --provider qatech --scenario passed --port 8765
 from __future__ import annotations
 
 import argparse
-import importlib
 import signal
 import threading
 
 from tests.fakes.base import FakePlatform
+from tests.platforms import PLATFORMS
 
-PROVIDERS = ("panto", "qatech", "qualigate")
 SCENARIOS = ("passed", "failed", "mixed", "never")
 
 
 def make_fake(provider: str, scenario: str) -> FakePlatform:
-    module = importlib.import_module(f"tests.fakes.{provider}")
-    fake: FakePlatform = module.scenario(scenario)
-    return fake
+    return PLATFORMS[provider].scenario(scenario)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.fakes")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve a fake platform until interrupted")
-    serve.add_argument("--provider", choices=PROVIDERS, required=True)
+    serve.add_argument("--provider", choices=sorted(PLATFORMS), required=True)
     serve.add_argument("--scenario", choices=SCENARIOS, default="passed")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)

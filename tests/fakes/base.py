@@ -158,6 +158,10 @@ class FakePlatform:
     def authorized(self, request: Recorded) -> bool:
         raise NotImplementedError
 
+    def runs_started(self) -> int:
+        """How many runs the platform holds: what a re-sent trigger would double."""
+        raise NotImplementedError
+
     def unauthorized(self) -> Reply:
         return Reply(401, {"message": "Missing or invalid API key"})
 

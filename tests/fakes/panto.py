@@ -1,4 +1,5 @@
-"""Panto AI's external QA API on loopback, as seeds/000 and seeds/001 describe it.
+"""Panto AI's external QA API on loopback, as its documents describe it (docs/platforms.md,
+Panto AI).
 
 One suite trigger starts one test run per RunScript, all sharing a trigger id.
 Runs report `runner_status` `in_process` until their script ends, then a word
@@ -15,11 +16,13 @@ expired API key"}`; their HTTP codes are undocumented, so they are variants too
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.case import NotFound, ProviderCase
 from tests.fakes.base import FakePlatform, Recorded, Reply, RunScript, Stopwatch, phase
 
 TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
@@ -98,6 +101,9 @@ class PantoFake(FakePlatform):
         self._trigger_ids = itertools.count(1)
 
     # --- the API -----------------------------------------------------------------------
+    def runs_started(self) -> int:
+        return len(self.runs)
+
     def authorized(self, request: Recorded) -> bool:
         return request.headers.get("x-panto-api-key") == self.api_key
 
@@ -340,3 +346,52 @@ def _not_allowed() -> Reply:
 
 def _iso(moment: datetime, seconds: float = 0.0) -> str:
     return (moment + timedelta(seconds=seconds)).isoformat().replace("+00:00", "Z")
+
+
+# --- what the contract suite needs of Panto (tests/case.py) -------------------------------
+
+
+def _context_sent(body: Any) -> None:
+    # Panto's API takes no PR context: nothing beyond its documented fields is sent.
+    assert set(body) <= {"app_id", "tags", "devices", "env_name", "context_name"}
+
+
+def _hostile(texts: Sequence[str]) -> tuple[PantoFake, dict[str, str]]:
+    runs = [RunScript(text, "failed", 0.3, message=text) for text in texts]
+    device = [{"device_name": " ".join(texts), "platform_version": "14", "platform": "android"}]
+    return PantoFake(runs), {"devices": json.dumps(device)}
+
+
+CASE = ProviderCase(
+    name="panto",
+    title="Panto AI",
+    inputs=dict(SCENARIO_INPUTS),
+    scenario=scenario,
+    with_runs=lambda runs, **variant: PantoFake(list(runs), **variant),
+    trigger=("POST", TRIGGER_PATH),
+    poll_prefixes=(BY_TRIGGER_PREFIX,),
+    context_sent=_context_sent,
+    key_help="a current key of your Panto account",
+    gone_run_named="trigger_01",
+    missing_field=({"status": "in_process"}, "`test_runs`"),
+    unknown_word={
+        "test_runs": [
+            {"id": "testrun_01", "runner_status": "WARMING_UP", "trigger_id": "trigger_01"}
+        ],
+        "status": "in_process",
+    },
+    not_found=NotFound(lambda: PantoFake(builds={"app_01"}), {"app": "app_99"}, "build `app_99`"),
+    wrong_inputs={
+        "app": "app 01",
+        "exclude-tags": "suite: flaky",  # with `tags`: Panto takes one selector
+        "devices": "Pixel 8",
+        "context": "first\nsecond",
+        "suite": "pln_abc123",  # QA.tech's and Qualigate's
+    },
+    foreign_input="browser",
+    hostile=_hostile,
+    tests_are_runs=True,
+    variants=VARIANTS,
+    hiding_variants=frozenset({"one word for every finished run"}),
+    run_links=False,  # Panto documents no run URL
+)

@@ -1,4 +1,4 @@
-"""A fake QA.tech API v1 (providers.md §2, seeds 002 and 004) on loopback.
+"""A fake QA.tech API v1 (docs/platforms.md, QA.tech) on loopback.
 
 It serves under `/v1` like https://api.qa.tech/v1: POST /run, GET /run/{shortId}
 (`testCases=failed|all`) and POST /run/{shortId} (rerun). Each start starts one
@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tests.case import NotFound, ProviderCase
+from tests.factories import HEAD_SHA
 from tests.fakes.base import (
     FakePlatform,
     Recorded,
@@ -149,6 +151,9 @@ class QatechFake(FakePlatform):
         return super().url + PREFIX
 
     # --- HTTP --------------------------------------------------------------------------
+    def runs_started(self) -> int:
+        return len(self.runs)
+
     def authorized(self, request: Recorded) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.api_key}"
 
@@ -473,3 +478,51 @@ def scenario(kind: str, duration: float = 0.5, **variant: Any) -> QatechFake:
     """The contract suite's scenarios, on the default plan and on SCENARIO_PLAN."""
     script = _scenario_script(kind, duration)
     return QatechFake({SCENARIO_PLAN: script}, default=script, **variant)
+
+
+# --- what the contract suite needs of QA.tech (tests/case.py) ------------------------------
+
+
+def _context_sent(body: Any) -> None:
+    assert body["trigger"] == "GITHUB"
+    assert body["commitHash"] == HEAD_SHA
+    assert body["branch"] == "feature-x"
+    assert body["repository"] == "octo/shop"
+    assert body["actor"] == "mona"
+
+
+def _hostile(texts: Sequence[str]) -> tuple[QatechFake, dict[str, str]]:
+    tests = tuple(TestScript(text, "failed", text) for text in texts)
+    joined = " ".join(texts)
+    script = RunScript(joined, "failed", 0.3, message=joined, tests=tests)
+    return QatechFake({SCENARIO_PLAN: script}), {}
+
+
+CASE = ProviderCase(
+    name="qatech",
+    title="QA.tech",
+    inputs={"suite": SCENARIO_PLAN},
+    scenario=scenario,
+    with_runs=lambda runs, **variant: QatechFake({SCENARIO_PLAN: runs[0]}, **variant),
+    trigger=("POST", PREFIX + "/run"),
+    poll_prefixes=(PREFIX + "/run/",),
+    context_sent=_context_sent,
+    key_help="Settings → Integrations → API",
+    gone_run_named="run r00001",
+    missing_field=({"id": "x", "shortId": "r00001", "result": None}, "`status`"),
+    unknown_word={"id": "x", "shortId": "r00001", "status": "WARMING_UP", "result": None},
+    not_found=NotFound(lambda: scenario("passed"), {"suite": "pln_gone42"}, "plan pln_gone42"),
+    wrong_inputs={
+        "suite": "abc123",
+        "app": "gXeBl2",
+        "environment": "staging",
+        "environment-name": "PR 42",  # with an environment that is no URL: reported once
+        "tags": "suite: smoke",  # Panto's
+        "rerun-failed": "-1",
+    },
+    quiet=frozenset({"environment-name"}),
+    foreign_input="test-case",
+    hostile=_hostile,
+    per_test_rows=True,
+    variants=VARIANTS,
+)

@@ -1,4 +1,4 @@
-"""A fake Qualigate API (seeds/003, providers.md §3) on loopback.
+"""A fake Qualigate API (docs/platforms.md, Qualigate) on loopback.
 
 It serves POST /api/v1/trigger (exactly one of test_case_id, test_suite_id,
 project_id), GET /api/v1/trigger (test_run_id or suite_run_id) and GET
@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.case import NotFound, ProviderCase
+from tests.factories import HEAD_SHA
 from tests.fakes.base import (
     FakePlatform,
     Recorded,
@@ -266,6 +268,9 @@ class QualigateFake(FakePlatform):
         return [r.body for r in self.requests_to("POST", TRIGGER)]
 
     # --- HTTP --------------------------------------------------------------------------
+    def runs_started(self) -> int:
+        return len(self.test_runs) + len(self.suite_runs)
+
     def authorized(self, request: Recorded) -> bool:
         bearer = request.headers.get("authorization") == f"Bearer {self.api_key}"
         return bearer or request.headers.get("x-api-key") == self.api_key
@@ -512,3 +517,55 @@ def scenario_runs(kind: str, duration: float = 0.5) -> list[RunScript]:
 def scenario(kind: str, duration: float = 0.5, **variant: Any) -> QualigateFake:
     """A fake ready to start for one of the shared scenarios (passed, failed, mixed, never)."""
     return QualigateFake(scenario_runs(kind, duration), **variant)
+
+
+# --- what the contract suite needs of Qualigate (tests/case.py) ----------------------------
+
+UNKNOWN_ID = "12345678-aaaa-bbbb-cccc-1234567890ab"
+
+
+def _context_sent(body: Any) -> None:
+    context = body["context"]
+    assert context["sha"] == HEAD_SHA
+    assert context["branch"] == "feature-x"
+    assert context["pr_number"] == "42"
+    assert context["pr_url"] == "https://github.com/octo/shop/pull/42"
+    assert context["repository"] == "octo/shop"
+    assert context["source"] == "github-actions"
+
+
+def _hostile(texts: Sequence[str]) -> tuple[QualigateFake, dict[str, str]]:
+    # A project: one test run per test case, each a row of the summary's table.
+    runs = [RunScript(text, "failed", 0.3, message=text) for text in texts]
+    return QualigateFake(runs), {"suite": "", "project": PROJECT_ID}
+
+
+CASE = ProviderCase(
+    name="qualigate",
+    title="Qualigate",
+    inputs=dict(SCENARIO_INPUTS),
+    scenario=scenario,
+    with_runs=lambda runs, **variant: QualigateFake(list(runs), **variant),
+    trigger=("POST", TRIGGER),
+    poll_prefixes=(TRIGGER, RESULTS),
+    context_sent=_context_sent,
+    key_help="Settings > API Keys",
+    gone_run_named="suite run ",
+    missing_field=({"id": "x", "total_tests": 2}, "`status`"),
+    unknown_word={"id": "x", "shortId": "r00001", "status": "WARMING_UP", "result": None},
+    not_found=NotFound(lambda: scenario("passed"), {"suite": UNKNOWN_ID}, f"suite {UNKNOWN_ID}"),
+    wrong_inputs={
+        "suite": "123",
+        "test-case": "abc",
+        "project": "x",
+        "devices": "huge",
+        "browser": "chrome!",
+        "app": "app_01",  # Panto's and QA.tech's
+        "rerun-failed": "2",  # QA.tech's
+    },
+    foreign_input="context",
+    hostile=_hostile,
+    per_test_rows=True,
+    variants=VARIANTS,
+    run_links=False,  # a suite run has no dashboard page
+)
