@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qarun import manifest
-from qarun.providers import PROVIDER_INPUTS, PROVIDERS
+from qarun.providers import PROVIDERS, provider_inputs
 from tests.fakes import qualigate
 from tests.harness import ROOT, prepare
 
@@ -57,7 +57,7 @@ def test_settings_load_only_the_chosen_platform(tmp_path: Path) -> None:
 
 def test_action_yml_says_which_platforms_take_each_platform_input() -> None:
     declared = manifest.inputs()
-    for name in PROVIDER_INPUTS:
+    for name in provider_inputs():
         said = {
             word for word in re.findall(r"\b(panto|qatech|qualigate):", declared[name].description)
         }

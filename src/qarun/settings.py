@@ -10,7 +10,7 @@ from typing import Any
 from qarun import manifest
 from qarun.inputs import Inputs, split_items
 from qarun.model import Status
-from qarun.providers import PROVIDER_INPUTS, PROVIDERS, takers
+from qarun.providers import PROVIDERS, provider_inputs, takers
 from qarun.providers.base import Options
 from qarun.urls import is_http_url, is_safe_url
 
@@ -161,7 +161,7 @@ def _provider(inputs: Inputs) -> str:
 
 
 def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
-    for name in sorted(PROVIDER_INPUTS - PROVIDERS[provider].inputs):
+    for name in sorted(provider_inputs() - PROVIDERS[provider].inputs):
         if inputs.given(name, manifest.inputs()[name].default):
             who = " and ".join(f"`{p}`" for p in takers(name))
             inputs.problem(

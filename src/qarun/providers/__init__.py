@@ -29,14 +29,18 @@ PLATFORM_INPUTS: dict[str, frozenset[str]] = {
     ),
     "qualigate": frozenset({"suite", "test-case", "project", "devices", "browser"}),
 }
-PROVIDER_INPUTS: frozenset[str] = frozenset().union(*PLATFORM_INPUTS.values())
+
+
+def provider_inputs() -> frozenset[str]:
+    """Every input some platform takes (the others are common to all)."""
+    return frozenset().union(*PLATFORM_INPUTS.values())
 
 
 class Registry(Mapping[str, type[Provider]]):
     """Provider classes by name; each module is imported on first lookup."""
 
     def __init__(self, registered: Mapping[str, tuple[str, str]]) -> None:
-        self._registered = dict(registered)
+        self._registered = registered  # the same dict: `register` adds to it
 
     def __getitem__(self, name: str) -> type[Provider]:
         module, attribute = self._registered[name]
@@ -54,6 +58,13 @@ class Registry(Mapping[str, type[Provider]]):
 
 
 PROVIDERS: Mapping[str, type[Provider]] = Registry(_REGISTERED)
+
+
+def register(name: str, module: str, attribute: str, inputs: frozenset[str]) -> None:
+    """Adds a platform: its `provider` name, where its class is, and the inputs it takes.
+    qarun's own three are listed above; a platform written for the tests joins here."""
+    _REGISTERED[name] = (module, attribute)
+    PLATFORM_INPUTS[name] = inputs
 
 
 def takers(name: str) -> tuple[str, ...]:
