@@ -1,9 +1,9 @@
 """The image: what the Dockerfile adds to its base, and how long the runner's build takes.
 
 Builds the way the runner builds a `uses: ./` step (`docker build -t <tag> -f
-<Dockerfile> <its folder>`, RUNNER.md §1), then prints the layers the Dockerfile
-adds (`docker history`, the base's own layers left out: the stand-in base here
-is larger than the official one, RUNNER.md §9) and three build times:
+<Dockerfile> <its folder>`; docs/runner.md, How a container action is run), then prints the
+layers the Dockerfile adds (`docker history`, the base's own layers left out: a locally
+built stand-in for the base can be larger than the official one) and three build times:
 
 - cold: `--no-cache`, so the dependencies are downloaded and installed again
   (the base is already present; a hosted runner would also pull it);
@@ -13,7 +13,7 @@ is larger than the official one, RUNNER.md §9) and three build times:
 
     .venv/bin/python -m bench.image
 
-Needs a Docker engine (../shared/tools/docker-engine.sh up). Target (issue 6):
+Needs a Docker engine (see docs/development.md). Target (issue 6):
 the Dockerfile adds at most 40 MB. The bench's tags are removed at the end; the
 layers stay as build cache, as they would on a runner.
 """
@@ -139,8 +139,8 @@ def report(base: str, layers: list[Layer], times: dict[str, float]) -> None:
 def main() -> None:
     if not engine_available():
         raise SystemExit(
-            "No Docker engine answers `docker info`; start one with "
-            "../shared/tools/docker-engine.sh up, then run this again."
+            "No Docker engine answers `docker info`; start one (see docs/development.md), "
+            "then run this again."
         )
     run = uuid.uuid4().hex[:12]
     tags = {kind: f"qarun-bench:{kind}-{run}" for kind in ("cold", "warm", "edit")}

@@ -1,4 +1,5 @@
-"""Builds and runs the action's image exactly the way GitHub's runner does (RUNNER.md §1).
+"""Builds and runs the action's image exactly the way GitHub's runner does (docs/runner.md,
+How a container action is run).
 
 `build_image` (and the session-wide `image` fixture) runs the runner's `docker
 build`; `prepare_action` builds its `docker run`, with the same flags in the
@@ -149,7 +150,7 @@ class StartedAction:
         if self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
-        # A killed CLI can leave its container running (RUNNER.md §5).
+        # A killed CLI can leave its container running (docs/runner.md, Cancellation).
         remove_container(self.call.name)
 
     def finish(self, timeout: float) -> ContainerRun:

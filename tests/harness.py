@@ -1,5 +1,5 @@
 """Runs qarun (`python -m qarun`, the image's entry point) the way GitHub's runner runs the
-container (RUNNER.md §1 to §3).
+container (docs/runner.md: How a container action is run, Inputs, File commands).
 
 Every input declared in action.yml is exported as INPUT_<NAME> (hyphens kept),
 with action.yml's default when the step does not set it; GITHUB_OUTPUT and
@@ -266,7 +266,7 @@ class FileCommandError(AssertionError):
 
 
 def parse_file_command(text: str) -> dict[str, str]:
-    """GITHUB_OUTPUT parsed exactly as the runner does (RUNNER.md §3)."""
+    """GITHUB_OUTPUT parsed exactly as the runner does (docs/runner.md, File commands)."""
     values: dict[str, str] = {}
     lines = text.split("\n")
     index = 0

@@ -1,7 +1,7 @@
 """Cancellation, end to end: real signals to the running action, as the runner sends them.
 
 On a cancel the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the
-container 2.5 s after that (RUNNER.md §5). qarun must stop waiting at the
+container 2.5 s after that (docs/runner.md, Cancellation). qarun must stop waiting at the
 first signal, write the summary, the outputs (status `canceled`) and the
 report with the unfinished runs shown, and exit 1 within 5 s; a second signal
 must not disturb that.
@@ -27,8 +27,9 @@ pytestmark = pytest.mark.process
 
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
 HOLD_IMPORT = Path(__file__).resolve().parent / "hold_import"
-# A hang guard, not a measure: the 5 s SPEC.md promises are bounded in code (cancel.py's
-# EXIT_BUDGET); what a canceled step writes is checked here, how fast it exits in bench/.
+# A hang guard, not a measure: the 5 s docs/failure-handling.md promises (Cancellation)
+# are bounded in code (cancel.py's EXIT_BUDGET); what a canceled step writes is checked
+# here, how fast it exits in bench/.
 HANG_GUARD = 30.0
 
 

@@ -1,4 +1,4 @@
-"""The `qarun` command (SPEC.md, Outside GitHub Actions), installed into a fresh virtual
+"""The `qarun` command (README, Outside GitHub Actions), installed into a fresh virtual
 environment from this repository (`pip install .`) and run as a user would, against the fake
 platforms, with each CI system's own variables."""
 

@@ -1,4 +1,5 @@
-"""The commit under test: the PR head, never the merge commit (SPEC.md, PR and commit context)."""
+"""The commit under test: the PR head, never the merge commit (README, What it does;
+docs/runner.md, The event payload)."""
 
 from __future__ import annotations
 

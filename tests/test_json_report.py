@@ -1,4 +1,4 @@
-"""The JSON report (SPEC.md's shape) and the `output-filter` jq program over it."""
+"""The JSON report (README, Outputs: `report-file`) and the `output-filter` jq program over it."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 What the documents leave open runs under every variant in test_variants.py;
 here are the answers the documents do describe, each with its own rule
-(SPEC.md, Statuses and Exit codes; tests/fakes/README.md).
+(README, Statuses and exit codes; docs/platforms.md; tests/fakes/README.md).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The cases a security review of the verdict found, each over real HTTP against the fakes.
 
 A pass needs positive evidence from every documented signal; what is known is kept; a fresh
-run's 404 is "not there yet" (SPEC.md, Statuses). Each test runs the step as the runner
-would (`main(env)` in-process on the fakes' clock) and checks what a user checks: the exit
-code, the `status` output, the counts and what the summary says.
+run's 404 is "not there yet" (README, Statuses and exit codes; docs/failure-handling.md,
+Answers qarun cannot read). Each test runs the step as the runner would (`main(env)`
+in-process on the fakes' clock) and checks what a user checks: the exit code, the `status`
+output, the counts and what the summary says.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """A server that answers one byte at a time never holds qarun past its `timeout`, nor past
-the 5 s a canceled step has (SPEC.md, Deadlines): the limit is on the whole request, not
-on each read, for the platforms, `wait-for-url` and GitHub."""
+the 5 s a canceled step has (docs/failure-handling.md: What qarun retries, and
+Cancellation): the limit is on the whole request, not on each read, for the platforms,
+`wait-for-url` and GitHub."""
 
 from __future__ import annotations
 

@@ -33,7 +33,8 @@ def run(case: ProviderCase, serve: Serve, tmp_path: Path, kind: str, **inputs: s
     assert fake.api_key not in result.everything_written()
     assert "Traceback" not in result.log
     out = result.outputs
-    # What holds for every scenario: a SPEC word, counts that add up, a report for each run.
+    # What holds for every scenario: a finished status word (README, Statuses and exit codes),
+    # counts that add up, a report for each run.
     assert out["status"] in {"passed", "failed", "error", "timeout", "canceled", "skipped"}
     counted = sum(int(out[name]) for name in ("passed", "failed", "skipped"))
     assert counted <= int(out["total"])

@@ -1,5 +1,6 @@
-"""Outputs, summary, JSON report and JUnit are written independently (SPEC.md, Writing
-results): losing one never loses the others, and a bug shows its traceback in a group."""
+"""Outputs, summary, JSON report and JUnit are written independently (README, Statuses and
+exit codes: whatever the exit code, they are written): losing one never loses the others,
+and a bug shows its traceback in a group."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def test_a_bug_while_rendering_the_summary_keeps_everything_else(
 def test_a_filter_that_never_ends_is_stopped_and_everything_else_is_written(
     serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(write, "TIME_LIMIT", 1.0)  # SPEC.md's 10 s, shortened for the test
+    monkeypatch.setattr(write, "TIME_LIMIT", 1.0)  # jq_filter's 10 s, shortened for the test
     result = run(serve, tmp_path, output_filter="last(range(1e13))")
     assert result.exit_code == 1
     assert result.outputs["status"] == "failed" and result.outputs["filtered"] == ""

@@ -1,8 +1,8 @@
 """QA.tech `rerun-failed`: rerun the failed tests of finished runs; the last attempt decides.
 
 The failed verdict is known before each rerun: a rerun the platform refuses, or one that
-cannot be started, waited for or read, leaves it standing with a warning (SPEC: what is
-known is kept). A rerun is timed and scheduled from its own trigger.
+cannot be started, waited for or read, leaves it standing with a warning (README, Statuses and
+exit codes: what is known is kept). A rerun is timed and scheduled from its own trigger.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A fake GitHub REST API on loopback: commit statuses and issue comments (RUNNER.md §8).
+"""A fake GitHub REST API on loopback: commit statuses and issue comments (docs/runner.md,
+REST endpoints for statuses and comments).
 
 It serves under `/api/v3`, as GitHub Enterprise Server does, so a client that
 drops the base URL's path fails here. Only what qarun uses is implemented:
