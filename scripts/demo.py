@@ -14,13 +14,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.contract import only
-from tests.fakes.__main__ import PROVIDERS, SCENARIOS, make_fake
+from tests.fakes.__main__ import SCENARIOS, make_fake
+from tests.platforms import PLATFORMS
 from tests.harness import run_action
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--provider", choices=PROVIDERS, default="qatech")
+    parser.add_argument("--provider", choices=sorted(PLATFORMS), default="qatech")
     parser.add_argument("--scenario", choices=SCENARIOS[:3], default="failed")
     args = parser.parse_args()
     if args.scenario == "passed":
