@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.contract import only
 from tests.fakes.__main__ import SCENARIOS, make_fake
-from tests.platforms import PLATFORMS
 from tests.harness import run_action
+from tests.platforms import PLATFORMS
 
 
 def main() -> int:
