@@ -90,17 +90,7 @@ def report_targets(env: Mapping[str, str]) -> ReportTargets:
 
 def build_settings(inputs: Inputs, workspace: Path) -> Settings:
     provider_name = _provider(inputs)
-    api_key = inputs.text("api-key")
-    if not api_key:
-        inputs.problem(
-            "api-key",
-            "is required: set this environment variable to the platform's key (from your CI "
-            "system's secrets); the command takes no key option, which would show in the "
-            "process list."
-            if inputs.as_options
-            else "is required; pass the platform's key from a secret, e.g. "
-            "`api-key: ${{ secrets.QA_API_KEY }}`.",
-        )
+    api_key = _api_key(inputs)
     provider = PROVIDERS.get(provider_name)
     options: Options | None = None
     api_url = ""
@@ -137,6 +127,27 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
         dry_run=inputs.boolean("dry-run", False),
         workspace=workspace,
     )
+    _files_apart(inputs, settings)
+    inputs.raise_problems()
+    return settings
+
+
+def _api_key(inputs: Inputs) -> str:
+    api_key = inputs.text("api-key")
+    if not api_key:
+        inputs.problem(
+            "api-key",
+            "is required: set this environment variable to the platform's key (from your CI "
+            "system's secrets); the command takes no key option, which would show in the "
+            "process list."
+            if inputs.as_options
+            else "is required; pass the platform's key from a secret, e.g. "
+            "`api-key: ${{ secrets.QA_API_KEY }}`.",
+        )
+    return api_key
+
+
+def _files_apart(inputs: Inputs, settings: Settings) -> None:
     if settings.report_file is not None and settings.report_file == settings.junit_file:
         inputs.problem(
             "junit-file",
@@ -144,8 +155,6 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
             "file would overwrite the JSON report. Give each its own path, e.g. "
             "`report-file: qa/report.json` and `junit-file: qa/junit.xml`.",
         )
-    inputs.raise_problems()
-    return settings
 
 
 def _provider(inputs: Inputs) -> str:

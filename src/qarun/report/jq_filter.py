@@ -41,6 +41,28 @@ class FilterError(QarunError):
     """The jq program failed, ran too long, or gave too much: output `filtered` stays empty."""
 
 
+def _answer(
+    child: subprocess.Popen[bytes], given: bytes, time_limit: float, stopped: Callable[[], bool]
+) -> tuple[bytes, bytes]:
+    """The child's stdout and stderr, once it has read `given` and ended; killed at
+    `time_limit` or as soon as `stopped()`."""
+    end = time.monotonic() + time_limit
+    sent: bytes | None = given
+    while True:
+        try:
+            return child.communicate(sent, timeout=min(_CHECK, max(0.0, end - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            sent = None  # communicate() keeps sending what it started to
+            if time.monotonic() >= end or stopped():
+                child.kill()
+                child.communicate()
+                why = "the workflow was canceled" if stopped() else f"it ran past {time_limit:g} s"
+                raise FilterError(
+                    f"the jq program was stopped ({why}); output `filtered` is left empty. "
+                    "Try it with `jq` on the file that `report-file` writes."
+                ) from None
+
+
 def run_filter(
     program: str,
     report: dict[str, Any],
@@ -61,24 +83,7 @@ def run_filter(
         # Its own session: a Ctrl-C to qarun's terminal is qarun's to handle, not the child's.
         start_new_session=True,
     )
-    end = time.monotonic() + time_limit
-    sent: bytes | None = given
-    while True:
-        try:
-            out, err = child.communicate(
-                sent, timeout=min(_CHECK, max(0.0, end - time.monotonic()))
-            )
-            break
-        except subprocess.TimeoutExpired:
-            sent = None  # communicate() keeps sending what it started to
-            if time.monotonic() >= end or stopped():
-                child.kill()
-                child.communicate()
-                why = "the workflow was canceled" if stopped() else f"it ran past {time_limit:g} s"
-                raise FilterError(
-                    f"the jq program was stopped ({why}); output `filtered` is left empty. "
-                    "Try it with `jq` on the file that `report-file` writes."
-                ) from None
+    out, err = _answer(child, given, time_limit, stopped)
     if child.returncode != 0:
         said = err.decode("utf-8", "replace").strip().splitlines()
         raise FilterError(
