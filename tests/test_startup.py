@@ -50,6 +50,7 @@ def test_settings_load_only_the_chosen_platform(tmp_path: Path) -> None:
     assert [m for m in loaded if m.startswith("qarun.providers.")] == [
         "qarun.providers.base",
         "qarun.providers.qualigate",
+        "qarun.providers.qualigate_answers",
         "qarun.providers.qualigate_options",
         "qarun.providers.qualigate_verdict",
     ]

@@ -168,11 +168,11 @@ def project_of(answer: Mapping[str, Any], *, ended: bool = False) -> Judgment:
 
 def qualigate_trigger_answer() -> Judgment:
     # The provider's own rule: a trigger answer never ends a run (src/qarun/providers/qualigate.py).
-    from qarun.providers.qualigate import _queued_suite
+    from qarun.providers.qualigate_answers import queued_suite
 
     answer = {"suite_run_id": "s1", "test_count": 2, "status": "passed"}
     common = {"status": Status.QUEUED, "provider_status": "passed", "device": None}
-    run = _queued_suite(answer, "x", "suite", common)
+    run = queued_suite(answer, "x", "suite", common)
     return Judgment(run.status, "the trigger answer")
 
 

@@ -16,22 +16,18 @@ A test run's dashboard link is implied from the trigger on (`/results` shows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RateLimitedError
+from qarun.errors import MalformedAnswerError, NotFoundError, RateLimitedError
 from qarun.inputs import Inputs
 from qarun.model import (
-    MAX_SECONDS,
     Counts,
     Progress,
     Run,
-    RunHandle,
     Status,
-    TestResult,
-    finite_seconds,
 )
 from qarun.providers import PLATFORM_INPUTS
 from qarun.providers.base import (
@@ -44,14 +40,29 @@ from qarun.providers.base import (
     expect_object,
     int_field,
     judged,
-    parse_time,
     text_field,
+)
+from qarun.providers.qualigate_answers import (
+    PROJECT_RUN,
+    SUITE_RUN,
+    TEST_RUN,
+    QualigateHandle,
+    handle_of,
+    kind,
+    queued_project,
+    queued_suite,
+    required_text,
+    result_rows,
+    row_behind,
+    rows_by_run,
+    test_result_of,
+    with_row,
+    with_status_answer,
+    with_times,
 )
 from qarun.providers.qualigate_options import QualigateOptions, Target, Viewport, parse
 from qarun.providers.qualigate_verdict import (
-    STATUSES,
     judge_suite,
-    judge_test_run,
     results_verdict,
 )
 from qarun.request import Request
@@ -65,23 +76,6 @@ RESULTS_BATCH = 50
 
 # Where a test run's dashboard page is, under the platform's host (as /results shows).
 DASHBOARD_PATH = "/test-runs/"
-
-# QualigateHandle.kind: how a run is polled.
-SUITE_RUN = "suite"
-TEST_RUN = "test"
-PROJECT_RUN = "project"
-
-
-@dataclass(frozen=True)
-class QualigateHandle(RunHandle):
-    """How a run is polled (a suite run, a single test run, or one of a project's runs),
-    and the answers its verdict rests on: the trigger's `test_count` (suites), the last
-    GET /trigger answer, and the last /results row (test runs)."""
-
-    kind: str
-    test_count: int | None = None
-    answer: Mapping[str, Any] | None = None
-    row: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -162,12 +156,12 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             "device": spec.device,
         }
         if "suite_run_id" in answer:
-            return [_queued_suite(answer, target, spec.label, common)]
+            return [queued_suite(answer, target, spec.label, common)]
         if "test_run_ids" in answer:
-            runs = _queued_project(answer, target, spec.label, common)
+            runs = queued_project(answer, target, spec.label, common)
             return [run.updated(url=self._dashboard(run.id)) for run in runs]
         if "test_run_id" in answer:
-            run_id = _required_text(answer, "test_run_id", spec.label)
+            run_id = required_text(answer, "test_run_id", spec.label)
             name = f"test case {target[:8]}" if target else f"test run {run_id[:8]}"
             url = self._dashboard(run_id)
             return [Run(id=run_id, name=name, url=url, handle=QualigateHandle(TEST_RUN), **common)]
@@ -185,9 +179,9 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     def poll(self, runs: Sequence[Run]) -> list[Run]:
         pollers = {SUITE_RUN: self._poll_suite, TEST_RUN: self._poll_test_run}
         fresh = {
-            run.id: self._polled(run, pollers[_kind(run)]) for run in runs if _kind(run) in pollers
+            run.id: self._polled(run, pollers[kind(run)]) for run in runs if kind(run) in pollers
         }
-        project_runs = [run for run in runs if _kind(run) == PROJECT_RUN]
+        project_runs = [run for run in runs if kind(run) == PROJECT_RUN]
         fresh.update(self._from_rows(project_runs, polling=True))
         return [fresh.get(run.id, run) for run in runs]
 
@@ -202,7 +196,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     def _poll_suite(self, run: Run) -> Run:
         what = f"suite run {run.id}"
         answer = self._get(TRIGGER_PATH, {"suite_run_id": run.id}, what)
-        word = _required_text(answer, "status", what)
+        word = required_text(answer, "status", what)
         total = int_field(answer, "total_tests")
         passed = int_field(answer, "passed_tests")
         failed = int_field(answer, "failed_tests")
@@ -212,9 +206,9 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             reported = Counts(total=total, passed=passed or 0, failed=failed or 0)
             progress = Progress(done=(passed or 0) + (failed or 0), total=total)
         self.seen.add(run.id)
-        handle = replace(_handle(run), answer=answer)
+        handle = replace(handle_of(run), answer=answer)
         judgment = judge_suite(answer, test_count=handle.test_count)
-        return judged(_with_times(run, answer), judgment).updated(
+        return judged(with_times(run, answer), judgment).updated(
             provider_status=word, reported=reported, progress=progress, handle=handle
         )
 
@@ -229,7 +223,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                 if self.client.first_unrefused([by_id, by_row]) == 0:
                     answer = expect_object(self.client.read_or_limited(by_id), what)
                     self.seen.add(run.id)
-                    return _test_run_status(run, answer, what)
+                    return with_status_answer(run, answer, what)
                 return self._test_run_row(run, by_row, what)
             except RateLimitedError:
                 continue  # that endpoint is held back now: the other, or the first free
@@ -241,24 +235,24 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             answer = expect_object(self.client.read_or_limited(request), what)
         except NotFoundError:
             answer = {}  # the platform may list only finished runs: this one is not done yet
-        rows = _rows_by_run(answer, what) if answer else {}
+        rows = rows_by_run(answer, what) if answer else {}
         group = results_verdict(answer, [run.id])
         verdict = group.status if group is not None else None
         if run.id not in rows:
             return run.updated(progress=None, platform_verdict=verdict or run.platform_verdict)
         self._rowed.add(run.id)
         self.seen.add(run.id)
-        return _with_row(run, rows[run.id]).updated(progress=None, platform_verdict=verdict)
+        return with_row(run, rows[run.id]).updated(progress=None, platform_verdict=verdict)
 
     # --- details -------------------------------------------------------------------
     def complete(self, runs: Sequence[Run]) -> list[Run]:
-        fresh = {run.id: self._suite_details(run) for run in runs if _kind(run) == SUITE_RUN}
-        unread = [run for run in runs if _kind(run) != SUITE_RUN and run.id not in self._rowed]
+        fresh = {run.id: self._suite_details(run) for run in runs if kind(run) == SUITE_RUN}
+        unread = [run for run in runs if kind(run) != SUITE_RUN and run.id not in self._rowed]
         for attempt in range(DETAIL_TRIES):
             rowed = self._from_rows(unread, polling=False)
             fresh.update(rowed)
             # A row that still shows an ended run going may be a copy behind: asked again.
-            behind = {run_id for run_id, run in rowed.items() if _row_behind(run)}
+            behind = {run_id for run_id, run in rowed.items() if row_behind(run)}
             if not behind or attempt + 1 == DETAIL_TRIES or not self.client.pause(DETAIL_PAUSE):
                 break
             unread = [run for run in unread if run.id in behind]
@@ -267,8 +261,8 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     def _suite_details(self, run: Run) -> Run:
         what = f"results of suite run {run.id}"
         results = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
-        tests = tuple(_test_result(row, what) for row in _result_rows(results, what))
-        handle = _handle(run)
+        tests = tuple(test_result_of(row, what) for row in result_rows(results, what))
+        handle = handle_of(run)
         if handle.answer is None:
             return run.updated(tests=tests)
         # The suite as its counts and /results say together: never better (`settled`).
@@ -278,7 +272,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         )
 
     def _from_rows(self, runs: Sequence[Run], *, polling: bool) -> dict[str, Run]:
-        """The runs with a /results row, updated from it (see `_with_row`), in few calls.
+        """The runs with a /results row, updated from it (see `with_row`), in few calls.
 
         A 404 while polling means the results are not there yet (the platform may list
         only finished runs): the runs wait for the next check.
@@ -295,7 +289,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                     raise
                 self.lost(batch, error)  # a run whose row was shown, and then gone
                 continue
-            rows = _rows_by_run(answer, what)
+            rows = rows_by_run(answer, what)
             # The answer's own status and counts cap every run it was asked about.
             group = results_verdict(answer, [run.id for run in batch], ended=not polling)
             verdict = group.status if group is not None else None
@@ -303,173 +297,10 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                 if run.id in rows:
                     self._rowed.add(run.id)
                     self.seen.add(run.id)
-                    fresh[run.id] = _with_row(run, rows[run.id]).updated(platform_verdict=verdict)
+                    fresh[run.id] = with_row(run, rows[run.id]).updated(platform_verdict=verdict)
                 elif verdict is not None:
                     fresh[run.id] = run.updated(platform_verdict=verdict)
         return fresh
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
         return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)
-
-
-# --- reading answers -------------------------------------------------------------------
-def _kind(run: Run) -> str:
-    return _handle(run).kind
-
-
-def _test_run_status(run: Run, answer: Mapping[str, Any], what: str) -> Run:
-    """The run as GET /trigger?test_run_id shows it: status, steps and times."""
-    word = _required_text(answer, "status", what)
-    done = int_field(answer, "steps_completed")
-    total = int_field(answer, "steps_total")
-    progress = Progress(done, total) if done is not None and total else run.progress
-    handle = _newer(_handle(run), answer=answer)
-    judgment = judge_test_run(answer, handle.row)
-    message = text_field(answer, "error_message")
-    return judged(_with_times(run, answer), judgment, message).updated(
-        provider_status=word, progress=progress, handle=handle
-    )
-
-
-def _required_text(data: Mapping[str, Any], key: str, what: str) -> str:
-    value = text_field(data, key)
-    if value is None:
-        raise MalformedAnswerError(f"The platform's answer about {what} has no `{key}`.")
-    return value
-
-
-def _with_times(run: Run, answer: Mapping[str, Any]) -> Run:
-    started = parse_time(answer.get("started_at")) or run.started_at
-    finished = parse_time(answer.get("completed_at")) or run.finished_at
-    duration = _seconds(answer, "duration_ms")
-    return run.updated(started_at=started, finished_at=finished, duration=duration)
-
-
-def _seconds(data: Mapping[str, Any], key: str) -> float | None:
-    """`duration_ms` in seconds, where it is a number that fits (a bool is none)."""
-    value = data.get(key)
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    if isinstance(value, int) and not 0 <= value <= MAX_SECONDS * 1000:
-        return None  # a 400-digit integer is valid JSON, and has no float to divide
-    return finite_seconds(value / 1000)
-
-
-def _result_rows(answer: Mapping[str, Any], what: str) -> list[dict[str, Any]]:
-    rows = answer.get("results", [])
-    if not isinstance(rows, list):
-        raise MalformedAnswerError(f"The platform's answer about {what} has no `results` list.")
-    return [expect_object(row, what) for row in rows]
-
-
-def _rows_by_run(answer: Mapping[str, Any], what: str) -> dict[str | None, dict[str, Any]]:
-    """A /results answer's rows by their `test_run_id`."""
-    return {text_field(row, "test_run_id"): row for row in _result_rows(answer, what)}
-
-
-def _with_row(run: Run, row: Mapping[str, Any]) -> Run:
-    """A test run updated from its /results row, its verdict from the row and the last
-    GET /trigger answer together."""
-    handle = _newer(_handle(run), row=row)
-    judgment = judge_test_run(handle.answer, row)
-    changes: dict[str, Any] = {
-        "name": text_field(row, "test_case_name") or run.name,
-        "url": text_field(row, "dashboard_url") or run.url,
-        "duration": _first(_seconds(row, "duration_ms"), run.duration),
-        "handle": handle,
-    }
-    word = text_field(row, "status")
-    if word is not None and handle.answer is None:
-        changes["provider_status"] = word
-    return judged(run, judgment, text_field(row, "error_message")).updated(**changes)
-
-
-def _newer(
-    handle: QualigateHandle,
-    *,
-    answer: Mapping[str, Any] | None = None,
-    row: Mapping[str, Any] | None = None,
-) -> QualigateHandle:
-    """The handle with a newer GET /trigger answer or /results row. The other one is kept
-    only where it shows an end: one that showed the run going was read before this."""
-    if answer is not None:
-        kept = (
-            handle.row if handle.row and judge_test_run(None, handle.row).status.finished else None
-        )
-        return replace(handle, answer=answer, row=kept)
-    older = handle.answer
-    kept_answer = older if older and judge_test_run(older).status.finished else None
-    return replace(handle, answer=kept_answer, row=row)
-
-
-def _row_behind(run: Run) -> bool:
-    """The run's GET /trigger answer shows it ended and its /results row does not."""
-    handle = _handle(run)
-    if handle.answer is None or handle.row is None:
-        return False
-    ended = judge_test_run(handle.answer).status.finished
-    return ended and not judge_test_run(None, handle.row).status.finished
-
-
-def _handle(run: Run) -> QualigateHandle:
-    return run.handle if isinstance(run.handle, QualigateHandle) else QualigateHandle(TEST_RUN)
-
-
-def _first(*values: float | None) -> float | None:
-    return next((value for value in values if value is not None), None)
-
-
-def _test_result(row: Mapping[str, Any], what: str) -> TestResult:
-    word = text_field(row, "status") or ""
-    return TestResult(
-        id=_required_text(row, "test_run_id", what),
-        name=text_field(row, "test_case_name") or "unnamed test",
-        status=judge_test_run(None, row).status if word.lower() in STATUSES else Status.ERROR,
-        provider_status=word,
-        message=text_field(row, "error_message"),
-        duration=_seconds(row, "duration_ms"),
-        url=text_field(row, "dashboard_url"),
-    )
-
-
-def _queued_suite(
-    answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
-) -> Run:
-    run_id = _required_text(answer, "suite_run_id", what)
-    count = int_field(answer, "test_count")
-    return Run(
-        id=run_id,
-        name=f"suite {(target or run_id)[:8]}",
-        reported=Counts(total=count) if count is not None else None,
-        progress=Progress(0, count) if count else None,
-        handle=QualigateHandle(SUITE_RUN, test_count=count),
-        **common,
-    )
-
-
-def _queued_project(
-    answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
-) -> list[Run]:
-    ids = answer.get("test_run_ids")
-    if isinstance(ids, list):
-        ids = list(dict.fromkeys(ids))  # a run listed twice is one run
-    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-        raise MalformedAnswerError(
-            f"The platform's answer to the trigger of {what} has a `test_run_ids` that is not "
-            "a list of ids."
-        )
-    if not ids:
-        raise PlatformError(
-            f"Qualigate queued no tests for {what}: the project has no test cases to run. "
-            "Add test cases to it, or name a `suite` or `test-case` instead."
-        )
-    prefix = f"project {target[:8]} " if target else ""
-    return [
-        Run(
-            id=run_id,
-            name=f"{prefix}test {n}/{len(ids)}",
-            handle=QualigateHandle(PROJECT_RUN),
-            **common,
-        )
-        for n, run_id in enumerate(ids, start=1)
-    ]
