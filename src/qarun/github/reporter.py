@@ -18,11 +18,8 @@ sending reaches GitHub before the final statuses, and nothing from it after.
 
 from __future__ import annotations
 
-import math
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -33,92 +30,20 @@ from qarun.errors import CanceledError
 from qarun.git_context import GitContext
 from qarun.github import content
 from qarun.github.api import GitHubApi, GitHubError
+from qarun.github.features import REFUSED, Feature, setup_problem
+from qarun.github.phases import Abandoned, Phase, Turns
 from qarun.model import Outcome, Run, Status
 from qarun.settings import Settings
-from qarun.urls import is_safe_url
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_API_URL = "https://api.github.com"
-REQUEST_TIMEOUT = 10.0
 # Seconds for each phase's writes; after a cancel the runner kills the step ~10 s
 # after its first signal, and the report must be complete within 5.
 PENDING_BUDGET = 30.0
 FINAL_BUDGET = 60.0
 STOPPING_BUDGET = 3.0
-# A missing permission (403), or a repository the token cannot see (404).
-DENIED = frozenset({403, 404})
-# Answers that every later call would get too.
-REFUSED = DENIED | {401}
-
-
-@dataclass
-class Feature:
-    """`commit-status` or `pr-comment`: what it needs, and whether it still goes on."""
-
-    input: str
-    what: str
-    permission: str
-    on: bool
-    failures: list[GitHubError] = field(default_factory=list)
-    given_up: bool = False
-
-    def yaml(self) -> str:
-        return f"permissions:\n  contents: read\n  {self.permission}"
-
-
-class _Abandoned(Exception):
-    """Ends an abandoned phase's work at its next step: it sends and records nothing more."""
-
-
-@dataclass
-class _Phase:
-    """The pending statuses, or the final statuses and the comment: one moment's writes.
-
-    The deadline and the client are its own, used by its own thread only, so a phase that
-    is left behind cannot shorten another's time nor close the client it is using.
-    """
-
-    deadline: float
-    # Set under the turns' lock (`_Turns.abandon`); never cleared.
-    abandoned: bool = False
-    api: GitHubApi | None = None
-    api_timeout: int = 0
-
-    def close(self) -> None:
-        if self.api is not None:
-            self.api.close()
-            self.api = None
-
-
-class _Turns:
-    """One call to GitHub at a time, whatever the phase: a call in flight keeps the turn until
-    its answer comes, so a later phase's writes reach GitHub after it."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._busy = False
-
-    def take(self, phase: _Phase) -> None:
-        """Waits for the turn, however long: the caller's budget ends the wait by abandoning
-        the phase, which then raises _Abandoned at once."""
-        with self._changed:
-            self._changed.wait_for(lambda: phase.abandoned or not self._busy)
-            # Checked right before the call, with no other call in flight.
-            if phase.abandoned:
-                raise _Abandoned
-            self._busy = True
-
-    def give_back(self) -> None:
-        with self._changed:
-            self._busy = False
-            self._changed.notify_all()
-
-    def abandon(self, phase: _Phase) -> None:
-        with self._changed:
-            phase.abandoned = True
-            self._changed.notify_all()
 
 
 @dataclass
@@ -143,8 +68,8 @@ class GitHubReporter:
     # Changed in a phase's turn only: another phase's thread may be reading it.
     contexts: dict[str, str] = field(default_factory=dict)
     _problem: str | None = field(default=None, init=False)
-    _turns: _Turns = field(default_factory=_Turns, init=False, repr=False)
-    _latest: _Phase | None = field(default=None, init=False, repr=False)
+    _turns: Turns = field(default_factory=Turns, init=False, repr=False)
+    _latest: Phase | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def create(
@@ -182,24 +107,8 @@ class GitHubReporter:
             # On a helper thread (`*_in_time`), which a signal abandons: no need to wake.
             sleep=clock.sleep,
         )
-        reporter._problem = reporter._setup_problem()
+        reporter._problem = setup_problem(reporter.token, reporter.git.repository, reporter.api_url)
         return reporter
-
-    def _setup_problem(self) -> str | None:
-        """Why nothing can be sent at all, or None."""
-        if not self.token:
-            return (
-                "`github-token` is empty; leave it out of `with:` to use the job's token, or "
-                "pass one: `github-token: ${{ secrets.GITHUB_TOKEN }}`."
-            )
-        if not self.git.repository:
-            return "GITHUB_REPOSITORY is not set, so qarun does not know the repository."
-        if not is_safe_url(self.api_url):
-            return (
-                f"GITHUB_API_URL `{self.api_url}` is not an https:// URL; qarun does not send "
-                "the token there."
-            )
-        return None
 
     # --- the two moments -----------------------------------------------------------------
 
@@ -264,28 +173,28 @@ class GitHubReporter:
     def _final_budget(self) -> float:
         return STOPPING_BUDGET if self.stopping() else FINAL_BUDGET
 
-    def _begin(self, budget: float) -> _Phase:
+    def _begin(self, budget: float) -> Phase:
         """A new phase, the only one that writes from now on: the one before is abandoned."""
         if self._latest is not None:
             self._turns.abandon(self._latest)
-        self._latest = _Phase(deadline=self.clock() + budget)
+        self._latest = Phase(deadline=self.clock() + budget)
         return self._latest
 
-    def _run(self, phase: _Phase, work: Callable[[], None]) -> None:
+    def _run(self, phase: Phase, work: Callable[[], None]) -> None:
         """The phase's work, on the thread that runs it; it closes the phase's own client."""
         try:
             work()
-        except _Abandoned:
+        except Abandoned:
             pass  # a later phase took over, or the caller gave up: nothing more to do
         finally:
             phase.close()
 
     def _pending(
-        self, phase: _Phase, runs: Sequence[Run], reruns_of: Mapping[str, str] | None
+        self, phase: Phase, runs: Sequence[Run], reruns_of: Mapping[str, str] | None
     ) -> None:
         self._safely(lambda: self._pending_statuses(phase, runs, reruns_of or {}))
 
-    def _finish(self, phase: _Phase, outcome: Outcome) -> None:
+    def _finish(self, phase: Phase, outcome: Outcome) -> None:
         self._safely(lambda: self._final_statuses(phase, outcome))
         self._safely(lambda: self._sticky_comment(phase, outcome))
         self._warn(self.statuses)
@@ -294,7 +203,7 @@ class GitHubReporter:
     def _safely(self, step: Callable[[], None]) -> None:
         try:
             step()
-        except (CanceledError, _Abandoned):
+        except (CanceledError, Abandoned):
             raise
         except Exception as error:  # a bug of ours or PyGithub's must not change the verdict
             self.console.warning(
@@ -305,9 +214,9 @@ class GitHubReporter:
     # --- statuses ------------------------------------------------------------------------
 
     def _pending_statuses(
-        self, phase: _Phase, runs: Sequence[Run], reruns_of: Mapping[str, str]
+        self, phase: Phase, runs: Sequence[Run], reruns_of: Mapping[str, str]
     ) -> None:
-        with self._turn(phase):
+        with self._turns.held(phase):
             for rerun_id, first_id in reruns_of.items():
                 if first_id in self.contexts:
                     self.contexts[rerun_id] = self.contexts[first_id]
@@ -326,11 +235,11 @@ class GitHubReporter:
         if sent:
             self.console.info(f"Commit statuses: {sent} pending on {self.git.short_sha}.")
 
-    def _final_statuses(self, phase: _Phase, outcome: Outcome) -> None:
+    def _final_statuses(self, phase: Phase, outcome: Outcome) -> None:
         # `wait: false` leaves them pending: qarun never learns how the runs end.
         if outcome.status is Status.TRIGGERED or not outcome.runs:
             return
-        with self._turn(phase):
+        with self._turns.held(phase):
             ready = self._usable(self.statuses) and self._sha_known()
             if ready:
                 self._name(outcome.runs)
@@ -352,7 +261,7 @@ class GitHubReporter:
 
     def _set_statuses(
         self,
-        phase: _Phase,
+        phase: Phase,
         runs: Sequence[Run],
         *,
         state: Callable[[Run], str],
@@ -387,7 +296,7 @@ class GitHubReporter:
 
     # --- the comment ---------------------------------------------------------------------
 
-    def _sticky_comment(self, phase: _Phase, outcome: Outcome) -> None:
+    def _sticky_comment(self, phase: Phase, outcome: Outcome) -> None:
         if not self._usable(self.comment):
             return
         number = self.git.pr_number
@@ -416,28 +325,18 @@ class GitHubReporter:
             return False
         return True
 
-    @contextmanager
-    def _turn(self, phase: _Phase) -> Iterator[None]:
-        """The phase's turn at GitHub and at the state the phases share; raises _Abandoned
-        instead once the phase is abandoned."""
-        self._turns.take(phase)
-        try:
-            yield
-        finally:
-            self._turns.give_back()
-
     def _call(
         self,
-        phase: _Phase,
+        phase: Phase,
         feature: Feature,
         method: Callable[Concatenate[GitHubApi, P], T],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T | None:
         """One GitHub call, in the phase's turn; a failure is recorded on the feature and gives
-        None. Raises only _Abandoned, when the phase was abandoned before or during the call."""
+        None. Raises only Abandoned, when the phase was abandoned before or during the call."""
         while True:
-            with self._turn(phase):
+            with self._turns.held(phase):
                 answer = self._attempt(phase, method, *args, **kwargs)
                 if not isinstance(answer, GitHubError):
                     return answer
@@ -455,7 +354,7 @@ class GitHubReporter:
 
     def _attempt(
         self,
-        phase: _Phase,
+        phase: Phase,
         method: Callable[Concatenate[GitHubApi, P], T],
         *args: P.args,
         **kwargs: P.kwargs,
@@ -470,48 +369,21 @@ class GitHubReporter:
             answer = error
         # Abandoned while the call was in flight: its answer no longer counts.
         if phase.abandoned:
-            raise _Abandoned
+            raise Abandoned
         return answer
 
-    def _connection(self, phase: _Phase) -> GitHubApi | None:
+    def _connection(self, phase: Phase) -> GitHubApi | None:
         """The phase's client, its timeout cut to what is left of the phase's budget."""
         if self.stopping():
             phase.deadline = min(phase.deadline, self.clock() + STOPPING_BUDGET)
-        left = phase.deadline - self.clock()
-        if left <= 0:
-            return None
-        timeout = max(1, math.floor(min(REQUEST_TIMEOUT, left)))
-        if phase.api is None or timeout < phase.api_timeout:
-            phase.close()
-            phase.api = GitHubApi(
-                self.api_url, self.token, str(self.git.repository), timeout=timeout
-            )
-            phase.api_timeout = timeout
-        return phase.api
+        repository = str(self.git.repository)
+        return phase.connect(
+            lambda timeout: GitHubApi(self.api_url, self.token, repository, timeout=timeout),
+            self.clock(),
+        )
 
     def _warn(self, feature: Feature) -> None:
         """One warning for everything that went wrong with the feature in this action run."""
-        if not feature.failures:
-            return
-        first, count = feature.failures[0], len(feature.failures)
-        more = f" (and {count - 1} more failure(s))" if count > 1 else ""
-        feature.failures.clear()
-        if first.retry_after is not None:
-            advice = (
-                "GitHub rate-limited the token and asked to wait longer than qarun had left; "
-                "it may work on the next run."
-            )
-        elif first.status in DENIED:
-            advice = (
-                f"The job's token needs the `{feature.permission}` permission; add to the job "
-                f"or the workflow:\n{feature.yaml()}\nA pull request from a fork gets a "
-                "read-only token, which no `permissions:` block can change."
-            )
-        elif first.status == 401:
-            advice = "Check `github-token`: GitHub did not accept it."
-        else:
-            advice = "It may work on the next run."
-        self.console.warning(
-            f"`{feature.input}`: qarun could not {feature.what}: {first}{more}. {advice} "
-            "The QA result is not affected."
-        )
+        said = feature.warning()
+        if said is not None:
+            self.console.warning(said)

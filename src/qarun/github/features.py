@@ -1,0 +1,75 @@
+"""`commit-status` and `pr-comment`: what each needs, whether it still goes on, and the one
+warning that says what went wrong with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qarun.github.api import GitHubError
+from qarun.urls import is_safe_url
+
+# A missing permission (403), or a repository the token cannot see (404).
+DENIED = frozenset({403, 404})
+# Answers that every later call would get too.
+REFUSED = DENIED | {401}
+
+
+@dataclass
+class Feature:
+    """`commit-status` or `pr-comment`: what it needs, and whether it still goes on."""
+
+    input: str
+    what: str
+    permission: str
+    on: bool
+    failures: list[GitHubError] = field(default_factory=list)
+    given_up: bool = False
+
+    def yaml(self) -> str:
+        return f"permissions:\n  contents: read\n  {self.permission}"
+
+    def warning(self) -> str | None:
+        """One warning for everything that went wrong with the feature in this action run,
+        with what to do about it; None when nothing did. Clears what it reports."""
+        if not self.failures:
+            return None
+        first, count = self.failures[0], len(self.failures)
+        more = f" (and {count - 1} more failure(s))" if count > 1 else ""
+        self.failures.clear()
+        return (
+            f"`{self.input}`: qarun could not {self.what}: {first}{more}. {self._advice(first)} "
+            "The QA result is not affected."
+        )
+
+    def _advice(self, first: GitHubError) -> str:
+        if first.retry_after is not None:
+            return (
+                "GitHub rate-limited the token and asked to wait longer than qarun had left; "
+                "it may work on the next run."
+            )
+        if first.status in DENIED:
+            return (
+                f"The job's token needs the `{self.permission}` permission; add to the job "
+                f"or the workflow:\n{self.yaml()}\nA pull request from a fork gets a "
+                "read-only token, which no `permissions:` block can change."
+            )
+        if first.status == 401:
+            return "Check `github-token`: GitHub did not accept it."
+        return "It may work on the next run."
+
+
+def setup_problem(token: str, repository: str | None, api_url: str) -> str | None:
+    """Why neither feature can send anything at all, or None."""
+    if not token:
+        return (
+            "`github-token` is empty; leave it out of `with:` to use the job's token, or "
+            "pass one: `github-token: ${{ secrets.GITHUB_TOKEN }}`."
+        )
+    if not repository:
+        return "GITHUB_REPOSITORY is not set, so qarun does not know the repository."
+    if not is_safe_url(api_url):
+        return (
+            f"GITHUB_API_URL `{api_url}` is not an https:// URL; qarun does not send "
+            "the token there."
+        )
+    return None
