@@ -4,7 +4,7 @@ Each fake module (tests/fakes/panto.py, qatech.py, qualigate.py) ends with its `
 tests/platforms.py registers them by provider name, and every contract test takes
 its platforms from that registry (`tests.contract.CASES`, the `case` fixture) with no
 branch on a platform's name. A new platform adds its provider module, its fake and its
-`CASE`, and gets the whole contract suite (README, Development: Adding a platform).
+`CASE`, and gets the whole contract suite (docs/development.md, Adding a platform).
 """
 
 from __future__ import annotations

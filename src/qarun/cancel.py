@@ -27,7 +27,7 @@ from qarun.errors import CanceledError
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 # Seconds from a cancel signal to the exit: the runner kills the step 10 s after it, and qarun
-# promises 5 (README, Cancellation); less a margin to exit.
+# promises 5 (docs/failure-handling.md, Cancellation); less a margin to exit.
 EXIT_BUDGET = 4.0
 T = TypeVar("T")
 

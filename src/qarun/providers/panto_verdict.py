@@ -9,7 +9,7 @@ Panto documents one per-run word, `in_process`; the aggregate's rules name `pass
 `passed` (https://docs.getpanto.ai/qa-platform/integrations/get-test-run-by-id-api).
 The one exception to the rule is written there: the aggregate `passed` says every
 finished run passed, so it passes a run whose own word qarun does not know.
-docs/verdicts.md (README, Platform notes) has these rules as a table, and
+docs/verdicts.md has these rules as a table, and
 tests/test_verdict_table.py holds this module to it.
 """
 

@@ -5,7 +5,7 @@ asked for) and what the start answer said (`testCount`), and returns the run's s
 and the sentence naming the signal that decided it. The words are QA.tech's
 (https://docs.qa.tech/api-reference/run-status): `status` INITIATED and RUNNING
 before the end, COMPLETED, ERROR and CANCELLED after it; `result` PASSED, FAILED or
-SKIPPED, set only with COMPLETED. docs/verdicts.md (README, Platform notes) has
+SKIPPED, set only with COMPLETED. docs/verdicts.md has
 these rules as a table, and tests/test_verdict_table.py holds this module to it.
 """
 

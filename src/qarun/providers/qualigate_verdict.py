@@ -7,7 +7,7 @@ the test run's row and the whole answer of GET /api/v1/results, the trigger's
 The words are Qualigate's (Status Values in https://qualigate.app/docs/api-reference):
 `pending` and `running` before the end; `passed`, `failed`, `error`, `timeout` and
 `canceled` after it; a suite's example ends `completed`, its outcome in its counts.
-docs/verdicts.md (README, Platform notes) has these rules as a table, and
+docs/verdicts.md has these rules as a table, and
 tests/test_verdict_table.py holds this module to it.
 """
 

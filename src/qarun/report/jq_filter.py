@@ -14,7 +14,7 @@ from typing import Any
 
 from qarun.errors import QarunError
 
-# At most 10 seconds, a result of at most 1 MiB (README, Failure handling).
+# At most 10 seconds, a result of at most 1 MiB (docs/failure-handling.md).
 TIME_LIMIT = 10.0
 MAX_RESULT_BYTES = 1024 * 1024
 # How often a running filter looks whether the workflow was canceled.
