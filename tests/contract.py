@@ -12,7 +12,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from tests.case import ProviderCase
+from tests.case import ProviderCase as ProviderCase  # the suites name the type from here
 from tests.fakes import qualigate
 from tests.fakes.base import RunScript, TestScript
 from tests.platforms import PLATFORMS
