@@ -12,10 +12,21 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from tests.case import ProviderCase as ProviderCase  # the suites name the type from here
+from tests.case import ProviderCase
 from tests.fakes import qualigate
 from tests.fakes.base import RunScript, TestScript
 from tests.platforms import PLATFORMS
+
+# The suites name the platform's type from here too.
+__all__ = [
+    "CASES",
+    "FAILURE",
+    "QUALIGATE_PROJECT",
+    "VARIANT_CASES",
+    "ProviderCase",
+    "failing",
+    "only",
+]
 
 # The message of the failed test in `failing()`'s run, and of the run itself.
 FAILURE = "Could not find login button"
