@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from qarun.model import SEVERITY, Run, Status
-from qarun.verdict import exit_code, final_statuses, overall_status, settled
+from qarun import verdict
+from qarun.model import SEVERITY, Counts, Run, Status, TestResult
+from qarun.providers.base import judged
+from qarun.verdict import (
+    Evidence,
+    Judgment,
+    decide,
+    exit_code,
+    failure_sentence,
+    final_statuses,
+    no_better_than_its_tests,
+    overall_status,
+    quoted,
+    settled,
+)
+from tests.factories import make_outcome, make_run, make_test
 
 
 def runs(*statuses: Status) -> list[Run]:
@@ -108,3 +122,281 @@ def test_the_aggregate_verdict_only_ever_gets_worse() -> None:
     seen = seen.updated(platform_verdict=Status.FAILED)
     later = settled(seen, seen.updated(platform_verdict=Status.PASSED))
     assert later.platform_verdict is Status.FAILED
+
+
+# --- decide: the one rule over a run's evidence ------------------------------------------------
+
+OWN_PASS = Evidence(Status.PASSED, "own word: passed")
+OWN_FAIL = Evidence(Status.FAILED, "own word: failed")
+
+
+@pytest.mark.parametrize(
+    ("evidence", "status", "why", "plain"),
+    [
+        # The worst status any piece gives decides, wherever it comes in the list.
+        (
+            [OWN_PASS, Evidence(Status.FAILED, "case 1 failed"), Evidence(Status.ERROR, "case 2")],
+            Status.ERROR,
+            "case 2",
+            False,
+        ),
+        (
+            [OWN_PASS, Evidence(Status.CANCELED, "case 1"), Evidence(Status.TIMEOUT, "case 2")],
+            Status.TIMEOUT,
+            "case 2",
+            False,
+        ),
+        # The run's own word decided: the status says all, the sentence is not shown.
+        ([OWN_FAIL, Evidence(Status.PASSED, "case 1")], Status.FAILED, OWN_FAIL.signal, True),
+        ([OWN_FAIL, Evidence(Status.FAILED, "aggregate")], Status.FAILED, OWN_FAIL.signal, True),
+        # Another signal decided against the run's own word: the sentence says which.
+        (
+            [OWN_PASS, Evidence(Status.FAILED, "case 1 failed")],
+            Status.FAILED,
+            "case 1 failed",
+            False,
+        ),
+        # Doubt is no pass: an error, with the first doubt's sentence.
+        (
+            [OWN_PASS, Evidence(None, "count missing"), Evidence(None, "word unknown")],
+            Status.ERROR,
+            "count missing",
+            False,
+        ),
+        ([OWN_PASS, Evidence(Status.RUNNING, "case going")], Status.ERROR, "case going", False),
+        # A doubt never hides a failure that another signal shows.
+        ([Evidence(None, "word unknown"), OWN_FAIL], Status.FAILED, OWN_FAIL.signal, False),
+        ([], Status.ERROR, "no signal said how the run ended.", False),
+    ],
+)
+def test_decide_gives_the_worst_signal_and_names_it(
+    evidence: list[Evidence], status: Status, why: str, plain: bool
+) -> None:
+    assert decide(evidence) == Judgment(status, why, plain=plain)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "status"),
+    [
+        ([OWN_PASS], Status.PASSED),
+        ([OWN_PASS, Evidence(Status.SKIPPED, "case 1 skipped")], Status.PASSED),
+        ([Evidence(Status.SKIPPED, "result skipped")], Status.SKIPPED),
+        ([Evidence(Status.SKIPPED, "result"), Evidence(Status.SKIPPED, "case")], Status.SKIPPED),
+    ],
+)
+def test_decide_passes_or_skips_only_on_every_signal_and_shows_the_bare_status(
+    evidence: list[Evidence], status: Status
+) -> None:
+    judgment = decide(evidence)
+    assert (judgment.status, judgment.plain) == (status, True)
+
+
+def test_a_judgment_the_run_s_own_word_decided_is_shown_as_the_bare_status() -> None:
+    # What the summary shows: the sentence only where the status alone would mislead.
+    run = Run(id="r1", name="run 1", status=Status.RUNNING)
+    skipped = judged(run, decide([Evidence(Status.SKIPPED, "QA.tech: `result` `SKIPPED`.")]))
+    assert skipped.status is Status.SKIPPED
+    assert skipped.message is None
+    overruled = judged(run, decide([OWN_PASS, Evidence(Status.FAILED, "test case 'Login' failed")]))
+    assert overruled.message == "test case 'Login' failed"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "null"),
+        ("", "none"),
+        ("COMPLETED", "`COMPLETED`"),
+        (0, "`0`"),
+        # A word as long as the cut form is shown whole; a longer one is cut, and says so.
+        ("w" * 41, f"`{'w' * 41}`"),
+        ("w" * 42, f"`{'w' * 40}…`"),
+    ],
+)
+def test_a_sentence_quotes_a_platform_s_word_short_and_names_a_missing_one(
+    value: object, shown: str
+) -> None:
+    assert quoted(value) == shown
+
+
+# --- overall status and the statuses that count for fail-on -----------------------------------
+
+
+def test_no_run_at_all_is_an_error_or_at_the_deadline_a_timeout() -> None:
+    assert overall_status([]) is Status.ERROR
+    assert overall_status([], timed_out=True) is Status.TIMEOUT
+
+
+def test_final_statuses_turn_unfinished_runs_into_timeouts_only_at_the_deadline() -> None:
+    going = runs(Status.PASSED, Status.RUNNING, Status.QUEUED)
+    assert final_statuses(going) == [Status.PASSED, Status.RUNNING, Status.QUEUED]
+    assert final_statuses(going, timed_out=True) == [Status.PASSED, Status.TIMEOUT, Status.TIMEOUT]
+
+
+def test_final_statuses_add_each_aggregate_verdict_the_platform_gave() -> None:
+    first, second = runs(Status.PASSED, Status.PASSED)
+    given = [first.updated(platform_verdict=Status.FAILED), second]
+    assert final_statuses(given) == [Status.PASSED, Status.PASSED, Status.FAILED]
+
+
+def test_tested_gives_each_outcome_a_test_had_inside_the_runs() -> None:
+    given = [
+        # A test that failed inside a run that ended in error happened too.
+        make_run(id="r1", status=Status.ERROR, tests=(make_test(status=Status.FAILED),)),
+        make_run(
+            id="r2",
+            status=Status.PASSED,
+            tests=(make_test(status=Status.PASSED), make_test(status=Status.PASSED)),
+        ),
+        make_run(id="r3", status=Status.SKIPPED, reported=Counts(total=2, skipped=1)),
+        # Unfinished tests are in no outcome yet.
+        make_run(id="r4", status=Status.RUNNING, tests=(make_test(status=Status.RUNNING),)),
+    ]
+    # Called through the module: pytest would collect a bare `tested` as a test.
+    assert verdict.outcomes_of_tests(given) == [Status.PASSED, Status.FAILED, Status.SKIPPED]
+    assert verdict.outcomes_of_tests([]) == []
+
+
+PASSED_TEST = make_test(name="Login", status=Status.PASSED)
+
+
+@pytest.mark.parametrize(
+    ("status", "tests", "expected", "message"),
+    [
+        (
+            Status.PASSED,
+            (PASSED_TEST, make_test(name="Checkout", status=Status.FAILED)),
+            Status.FAILED,
+            "its test 'Checkout' ended failed and was not rerun.",
+        ),
+        # The worst test decides, wherever it is in the list.
+        (
+            Status.PASSED,
+            (
+                make_test(name="Cart", status=Status.CANCELED),
+                make_test(name="Search", status=Status.ERROR),
+                make_test(name="Checkout", status=Status.FAILED),
+            ),
+            Status.ERROR,
+            "its test 'Search' ended error and was not rerun.",
+        ),
+        (
+            Status.SKIPPED,
+            (make_test(name="Checkout", status=Status.TIMEOUT),),
+            Status.TIMEOUT,
+            "its test 'Checkout' ended timeout and was not rerun.",
+        ),
+    ],
+)
+def test_a_run_is_no_better_than_a_test_it_kept_from_an_earlier_attempt(
+    status: Status, tests: tuple[TestResult, ...], expected: Status, message: str
+) -> None:
+    run = make_run(status=status, tests=tests, message=None)
+    result = no_better_than_its_tests(run)
+    assert (result.status, result.message) == (expected, message)
+    # The platform's own words, where it gave some, stay the message.
+    worded = no_better_than_its_tests(run.updated(message="Cart was empty"))
+    assert (worded.status, worded.message) == (expected, "Cart was empty")
+
+
+@pytest.mark.parametrize(
+    ("status", "tests"),
+    [
+        # Every test passed, was skipped, or has not ended: nothing to say against the run.
+        (Status.PASSED, (PASSED_TEST, make_test(status=Status.SKIPPED))),
+        (Status.PASSED, (PASSED_TEST, make_test(status=Status.RUNNING))),
+        (Status.PASSED, ()),
+        # Never lifted by its tests: a skipped rerun beside tests that passed before.
+        (Status.SKIPPED, (PASSED_TEST, make_test(status=Status.SKIPPED))),
+        # The run is already as bad as its worst test, or worse: its own words stand.
+        (Status.FAILED, (PASSED_TEST, make_test(status=Status.FAILED))),
+        (Status.ERROR, (make_test(status=Status.FAILED),)),
+        # A run still going is judged when it ends.
+        (Status.RUNNING, (make_test(status=Status.FAILED),)),
+    ],
+)
+def test_a_run_no_worse_than_its_tests_is_left_as_it_is(
+    status: Status, tests: tuple[TestResult, ...]
+) -> None:
+    run = make_run(status=status, tests=tests, message=None)
+    assert no_better_than_its_tests(run) == run
+
+
+# --- settled: what a later answer may change ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seen", "fresh", "kept"),
+    [
+        (None, Status.FAILED, Status.FAILED),
+        (Status.FAILED, None, Status.FAILED),
+        (Status.PASSED, Status.FAILED, Status.FAILED),
+        (Status.FAILED, Status.PASSED, Status.FAILED),
+        (Status.ERROR, Status.FAILED, Status.ERROR),
+        (None, None, None),
+    ],
+)
+@pytest.mark.parametrize(
+    ("before", "after"), [(Status.PASSED, Status.PASSED), (Status.FAILED, Status.PASSED)]
+)
+def test_settled_keeps_the_worst_aggregate_verdict_seen(
+    seen: Status | None, fresh: Status | None, kept: Status | None, before: Status, after: Status
+) -> None:
+    # Whether the run's own status is taken (before/after) or kept, the aggregate only worsens.
+    (run,) = runs(before)
+    result = settled(
+        run.updated(platform_verdict=seen), run.updated(status=after, platform_verdict=fresh)
+    )
+    assert result.platform_verdict is kept
+
+
+def test_a_better_later_answer_keeps_the_words_that_explain_the_worse_status() -> None:
+    (seen,) = runs(Status.FAILED)
+    seen = seen.updated(provider_status="COMPLETED/FAILED", message="Cart was empty")
+    fresh = seen.updated(status=Status.PASSED, provider_status="COMPLETED/PASSED", message=None)
+    result = settled(seen, fresh)
+    assert (result.status, result.provider_status, result.message) == (
+        Status.FAILED,
+        "COMPLETED/FAILED",
+        "Cart was empty",
+    )
+
+
+def test_a_better_later_answer_adds_its_message_where_the_seen_run_had_none() -> None:
+    (seen,) = runs(Status.FAILED)
+    fresh = seen.updated(status=Status.PASSED, message="retried by the platform")
+    assert settled(seen, fresh).message == "retried by the platform"
+
+
+def test_an_equally_bad_later_answer_is_taken_with_its_words() -> None:
+    # The platform may add its error message to a run it already showed failed.
+    (seen,) = runs(Status.FAILED)
+    seen = seen.updated(provider_status="failed", message=None)
+    fresh = seen.updated(provider_status="failed (retried)", message="Element not found")
+    result = settled(seen, fresh)
+    assert (result.provider_status, result.message) == ("failed (retried)", "Element not found")
+
+
+# --- the one sentence that says why the step failed ---------------------------------------------
+
+
+def test_the_failure_sentence_counts_every_test_not_passed() -> None:
+    statuses = (Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED, Status.PASSED)
+    outcome = make_outcome(*(make_run(id=f"r{i}", status=s) for i, s in enumerate(statuses)))
+    assert failure_sentence(outcome) == (
+        "QA.tech: the tests ended error (4 of 5 not passed); see the job summary for each failure."
+    )
+
+
+def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished() -> None:
+    outcome = make_outcome(
+        make_run(id="r1", status=Status.RUNNING),
+        make_run(id="r2", status=Status.QUEUED),
+        make_run(id="r3", status=Status.PASSED),
+        timed_out=True,
+    )
+    assert outcome.status is Status.TIMEOUT
+    assert failure_sentence(outcome) == (
+        "QA.tech: 2 run(s) had not finished when the timeout ran out; raise `timeout` "
+        "or check the runs on the platform."
+    )

@@ -150,6 +150,8 @@ class Run:
     # The platform's own aggregate verdict for the group this run belongs to (Panto's
     # trigger status, Qualigate's /results status): the overall status is never better.
     platform_verdict: Status | None = None
+    # The sentence naming the aggregate's signal that gave `platform_verdict`.
+    platform_why: str | None = None
     # What its provider keeps to poll this run again (a RunHandle of its own type).
     handle: RunHandle | None = field(default=None, compare=False, repr=False)
 

@@ -14,7 +14,14 @@ from qarun.model import Outcome, Status
 from qarun.providers import PROVIDERS
 from qarun.run_state import RunState
 from qarun.settings import Settings
-from qarun.verdict import exit_code, failure_sentence, final_statuses, overall_status, tested
+from qarun.verdict import (
+    exit_code,
+    failure_sentence,
+    final_statuses,
+    outcomes_of_tests,
+    overall_status,
+    worst,
+)
 
 
 @dataclass
@@ -38,17 +45,30 @@ class Ending:
         """The runs' verdict (or `status`), failing the step on any outcome in fail-on."""
         assert self.settings is not None
         runs = self.state.runs
+        self._aggregates_said()
         if status is None:
             status = overall_status(runs, timed_out=timed_out)
         happened = [
             status,
             *final_statuses(runs, timed_out=timed_out),
-            *tested(runs),
+            *outcomes_of_tests(runs),
             *self.state.happened,
         ]
         quiet = status is Status.TRIGGERED or dry_run
         code = 0 if quiet else exit_code(happened, self.settings.fail_on)
         return self.outcome(status, code, error=error, timed_out=timed_out, dry_run=dry_run)
+
+    def _aggregates_said(self) -> None:
+        """A note for each aggregate verdict worse than the runs it covers: the summary says
+        why the step failed when no run's own status does."""
+        for run in self.state.runs:
+            verdict, why = run.platform_verdict, run.platform_why
+            if verdict is None or why is None or verdict in (Status.PASSED, Status.SKIPPED):
+                continue
+            if worst([verdict, run.status]) is verdict and verdict is not run.status:
+                note = f"The platform's own verdict over the runs is {verdict.value}: {why}"
+                if note not in self.state.notes:
+                    self.state.note(note)
 
     def canceled(self, signal_name: str | None) -> Outcome:
         # The summary says the runs go on on the platform (none documents a way to stop one).

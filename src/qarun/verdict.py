@@ -89,7 +89,7 @@ def final_statuses(runs: Sequence[Run], *, timed_out: bool = False) -> list[Stat
     return statuses
 
 
-def tested(runs: Sequence[Run]) -> list[Status]:
+def outcomes_of_tests(runs: Sequence[Run]) -> list[Status]:
     """The outcomes of the tests inside the runs, as counted: a test that failed inside a
     run that ended in error happened too (fail-on reads every outcome)."""
     counts = total_counts(runs)
@@ -141,15 +141,27 @@ def settled(seen: Run, fresh: Run) -> Run:
         return fresh
     if not fresh.finished:
         return seen
-    verdict = _worse(seen.platform_verdict, fresh.platform_verdict)
+    aggregate = fresh
+    if _worse(seen.platform_verdict, fresh.platform_verdict) is not fresh.platform_verdict:
+        aggregate = seen
+    kept = {"platform_verdict": aggregate.platform_verdict, "platform_why": aggregate.platform_why}
     if _rank(fresh.status) <= _rank(seen.status):
-        return fresh.updated(platform_verdict=verdict)
+        return fresh.updated(**kept)
     return fresh.updated(
         status=seen.status,
         provider_status=seen.provider_status,
         message=seen.message or fresh.message,
-        platform_verdict=verdict,
+        **kept,
     )
+
+
+def capped(run: Run, group: Judgment | None) -> Run:
+    """The run under the platform's aggregate verdict over its group (Panto's trigger,
+    Qualigate's /results), kept where the run already had a worse one: a failure the
+    platform said once is not taken back."""
+    if group is None or _worse(run.platform_verdict, group.status) is not group.status:
+        return run
+    return run.updated(platform_verdict=group.status, platform_why=group.why)
 
 
 def _finished(piece: Evidence) -> bool:

@@ -41,6 +41,7 @@ from qarun.providers.panto_options import (
 )
 from qarun.providers.panto_verdict import RUN_WORDS, judge_run, trigger_over, trigger_verdict
 from qarun.request import Request
+from qarun.verdict import capped
 
 TRIGGER_PATH = "/api/v1/qa/external/testsuite/trigger"
 RUN_PATH = "/api/v1/qa/external/test-run"
@@ -138,27 +139,24 @@ def _apply(runs: Sequence[Run], listing: _Listing) -> list[Run]:
     # Progress for the schedule: runs whose own word or end time says they are done.
     progress = Progress(done=sum(found.done for found in listing.runs), total=len(judgments))
     group = trigger_verdict(listing.answer)
-    verdict = group.status if group is not None else None
     updated = []
     for run in runs:
         if run.id not in judgments:
-            missing = run.updated(
+            missing = capped(run, group).updated(
                 status=Status.ERROR,
-                platform_verdict=verdict,
                 message=run.message or "Panto's trigger ended without listing this run.",
             )
             updated.append(missing if listing.over else run)
             continue
         found, judgment = judgments[run.id]
         updated.append(
-            judged(run, judgment, found.remark).updated(
+            capped(judged(run, judgment, found.remark), group).updated(
                 name=found.name or run.name,
                 provider_status=found.word,
                 device=found.device or run.device,
                 started_at=found.started_at,
                 finished_at=found.finished_at,
                 progress=progress,
-                platform_verdict=verdict,
             )
         )
     return updated

@@ -60,6 +60,9 @@ def judge_run(run: Mapping[str, Any], listing: Mapping[str, Any]) -> Judgment:
     word = run_word(run)
     own = RUN_WORDS.get(word.lower())
     said = f"its `runner_status` is {quoted(word)}"
+    if own is not None and own is not Status.PASSED:
+        # A failure is known at once: it needs no other signal to agree (a pass does).
+        return Judgment(own, f"Panto: {said}.", plain=True)
     if not trigger_over(listing):
         started = run.get("runner_start_timestamp") is not None
         status = Status.RUNNING if started else Status.QUEUED
@@ -92,7 +95,7 @@ def trigger_verdict(listing: Mapping[str, Any]) -> Judgment | None:
     own = [RUN_WORDS.get(run_word(run).lower()) for run in _runs(listing)]
     if word in AGGREGATE and (AGGREGATE[word] is not Status.PASSED or not _any_bad(own)):
         return Judgment(AGGREGATE[word], f"Panto: the trigger's `status` is `{word}`.")
-    failed = Status.FAILED in own or Status.FAILED is AGGREGATE.get(word)
+    failed = Status.FAILED in own
     return Judgment(
         Status.FAILED if failed else Status.ERROR,
         f"Panto: the trigger's runs ended, and its `status` is {quoted(word)}, which does not "

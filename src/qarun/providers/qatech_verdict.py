@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qarun.model import Status
-from qarun.verdict import Evidence, Judgment, decide, quoted
+from qarun.verdict import Evidence, Judgment, decide, quoted, worst
 
 _UNFINISHED = {"INITIATED": Status.QUEUED, "RUNNING": Status.RUNNING}
 _ENDED = {"ERROR": Status.ERROR, "CANCELLED": Status.CANCELED}
@@ -66,7 +66,9 @@ def _count_evidence(shown: int, test_count: int | None, cases_asked: bool) -> li
     started = f"QA.tech started the run with {test_count} test case(s) (`testCount`)"
     if test_count == 0:
         return [Evidence(None, f"{started}: it ran no test.")]
-    if test_count is None or (shown == 0 and not cases_asked):
+    if shown == 0 and cases_asked:
+        return [Evidence(None, "QA.tech shows no test case where all were asked for.")]
+    if test_count is None or shown == 0:
         return []  # not asked for, the cases may be left out (the documents say both)
     if shown != test_count:
         return [Evidence(None, f"{started} and shows {shown}.")]
@@ -79,7 +81,8 @@ def judge_case(case: Mapping[str, Any]) -> Status:
     if status in _UNFINISHED:
         return _UNFINISHED[status]
     if status in _ENDED:
-        return _ENDED[status]
+        # Ended so, and a FAILED result beside it: the worse of the two.
+        return worst([_ENDED[status], Status.FAILED if result == "FAILED" else _ENDED[status]])
     if status == COMPLETED and result in _RESULTS:
         return _RESULTS[result]
     if result == "FAILED":
@@ -92,7 +95,10 @@ def _run_evidence(status: str | None, result: Any, said: str) -> list[Evidence]:
     says that result. A word QA.tech does not document is no pass, and a result beside it
     still counts (a FAILED result fails the run whatever its status word)."""
     if status in _ENDED:
-        return [Evidence(_ENDED[status], f"QA.tech: {said}.")]
+        evidence = [Evidence(_ENDED[status], f"QA.tech: {said}.")]
+        if word(result) == "FAILED":
+            evidence.append(Evidence(Status.FAILED, f"QA.tech: {said}."))
+        return evidence
     outcome = _RESULTS.get(word(result) or "")
     if status == COMPLETED and outcome is not None:
         return [Evidence(outcome, f"QA.tech: {said}.")]

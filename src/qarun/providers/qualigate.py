@@ -66,6 +66,7 @@ from qarun.providers.qualigate_verdict import (
     results_verdict,
 )
 from qarun.request import Request
+from qarun.verdict import capped
 
 TRIGGER_PATH = "/api/v1/trigger"
 RESULTS_PATH = "/api/v1/results"
@@ -237,12 +238,11 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             answer = {}  # the platform may list only finished runs: this one is not done yet
         rows = rows_by_run(answer, what) if answer else {}
         group = results_verdict(answer, [run.id])
-        verdict = group.status if group is not None else None
         if run.id not in rows:
-            return run.updated(progress=None, platform_verdict=verdict or run.platform_verdict)
+            return capped(run, group).updated(progress=None)
         self._rowed.add(run.id)
         self.seen.add(run.id)
-        return with_row(run, rows[run.id]).updated(progress=None, platform_verdict=verdict)
+        return capped(with_row(run, rows[run.id]), group).updated(progress=None)
 
     # --- details -------------------------------------------------------------------
     def complete(self, runs: Sequence[Run]) -> list[Run]:
@@ -292,14 +292,13 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             rows = rows_by_run(answer, what)
             # The answer's own status and counts cap every run it was asked about.
             group = results_verdict(answer, [run.id for run in batch], ended=not polling)
-            verdict = group.status if group is not None else None
             for run in batch:
                 if run.id in rows:
                     self._rowed.add(run.id)
                     self.seen.add(run.id)
-                    fresh[run.id] = with_row(run, rows[run.id]).updated(platform_verdict=verdict)
-                elif verdict is not None:
-                    fresh[run.id] = run.updated(platform_verdict=verdict)
+                    fresh[run.id] = capped(with_row(run, rows[run.id]), group)
+                elif group is not None:
+                    fresh[run.id] = capped(run, group)
         return fresh
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:

@@ -83,7 +83,7 @@ def judge_suite(
         return Judgment(status, f"Qualigate: the suite's `status` is {quoted(word)}.")
     evidence: list[Evidence] = []
     if lowered != SUITE_COMPLETED:
-        evidence += _word_evidence("the suite's `status`", word, answer)
+        evidence += _word_evidence("the suite's `status`", word)
     # The documents' example pairs `completed` with `failed_tests: 1`: there, failed tests
     # failed. Beside another word the count may hold tests in error, timeout or canceled.
     counted_failures = lowered in (SUITE_COMPLETED, "passed")
@@ -135,10 +135,10 @@ def _end(name: str, data: Mapping[str, Any], shows_end: bool) -> list[Evidence] 
     status = status_of(word, data) if shows_end else STATUSES.get(word.lower(), Status.RUNNING)
     if not status.finished:
         return None
-    return _word_evidence(f"the {name} `status`", word, data)
+    return _word_evidence(f"the {name} `status`", word)
 
 
-def _word_evidence(name: str, word: str, data: Mapping[str, Any]) -> list[Evidence]:
+def _word_evidence(name: str, word: str) -> list[Evidence]:
     status = STATUSES.get(word.lower())
     if status is None or not status.finished:
         return [
@@ -171,7 +171,7 @@ def _message_on_pass(data: Mapping[str, Any], name: str) -> list[Evidence]:
 
 def _row_evidence(row: Mapping[str, Any]) -> list[Evidence]:
     """An ended /results row: its word, and no error message beside a pass."""
-    evidence = _word_evidence(_row_name(row), _word(row), row)
+    evidence = _word_evidence(_row_name(row), _word(row))
     if _word(row).lower() == "passed":
         evidence += _message_on_pass(row, "/results row")
     return evidence
@@ -244,7 +244,7 @@ def _status_evidence(name: str, data: Mapping[str, Any]) -> Evidence:
     word = _word(data)
     if not word:
         return Evidence(None, f"Qualigate: {name} is missing.")
-    return _word_evidence(name, word, data)[0]
+    return _word_evidence(name, word)[0]
 
 
 # --- reading -------------------------------------------------------------------------------
