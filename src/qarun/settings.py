@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,18 +179,22 @@ def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
             )
 
 
+def _url(inputs: Inputs, name: str, valid: Callable[[str], bool], form: str) -> str | None:
+    """A URL input where given and `valid`; else None, with a problem saying `form`."""
+    raw = inputs.text(name)
+    if raw and not valid(raw):
+        inputs.problem(name, f"`{raw}` {form}")
+        return None
+    return raw or None
+
+
 def _api_url(inputs: Inputs, default: str) -> str:
-    raw = inputs.text("api-url")
-    if not raw:
-        return default
-    if not is_safe_url(raw):
-        inputs.problem(
-            "api-url",
-            f"`{raw}` must be an `https://` URL (plain `http://` only for 127.0.0.1, ::1 or "
-            f"localhost); e.g. `{default}`.",
-        )
-        return default
-    return raw.rstrip("/")
+    form = (
+        "must be an `https://` URL (plain `http://` only for 127.0.0.1, ::1 or localhost); "
+        f"e.g. `{default}`."
+    )
+    url = _url(inputs, "api-url", is_safe_url, form)
+    return url.rstrip("/") if url else default
 
 
 def _payload(inputs: Inputs) -> Mapping[str, Any]:
@@ -208,16 +212,8 @@ def _payload(inputs: Inputs) -> Mapping[str, Any]:
 
 
 def _wait_for_url(inputs: Inputs) -> str | None:
-    raw = inputs.text("wait-for-url")
-    if not raw:
-        return None
-    if not is_http_url(raw):
-        inputs.problem(
-            "wait-for-url",
-            f"`{raw}` is not an http(s) URL; e.g. `https://pr-42.preview.example.com`.",
-        )
-        return None
-    return raw
+    form = "is not an http(s) URL; e.g. `https://pr-42.preview.example.com`."
+    return _url(inputs, "wait-for-url", is_http_url, form)
 
 
 def _fail_on(inputs: Inputs) -> frozenset[Status]:

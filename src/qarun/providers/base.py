@@ -9,7 +9,7 @@ requests, pure: dry-run prints them) → `trigger` each → `poll` until finishe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
@@ -127,6 +127,15 @@ class ProviderBase(Generic[OptionsT]):
 
     def complete(self, runs: Sequence[Run]) -> list[Run]:
         return list(runs)
+
+    def checked(self, run: Run, check: Callable[[], Run]) -> Run:
+        """`check()`, one status check of `run`; a 404 for a run no answer has shown yet
+        leaves it as it was (see `lost`)."""
+        try:
+            return check()
+        except NotFoundError as error:
+            self.lost([run], error)
+            return run
 
     def lost(self, runs: Sequence[Run], error: NotFoundError) -> None:
         """A status check answered 404. Runs are created asynchronously (the platforms

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, ClassVar
 
-from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RerunRefusedError
+from qarun.errors import MalformedAnswerError, PlatformError, RerunRefusedError
 from qarun.git_context import GITHUB_ACTIONS
 from qarun.inputs import Inputs
 from qarun.model import Counts, Progress, Run, RunHandle, Status, TestResult
@@ -243,14 +244,10 @@ class QatechProvider(ProviderBase[QatechOptions]):
     # --- waiting ---------------------------------------------------------------------
 
     def poll(self, runs: Sequence[Run]) -> list[Run]:
-        return [self._polled(run) for run in runs]
+        return [self.checked(run, partial(self._polled, run)) for run in runs]
 
     def _polled(self, run: Run) -> Run:
-        try:
-            data = self._fetch(run, all_cases=False)
-        except NotFoundError as error:
-            self.lost([run], error)
-            return run
+        data = self._fetch(run, all_cases=False)
         self.seen.add(run.id)
         return self._apply(run, data)
 

@@ -16,8 +16,9 @@ A test run's dashboard link is implied from the trigger on (`/results` shows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
@@ -180,19 +181,13 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     def poll(self, runs: Sequence[Run]) -> list[Run]:
         pollers = {SUITE_RUN: self._poll_suite, TEST_RUN: self._poll_test_run}
         fresh = {
-            run.id: self._polled(run, pollers[kind(run)]) for run in runs if kind(run) in pollers
+            run.id: self.checked(run, partial(pollers[kind(run)], run))
+            for run in runs
+            if kind(run) in pollers
         }
         project_runs = [run for run in runs if kind(run) == PROJECT_RUN]
         fresh.update(self._from_rows(project_runs, polling=True))
         return [fresh.get(run.id, run) for run in runs]
-
-    def _polled(self, run: Run, poller: Callable[[Run], Run]) -> Run:
-        try:
-            fresh = poller(run)
-        except NotFoundError as error:
-            self.lost([run], error)
-            return run
-        return fresh
 
     def _poll_suite(self, run: Run) -> Run:
         what = f"suite run {run.id}"
