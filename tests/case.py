@@ -58,6 +58,8 @@ class ProviderCase:
     # The fake whose run and test names (and messages) are `texts`, and its inputs.
     hostile: Callable[[Sequence[str]], tuple[FakePlatform, dict[str, str]]]
     quiet: frozenset[str] = frozenset()
+    # Whether the platform's API takes the commit under test at all (Panto's takes none).
+    takes_commit: bool = True
     # Whether each test is a run of its own (Panto's test suites) rather than a test inside
     # one run; and whether tests are named and counted from per-test rows.
     tests_are_runs: bool = False

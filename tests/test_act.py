@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import Serve
 from tests.contract import CASES
 from tests.dockerutil import require_engine
+from tests.factories import HEAD_SHA
 from tests.harness import ROOT, pull_request_event
 
 pytestmark = pytest.mark.docker
@@ -101,4 +102,4 @@ def test_the_action_under_act(serve: Serve, tmp_path: Path) -> None:
     for case in CASES:
         for scenario in ("passed", "failed"):
             (trigger,) = case.triggers(fakes[(case.name, scenario)])
-            case.context_sent(trigger.body)
+            assert (HEAD_SHA in json.dumps(trigger.body)) is case.takes_commit

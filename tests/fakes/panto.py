@@ -391,6 +391,7 @@ CASE = ProviderCase(
     foreign_input="browser",
     hostile=_hostile,
     tests_are_runs=True,
+    takes_commit=False,
     variants=VARIANTS,
     hiding_variants=frozenset({"one word for every finished run"}),
     run_links=False,  # Panto documents no run URL
