@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs into .venv, then lint, types and pytest
 # (unit, end-to-end over loopback, properties, and the container tests where a Docker engine
-# runs), in a random order (pytest-randomly prints its seed; `-p no:randomly` for file order),
+# runs), in a random order (its seed printed first; `-p no:randomly` for file order),
 # the tier without containers on every core (pytest-xdist).
 # README.md gives this command; .ci/run runs it too, so the two stay one.
 # Arguments go to pytest. At the end it prints how long each part took against its target.
@@ -15,8 +15,16 @@ pytest_part() {
   # Exit 5 is "no test selected": a slice (-k …) may select none of one part.
   .venv/bin/python -m pytest "$@" || { status=$?; [ "$status" -eq 5 ] || return "$status"; }
 }
+# The random order's seed, said before the tests run: a failure in that order can be replayed
+# with QARUN_TEST_SEED=<seed> bash scripts/test.sh.
+seed=${QARUN_TEST_SEED:-$RANDOM}
+order=(--randomly-seed="$seed")
+case " $* " in
+  *no:randomly*) order=() ;;  # file order asked for: no seed to give
+  *) echo "pytest-randomly seed: $seed (QARUN_TEST_SEED=$seed replays this order)" ;;
+esac
 start=$(date +%s)
-pytest_part -m "not docker" -n auto "$@"
+pytest_part -m "not docker" -n auto "${order[@]}" "$@"
 middle=$(date +%s)
 pytest_part -m docker "$@"
 end=$(date +%s)

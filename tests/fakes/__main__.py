@@ -30,7 +30,10 @@ def main() -> None:
     args = parser.parse_args()
 
     fake = make_fake(args.provider, args.scenario).start(args.host, args.port)
-    print(f"fake {args.provider} ({args.scenario}): api-url {fake.url}", flush=True)
+    print(
+        f"fake {args.provider} ({args.scenario}): api-url {fake.url}, key {fake.api_key}",
+        flush=True,
+    )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
