@@ -332,3 +332,87 @@ def test_an_answer_nested_past_pythons_limit_is_no_crash(serve: Serve, tmp_path:
     fake.inject("GET /v1/run/", Reply(200, raw=deep), Reply(500, raw=deep))
     result = step(fake, "qatech", suite="pln_abc")
     assert outcome(result) == (0, "passed"), result.log
+
+
+# --- what the second review found -----------------------------------------------------------
+
+
+def test_qatech_one_runs_failure_is_kept_when_anothers_details_fail(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    failing_case = (TestScript("Login", "failed", "Not found"), TestScript("Cart"))
+    plans = {
+        "pln_abc": RunScript(result="passed", tests=failing_case),
+        "pln_def": RunScript(result="passed", tests=(TestScript("Search"),)),
+    }
+    fake = serve(qatech.QatechFake(plans))
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        # The second run's details cannot be had; the first run's show a failed case.
+        if request.path.endswith("r00002") and request.query.get("testCases"):
+            return Reply(500, {"message": "boom"})
+        return original(request)
+
+    fake.route = route  # type: ignore[method-assign]
+    result = step(fake, "qatech", suite="pln_abc, pln_def", timeout="20s")
+    assert outcome(result) == (1, "failed"), result.log
+
+
+def test_qualigate_a_project_whose_results_still_say_running_does_not_pass(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    fake = serve(qualigate.QualigateFake([RunScript("Login"), RunScript("Cart")]))
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        reply = original(request)
+        if request.path == qualigate.RESULTS and isinstance(reply.body, dict):
+            reply.body["status"] = "running"  # every row ended, the aggregate never did
+        return reply
+
+    fake.route = route  # type: ignore[method-assign]
+    result = step(fake, "qualigate", project=qualigate.PROJECT_ID)
+    assert outcome(result) == (1, "error"), result.log
+
+
+def test_qualigate_a_project_trigger_whose_count_disagrees_does_not_pass(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    fake = serve(qualigate.QualigateFake([RunScript("Login"), RunScript("Cart")]))
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        reply = original(request)
+        if request.method == "POST" and isinstance(reply.body, dict):
+            reply.body["test_count"] = 3  # two run ids named
+        return reply
+
+    fake.route = route  # type: ignore[method-assign]
+    result = step(fake, "qualigate", project=qualigate.PROJECT_ID)
+    assert outcome(result) == (1, "error"), result.log
+    assert "test_count" in result.summary
+
+
+def test_qatech_a_partial_rerun_whose_cases_cannot_be_read_does_not_pass(
+    serve: Serve, tmp_path: Path
+) -> None:
+    start(tmp_path)
+    cases = (TestScript("Login", "failed"), TestScript("Cart", "failed"), TestScript("Search"))
+    again = RunScript(result="passed", tests=(TestScript("Login"),))
+    fake = serve(
+        qatech.QatechFake({"pln_abc": RunScript(result="failed", tests=cases)}, reruns=[again])
+    )
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        if request.path.endswith("r00002") and request.query.get("testCases"):
+            return Reply(500, {"message": "boom"})
+        return original(request)
+
+    fake.route = route  # type: ignore[method-assign]
+    result = step(fake, "qatech", suite="pln_abc", rerun_failed="1", timeout="20s")
+    assert result.exit_code == 1 and result.outputs["status"] != "passed", result.log

@@ -203,6 +203,7 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "P18": lambda: panto_verdict.judge_run(
         panto_run(), {"status": "passed", "test_runs": [panto_run(), panto_run("failed")]}
     ),
+    "P20": lambda: panto(panto_run("passed", remark="Assertion failed: total")),
     "P19": lambda: panto_trigger_of("passed", [panto_run(), panto_run("failed", id="b")]),
     "Q1": lambda: qatech(qatech_run("INITIATED", None)),
     "Q2": lambda: qatech(qatech_run("RUNNING", None)),
@@ -227,6 +228,12 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "Q21": lambda: qatech(qatech_run(runTestCases=[case(), case()]), test_count=3),
     "Q22": lambda: qatech(qatech_run(runTestCases=[]), cases_asked=True),
     "Q25": lambda: qatech(qatech_run("CANCELLED", "FAILED")),
+    "Q26": lambda: qatech(
+        qatech_run(runTestCases=[case(), case()]), failed_before=case(result="FAILED")
+    ),
+    "Q27": lambda: qatech_verdict.still_going_after_its_end(
+        qatech(qatech_run("RUNNING", None)), None
+    ),
     "Q23": lambda: qatech(qatech_run(runTestCases=[]), test_count=0),
     "Q24": lambda: qatech(qatech_run(runTestCases=[case(), {"status": True, "result": "PASSED"}])),
     "G1": lambda: qualigate_verdict.judge_test_run(qg_run("pending")),
@@ -274,6 +281,8 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     ),
     "G40": lambda: project_of(results(rows=[row()]), ended=True),
     "G41": lambda: project_of(results(rows=[row(), row(), row(test_run_id="770e8400")])),
+    "G42": lambda: project_of(results("running")),
+    "G43": lambda: qualigate_suite(suite(), failed_before=1),
 }
 
 

@@ -789,7 +789,6 @@ BOTH = [LOGIN, CHECKOUT]
         results(rows=[row()]),
         results(rows=[row(), checkout("running")]),
         results(rows=[row(), checkout("archived")]),
-        results("running"),
         # A doubt (here a missing `status`) waits for the end like an unfinished row.
         results(None, rows=[row()]),
         results(rows=[row(), "not an object"]),
@@ -868,7 +867,7 @@ def test_qualigate_a_project_s_results_give_no_verdict_while_its_runs_may_go_on(
             results("running"),
             True,
             Status.ERROR,
-            "Qualigate: /results `status` is `running`, which its documents do not give.",
+            "Qualigate: /results `status` is `running`: not ended.",
         ),
         (
             results(rows=[row(), checkout("archived")]),

@@ -169,8 +169,11 @@ class Run:
         return finite_seconds((as_utc(self.finished_at) - as_utc(self.started_at)).total_seconds())
 
     def counts(self) -> Counts:
-        """A run counts as its tests, else as the platform's totals, else as one test."""
-        if self.tests:
+        """A run counts as its tests, else as the platform's totals, else as one test. Where the
+        platform's totals hold more tests than the rows it listed (a suite's /results may list
+        fewer), the totals count."""
+        listed = len(self.tests)
+        if self.tests and (self.reported is None or self.reported.total <= listed):
             return Counts.of(test.status for test in self.tests)
         if self.reported is not None:
             return self.reported

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from qarun.errors import OutOfTimeError, PlatformError, RerunRefusedError
 from qarun.job import Job
-from qarun.model import Run, Status
+from qarun.model import PROBLEMS, Run, Status
 from qarun.run_state import RunState
 from qarun.steps import complete_runs, wait_for_runs
 from qarun.verdict import no_better_than_its_tests
@@ -72,17 +72,29 @@ def _await(job: Job, state: RunState, reruns: Mapping[str, Run], rerun_at: float
     state.runs = [reruns.get(run.id, run) for run in state.runs]
     timed_out = wait_for_runs(job, state, started=rerun_at)
     complete_runs(job, state)
-    state.runs = [
-        no_better_than_its_tests(run.with_earlier_tests(earlier[run.id]))
-        if run.id in earlier
-        else run
-        for run in state.runs
-    ]
+    state.runs = [_merged(run, earlier[run.id]) if run.id in earlier else run for run in state.runs]
     # A rerun that never ended leaves its earlier attempt's failure known.
     state.happened += [
         earlier[run.id].status for run in state.runs if run.id in earlier and not run.finished
     ]
     return timed_out
+
+
+def _merged(rerun: Run, earlier: Run) -> Run:
+    """The rerun with the earlier attempt's tests it did not rerun, no better than them. A
+    rerun whose own tests are unknown (its details could not be had) and that counts fewer
+    tests than the earlier attempt's failures cannot show those were rerun: no pass."""
+    merged = no_better_than_its_tests(rerun.with_earlier_tests(earlier))
+    not_passed = [test for test in earlier.tests if test.status in PROBLEMS]
+    if rerun.tests or merged.status is not Status.PASSED or not not_passed:
+        return merged
+    if rerun.counts().total >= len(not_passed):
+        return merged
+    why = (
+        f"the rerun counted {rerun.counts().total} test(s) for {len(not_passed)} that had not "
+        "passed, and its test cases could not be read."
+    )
+    return merged.updated(status=Status.ERROR, message=merged.message or why)
 
 
 def keep_verdict(job: Job, state: RunState, reason: str) -> None:

@@ -66,22 +66,21 @@ def _keeping(job: Job, state: RunState) -> Callable[[Sequence[Run]], list[Run]]:
 
 def complete_runs(job: Job, state: RunState) -> None:
     """Per-test details; a failure here is a warning, the verdict stands on the runs."""
-    finished = [run for run in state.runs if run.finished and not run.tests]
-    if not finished:
-        return
-    try:
-        detailed = job.provider.complete(finished)
-    except MalformedAnswerError as error:
-        # The platform answered, with something that cannot be read: whatever it said of the
-        # tests is not a pass (a failed request, below, leaves the verdict as it was).
-        note = state.note(f"The test details could not be read: {error}")
-        job.console.warning(note)
-        state.learn(_doubted(run, note) for run in finished)
-        return
-    except (PlatformError, OutOfTimeError) as error:
-        job.console.warning(state.note(f"The test details could not be fetched: {error}"))
-        return
-    state.learn(detailed)
+    # One run at a time: one run's details that cannot be had never take another's away.
+    for run in [run for run in state.runs if run.finished and not run.tests]:
+        try:
+            detailed = job.provider.complete([run])
+        except MalformedAnswerError as error:
+            # The platform answered, with something that cannot be read: whatever it said of
+            # the tests is not a pass (a failed request, below, leaves the verdict as it was).
+            note = state.note(f"The test details of {run.name} could not be read: {error}")
+            job.console.warning(note)
+            state.learn([_doubted(run, note)])
+        except (PlatformError, OutOfTimeError) as error:
+            note = f"The test details of {run.name} could not be fetched: {error}"
+            job.console.warning(state.note(note))
+        else:
+            state.learn(detailed)
 
 
 def _doubted(run: Run, why: str) -> Run:

@@ -74,6 +74,10 @@ def judge_run(run: Mapping[str, Any], listing: Mapping[str, Any]) -> Judgment:
         )
     if own is not None:
         evidence = [Evidence(own, f"Panto: {said}.")]
+        remark = text_field(run, "remark")
+        if remark is not None:
+            # Read as a note on a failed run wherever it shows (P10, P17): no pass beside it.
+            evidence.append(Evidence(None, f"Panto: the run has a `remark`: {remark}"))
     elif word.lower() == PENDING:
         evidence = [Evidence(None, f"Panto: {said}, though the trigger has ended.")]
     else:

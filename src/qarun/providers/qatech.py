@@ -35,8 +35,10 @@ from qarun.providers.qatech_options import QatechOptions, parse
 from qarun.providers.qatech_verdict import (
     COMPLETED,
     LATE_RESULT_POLLS,
+    failed_case,
     judge_case,
     judge_run,
+    still_going_after_its_end,
     word,
 )
 from qarun.request import Request
@@ -50,6 +52,8 @@ class QatechHandle(RunHandle):
 
     test_count: int | None = None
     late_result: int = 0
+    # A test case an earlier answer showed failed: kept, whatever later answers show.
+    failed_before: Mapping[str, Any] | None = None
 
 
 # --- status words --------------------------------------------------------------------
@@ -258,6 +262,8 @@ class QatechProvider(ProviderBase[QatechOptions]):
         for attempt in range(DETAIL_TRIES):
             try:
                 data = self._fetch(run, all_cases=True)
+            except MalformedAnswerError:
+                raise  # an answer that cannot be read is no pass (steps.complete_runs)
             except PlatformError as error:
                 # The outcome is already known; missing details must not hide it.
                 return run.updated(
@@ -271,7 +277,7 @@ class QatechProvider(ProviderBase[QatechOptions]):
                 break
         what = f"run {run.id}"
         tests = tuple(_test_result(case, i, what) for i, case in enumerate(_cases(data, what)))
-        updated = self._apply(run, data, cases_asked=True)
+        updated = self._apply(run, data, cases_asked=True, ended=True)
         return updated.updated(tests=tests, message=_first_problem(tests) or updated.message)
 
     def _fetch(self, run: Run, *, all_cases: bool) -> dict[str, Any]:
@@ -281,19 +287,28 @@ class QatechProvider(ProviderBase[QatechOptions]):
         return expect_object(answer, what)
 
     @staticmethod
-    def _apply(run: Run, data: Mapping[str, Any], *, cases_asked: bool = False) -> Run:
+    def _apply(
+        run: Run, data: Mapping[str, Any], *, cases_asked: bool = False, ended: bool = False
+    ) -> Run:
         what = f"run {run.id}"
         status, result = _status_field(data, what), data.get("result")
         handle = run.handle if isinstance(run.handle, QatechHandle) else QatechHandle()
+        handle = replace(handle, failed_before=handle.failed_before or failed_case(data))
+        # The details of a run seen ended: a result not written yet is not waited for again.
         judgment = judge_run(
             data,
             test_count=handle.test_count,
-            late_polls=handle.late_result,
+            late_polls=LATE_RESULT_POLLS if ended else handle.late_result,
+            failed_before=handle.failed_before,
             cases_asked=cases_asked,
         )
         if word(status) == COMPLETED and result is None and not judgment.status.finished:
             # COMPLETED with the result not written yet: looked at again before judging.
             handle = replace(handle, late_result=handle.late_result + 1)
+        if ended and not judgment.status.finished:
+            # The details still show going a run seen ended, after looking again: the two
+            # disagree, so no pass (and a test case failed there fails it).
+            judgment = still_going_after_its_end(judgment, handle.failed_before)
         return judged(run, judgment).updated(
             provider_status=provider_status(status, result),
             progress=_progress(_cases(data, what), handle.test_count) or run.progress,

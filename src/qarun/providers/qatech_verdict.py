@@ -40,10 +40,13 @@ def judge_run(
     test_count: int | None = None,
     late_polls: int = 0,
     cases_asked: bool = False,
+    failed_before: Mapping[str, Any] | None = None,
 ) -> Judgment:
     """The run's status from its answer. `test_count`: the start answer's `testCount`;
     `late_polls`: how many earlier answers showed it COMPLETED with no result;
-    `cases_asked`: the answer is to `?testCases=all`, so its test cases must be there."""
+    `cases_asked`: the answer is to `?testCases=all`, so its test cases must be there;
+    `failed_before`: a test case an earlier answer showed failed (`failed_case`), which
+    counts whatever later answers show: what is known is kept."""
     status, result = word(answer.get("status")), answer.get("result")
     said = f"`status` {quoted(answer.get('status'))}, `result` {quoted(result)}"
     if status in _UNFINISHED:
@@ -57,6 +60,8 @@ def judge_run(
     cases = _cases(answer)
     evidence += [_case_evidence(case, index) for index, case in enumerate(cases)]
     evidence += _count_evidence(len(cases), test_count, cases_asked)
+    if failed_before is not None:
+        evidence.append(_case_evidence(failed_before, 0))
     return decide(evidence)
 
 
@@ -78,6 +83,8 @@ def _count_evidence(shown: int, test_count: int | None, cases_asked: bool) -> li
 def judge_case(case: Mapping[str, Any]) -> Status:
     """A test case's own status, as the report shows it; unfinished ones stay unfinished."""
     status, result = word(case.get("status")), word(case.get("result"))
+    if result == "FAILED" and status not in _ENDED:
+        return Status.FAILED  # whatever its status word says, the case failed
     if status in _UNFINISHED:
         return _UNFINISHED[status]
     if status in _ENDED:
@@ -85,8 +92,6 @@ def judge_case(case: Mapping[str, Any]) -> Status:
         return worst([_ENDED[status], Status.FAILED if result == "FAILED" else _ENDED[status]])
     if status == COMPLETED and result in _RESULTS:
         return _RESULTS[result]
-    if result == "FAILED":
-        return Status.FAILED  # whatever its status word says, the case failed
     return Status.RUNNING if status is None and result is None else Status.ERROR
 
 
@@ -108,6 +113,24 @@ def _run_evidence(status: str | None, result: Any, said: str) -> list[Evidence]:
     if outcome is not None:
         evidence.append(Evidence(outcome, f"QA.tech: {said}."))
     return evidence
+
+
+def still_going_after_its_end(
+    judgment: Judgment, failed_before: Mapping[str, Any] | None
+) -> Judgment:
+    """A run's details that still show it going after its status showed it ended."""
+    evidence = [Evidence(None, f"{judgment.why} Its status had shown it ended: they disagree.")]
+    if failed_before is not None:
+        evidence.append(_case_evidence(failed_before, 0))
+    return decide(evidence)
+
+
+def failed_case(answer: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The answer's first test case that failed or ended in error; None if none did."""
+    for case in _cases(answer):
+        if judge_case(case) in (Status.FAILED, Status.ERROR):
+            return case
+    return None
 
 
 def _case_evidence(case: Mapping[str, Any], index: int) -> Evidence:

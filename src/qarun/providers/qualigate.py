@@ -203,7 +203,10 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             progress = Progress(done=(passed or 0) + (failed or 0), total=total)
         self.seen.add(run.id)
         handle = replace(handle_of(run), answer=answer)
-        judgment = judge_suite(answer, test_count=handle.test_count)
+        judgment = judge_suite(
+            answer, test_count=handle.test_count, failed_before=handle.failed_before
+        )
+        handle = replace(handle, failed_before=max(handle.failed_before, failed or 0))
         return judged(with_times(run, answer), judgment).updated(
             provider_status=word, reported=reported, progress=progress, handle=handle
         )
@@ -261,7 +264,12 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         if handle.answer is None:
             return run.updated(tests=tests)
         # The suite as its counts and /results say together: never better (`settled`).
-        judgment = judge_suite(handle.answer, test_count=handle.test_count, results=results)
+        judgment = judge_suite(
+            handle.answer,
+            test_count=handle.test_count,
+            results=results,
+            failed_before=handle.failed_before,
+        )
         return judged(run, judgment).updated(
             name=text_field(results, "suite_name") or run.name, tests=tests
         )

@@ -21,6 +21,7 @@ from qarun.model import (
 )
 from qarun.providers.base import expect_object, int_field, judged, parse_time, text_field
 from qarun.providers.qualigate_verdict import STATUSES, judge_test_run
+from qarun.verdict import Judgment, capped
 
 # QualigateHandle.kind: how a run is polled.
 SUITE_RUN = "suite"
@@ -38,6 +39,8 @@ class QualigateHandle(RunHandle):
     test_count: int | None = None
     answer: Mapping[str, Any] | None = None
     row: Mapping[str, Any] | None = None
+    # The most failed tests a suite's answer counted so far: kept, whatever later ones say.
+    failed_before: int = 0
 
 
 def kind(run: Run) -> str:
@@ -178,6 +181,7 @@ def queued_project(
     answer: Mapping[str, Any], target: str, what: str, common: Mapping[str, Any]
 ) -> list[Run]:
     ids = answer.get("test_run_ids")
+    given = len(ids) if isinstance(ids, list) else 0
     if isinstance(ids, list):
         ids = list(dict.fromkeys(ids))  # a run listed twice is one run
     if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
@@ -191,7 +195,7 @@ def queued_project(
             "Add test cases to it, or name a `suite` or `test-case` instead."
         )
     prefix = f"project {target[:8]} " if target else ""
-    return [
+    runs = [
         Run(
             id=run_id,
             name=f"{prefix}test {n}/{len(ids)}",
@@ -200,3 +204,13 @@ def queued_project(
         )
         for n, run_id in enumerate(ids, start=1)
     ]
+    count = int_field(answer, "test_count")
+    if (count is not None and count != given) or given != len(ids):
+        # The trigger's own count disagrees with the runs it named: the project cannot pass.
+        doubt = Judgment(
+            Status.ERROR,
+            f"Qualigate queued {count} test(s) (`test_count`) and named {given} run id(s)"
+            f"{', some twice' if given != len(ids) else ''}.",
+        )
+        runs = [capped(run, doubt) for run in runs]
+    return runs

@@ -73,9 +73,10 @@ def judge_suite(
     *,
     test_count: int | None = None,
     results: Mapping[str, Any] | None = None,
+    failed_before: int = 0,
 ) -> Judgment:
-    """A suite run from its GET /trigger answer, the trigger's `test_count`, and its
-    /results answer where qarun read it."""
+    """A suite run from its GET /trigger answer, the trigger's `test_count`, its /results
+    answer where qarun read it, and the most failed tests an earlier answer counted."""
     word = _word(answer)
     lowered = word.lower()
     if lowered != SUITE_COMPLETED and not status_of(word, answer).finished:
@@ -90,6 +91,10 @@ def judge_suite(
     evidence += _suite_counts(answer, "the suite run", test_count, counted_failures)
     if results is not None:
         evidence += _results_evidence(results, answer)
+    if failed_before:
+        # An earlier answer counted failed tests: what is known is kept.
+        said = f"Qualigate: an earlier answer counted {failed_before} failed test(s)."
+        evidence.append(Evidence(Status.FAILED if counted_failures else None, said))
     return decide(evidence)
 
 
@@ -97,28 +102,24 @@ def results_verdict(
     results: Mapping[str, Any], asked: Sequence[str], *, ended: bool = False
 ) -> Judgment | None:
     """The group verdict of a /results answer for the test runs `asked`: its own `status`,
-    its counts and one ended row for each run must all say pass. While the runs may still
-    be going (`ended` false), a missing or unfinished row or an unfinished `status` means
-    "not yet" (None), unless something already says a test did not pass."""
-    evidence: list[Evidence] = []
+    its counts and one ended row for each run must all say pass. While a run may still be
+    going (`ended` false: a row missing or still going), that means "not yet" (None), unless
+    something already says a test did not pass; once every row has ended, a `status` that
+    still says going is no pass."""
+    evidence: list[Evidence] = [_status_evidence("/results `status`", results)]
     waiting = False
-    status = STATUSES.get(_word(results).lower())
-    if status is not None and not status.finished and not ended:
-        waiting = True
-    else:
-        evidence.append(_status_evidence("/results `status`", results))
     for run_id in asked:
         found = [row for row in _rows(results) if text_field(row, "test_run_id") == run_id]
         if len(found) > 1:
+            # Each row counts: a failed one among them is a failure, and they disagree.
             evidence.append(Evidence(None, f"Qualigate: /results lists run `{run_id}` twice."))
-        elif found and _row_finished(found[0], unknown_ends=ended):
-            evidence += _row_evidence(found[0])
-        elif ended:
+        ended_rows = [row for row in found if _row_finished(row, unknown_ends=ended)]
+        for row in ended_rows:
+            evidence += _row_evidence(row)
+        if not ended_rows and ended:
             evidence.append(Evidence(None, f"Qualigate: /results has no ended row for `{run_id}`."))
-        else:
-            waiting = True
-    if not waiting:
-        evidence += _suite_counts(results, "/results", len(asked))
+        waiting = waiting or (not ended_rows and not ended)
+    evidence += _suite_counts(results, "/results", len(asked))
     if waiting:
         bad = [piece for piece in evidence if piece.says is not None and piece.says.finished]
         bad = [piece for piece in bad if piece.says not in (Status.PASSED, Status.SKIPPED)]
@@ -140,7 +141,9 @@ def _end(name: str, data: Mapping[str, Any], shows_end: bool) -> list[Evidence] 
 
 def _word_evidence(name: str, word: str) -> list[Evidence]:
     status = STATUSES.get(word.lower())
-    if status is None or not status.finished:
+    if status is not None and not status.finished:
+        return [Evidence(None, f"Qualigate: {name} is {quoted(word)}: not ended.")]
+    if status is None:
         return [
             Evidence(None, f"Qualigate: {name} is {quoted(word)}, which its documents do not give.")
         ]
