@@ -36,4 +36,6 @@ LABEL org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.title="qarun"
 
-ENTRYPOINT ["python", "-m", "qarun"]
+# entrypoint.py: the same program as `python -m qarun` and `qarun`, by absolute path.
+COPY entrypoint.py /app/entrypoint.py
+ENTRYPOINT ["python", "/app/entrypoint.py"]

@@ -321,3 +321,36 @@ def test_a_terminal_gets_progress_in_place_and_colours_unless_no_color(
     red = "\x1b[31mQualigate: failed\x1b[0m"
     assert (red not in shown) if no_color else (red in shown), shown
     assert "Qualigate: failed" in shown
+
+
+def test_three_doors_are_one_program(installed: Path, tmp_path: Path) -> None:
+    """`qarun`, `python -m qarun` and the container's entrypoint.py: the same answers, as the
+    command (with arguments) and as the action (inside GitHub Actions, inputs as INPUT_*)."""
+    python = installed.parent / "python"
+    doors = {
+        "qarun": [str(installed)],
+        "python -m qarun": [str(python), "-m", "qarun"],
+        "entrypoint.py": [str(python), str(ROOT / "entrypoint.py")],
+    }
+    action = {**base_env(tmp_path), "GITHUB_ACTIONS": "true", "INPUT_PROVIDER": "nope"}
+    cases = [
+        (base_env(tmp_path), ["--version"]),
+        (base_env(tmp_path), ["--provider", "nope", "--timeout", "soon"]),
+        (action, []),
+    ]
+    for env, args in cases:
+        seen = {
+            door: subprocess.run(
+                [*command, *args],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            for door, command in doors.items()
+        }
+        answers = {(done.returncode, done.stdout, done.stderr) for done in seen.values()}
+        assert len(answers) == 1, seen
+        ((code, out, _),) = answers
+        assert code in (0, 2) and out.strip(), seen
