@@ -886,3 +886,71 @@ def test_qualigate_a_project_s_results_verdict_names_the_signal(
     assert verdict.status is status
     if why is not None:
         assert verdict.why == why
+
+
+# --- what is known is kept: capped, failed before, details that still show the run going ----
+
+
+def test_capped_keeps_the_worse_aggregate_and_its_sentence() -> None:
+    from qarun.model import Run
+    from qarun.verdict import Judgment, capped
+
+    run = Run(id="a", name="A", status=Status.PASSED)
+    failed = capped(run, Judgment(Status.FAILED, "the trigger said failed"))
+    assert (failed.platform_verdict, failed.platform_why) == (
+        Status.FAILED,
+        "the trigger said failed",
+    )
+    # A better aggregate later takes nothing back; none at all changes nothing.
+    assert capped(failed, Judgment(Status.PASSED, "now passed")) == failed
+    assert capped(failed, None) == failed
+    worse = capped(failed, Judgment(Status.ERROR, "the trigger said nothing known"))
+    assert (worse.platform_verdict, worse.platform_why) == (
+        Status.ERROR,
+        "the trigger said nothing known",
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [
+        ({"status": "CANCELLED", "result": "FAILED"}, Status.FAILED),
+        ({"status": "ERROR", "result": "FAILED"}, Status.ERROR),
+        ({"status": "CANCELLED", "result": None}, Status.CANCELED),
+        ({"status": "RUNNING", "result": "FAILED"}, Status.FAILED),
+        ({"status": "COMPLETED", "result": "PASSED"}, Status.PASSED),
+    ],
+)
+def test_qatech_a_case_ended_with_a_failed_result_is_the_worse_of_the_two(
+    case: dict[str, Any], status: Status
+) -> None:
+    assert qatech_verdict.judge_case(case) is status
+
+
+def test_qatech_failed_case_finds_the_first_that_failed_or_errored() -> None:
+    first = {"name": "A", "status": "COMPLETED", "result": "PASSED"}
+    failed = {"name": "B", "status": "COMPLETED", "result": "FAILED"}
+    errored = {"name": "C", "status": "ERROR", "result": None}
+    assert qatech_verdict.failed_case({"runTestCases": [first, failed, errored]}) is failed
+    assert qatech_verdict.failed_case({"runTestCases": [first, errored]}) is errored
+    assert qatech_verdict.failed_case({"runTestCases": [first]}) is None
+    assert qatech_verdict.failed_case({}) is None
+
+
+def test_qatech_a_case_failed_before_fails_the_run_whatever_later_answers_say() -> None:
+    passed = {"status": "COMPLETED", "result": "PASSED", "runTestCases": []}
+    earlier = {"name": "Login", "status": "COMPLETED", "result": "FAILED"}
+    judgment = qatech_verdict.judge_run(passed, failed_before=earlier)
+    assert judgment.status is Status.FAILED
+    assert "'Login'" in judgment.why
+
+
+def test_qatech_details_still_going_after_the_end_are_no_pass_and_keep_a_failure() -> None:
+    going = qatech_verdict.judge_run({"status": "RUNNING", "result": None})
+    doubted = qatech_verdict.still_going_after_its_end(going, None)
+    assert doubted.status is Status.ERROR
+    assert doubted.why.endswith("Its status had shown it ended: they disagree.")
+    assert doubted.why.startswith(going.why)
+    earlier = {"name": "Login", "status": "COMPLETED", "result": "FAILED"}
+    failed = qatech_verdict.still_going_after_its_end(going, earlier)
+    assert failed.status is Status.FAILED and "'Login'" in failed.why
