@@ -238,6 +238,10 @@ def _path(inputs: Inputs, name: str, workspace: Path) -> Path | None:
     raw = inputs.text(name)
     if not raw:
         return None
+    if "\0" in raw:
+        # No file system takes it: said as bad input, not found out while writing.
+        inputs.problem(name, "holds a NUL character; write a plain path, e.g. `qa/report.json`.")
+        return None
     path = Path(raw)
     return path if path.is_absolute() else workspace / path
 
