@@ -954,3 +954,12 @@ def test_qatech_details_still_going_after_the_end_are_no_pass_and_keep_a_failure
     earlier = {"name": "Login", "status": "COMPLETED", "result": "FAILED"}
     failed = qatech_verdict.still_going_after_its_end(going, earlier)
     assert failed.status is Status.FAILED and "'Login'" in failed.why
+
+
+def test_qualigate_failures_counted_before_beside_a_timeout_are_no_pass_not_failed() -> None:
+    # Beside the suite's own `timeout`, `failed_tests` may hold tests that did not fail (G25).
+    answer = {"status": "timeout", "total_tests": 2, "passed_tests": 1, "failed_tests": 1}
+    judgment = qualigate_verdict.judge_suite(answer, failed_before=1)
+    assert judgment.status is Status.TIMEOUT
+    completed = {"status": "completed", "total_tests": 2, "passed_tests": 2, "failed_tests": 0}
+    assert qualigate_verdict.judge_suite(completed, failed_before=1).status is Status.FAILED
