@@ -30,9 +30,7 @@ SELF = Path(__file__).resolve().relative_to(ROOT).as_posix()
 ALLOWED_FOR_NOW = frozenset(
     {
         "tests/test_verdict_properties.py",
-        "tests/test_verdicts_units.py",
         "tests/test_properties.py",
-        "tests/test_verdict.py",
     }
 )
 

@@ -1,4 +1,4 @@
-"""The verdict is a pure function of the runs and fail-on (SPEC.md, Statuses and Exit codes)."""
+"""The verdict is a pure function of the runs and fail-on (README, Statuses and exit codes)."""
 
 from __future__ import annotations
 
