@@ -1,9 +1,9 @@
 """The platforms' verdict functions, one answer at a time: the status, and for a verdict
-that is no pass the sentence naming the signal (README, Statuses and exit codes), which the summary shows
-where the run's own word did not decide (`plain` false). docs/verdicts.md's table has one
-example a rule in tests/test_verdict_table.py; these hold the cases between its rows, and
-what each sentence names. The sentence of a pass, or of a run still going, is never shown
-and is not checked.
+that is no pass the sentence naming the signal (README, Statuses and exit codes), which the
+summary shows where the run's own word did not decide (`plain` false). docs/verdicts.md's
+table has one example a rule in tests/test_verdict_table.py; these hold the cases between its
+rows, and what each sentence names. The sentence of a pass, or of a run still going, is never
+shown and is not checked.
 """
 
 from __future__ import annotations
