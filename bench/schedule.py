@@ -129,28 +129,29 @@ class Seen:
     end: float
 
 
-def watch(sim: SimRun, schedule: Schedule, progress: bool, pattern: str = "even") -> Seen:
-    """One run waited for by the real Waiter on a simulated clock."""
+# A progress pattern of bench/progress.py: what a run shows `elapsed` seconds after its trigger.
+Shows = Callable[[SimRun, float], Progress | None]
+
+
+def watch(sim: SimRun, schedule: Schedule, progress: bool, pattern: str | Shows = "even") -> Seen:
+    """One run waited for by the real Waiter on a simulated clock. `pattern`: one of
+    PATTERNS (SimRun.progress), or a function of bench/progress.py."""
     clock = SimClock()
     requests = 0
+
+    def shown(now: float) -> Progress | None:
+        if not progress:
+            return None
+        return pattern(sim, now) if callable(pattern) else sim.progress(now, pattern)
 
     def poll(runs: Sequence[Run]) -> list[Run]:
         nonlocal requests
         requests += 1
         return [
-            run.updated(
-                status=sim.status(clock.now),
-                progress=sim.progress(clock.now, pattern) if progress else None,
-            )
-            for run in runs
+            run.updated(status=sim.status(clock.now), progress=shown(clock.now)) for run in runs
         ]
 
-    first = Run(
-        id="run",
-        name="run",
-        status=Status.QUEUED,
-        progress=Progress(0, sim.total) if progress else None,
-    )
+    first = Run(id="run", name="run", status=Status.QUEUED, progress=shown(0.0))
     waiter = Waiter(poll, schedule, clock, clock.sleep, deadline=LONGEST * 10)
     result = waiter.wait([first], started=0.0)
     assert result.runs[0].finished, "the simulated run never ended"

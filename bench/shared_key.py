@@ -9,6 +9,7 @@ stamps every request, so each job's lag is measured on the platform's side: from
 run's end to the first status check of that run after it that was answered (not 429).
 
     .venv/bin/python -m bench.shared_key [--jobs 10] [--virtual [--seed 1 | --seeds 8]]
+        [--pattern stalled-after-jump]
 
 Targets (the issue): 0 wrong verdicts, 0 exit 3, the shared jobs' mean lag at most twice
 the single jobs', and 429 answers at most a tenth of the requests sent. About 2.5 minutes.
@@ -17,6 +18,10 @@ the single jobs', and 429 answers at most a tenth of the requests sent. About 2.
 and wait loop on a thread instead of a process, and the fakes and the jobs share a
 `VirtualTime` that passes only while every job is paused. `--seeds N` then prints the
 totals for seeds 1 to N of the random spread of 429 waits, and their means.
+
+`--pattern` shows the test runs' steps as a progress pattern of bench/progress.py (tuning
+set's parameters) instead of the fake's even count. bench/fleet.py runs fleets of other sizes,
+drawn per seed, under every pattern, with this module's functions.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.fakes.base import Recorded, Reply, RunScript
@@ -37,6 +42,8 @@ from tests.fakes.qualigate import RESULTS, TEST_CASE_ID, TRIGGER, QualigateFake
 from tests.harness import run_action
 
 from bench.clocks import VirtualTime, on_wall_clock
+from bench.pattern_fake import ShowingFake, drawn_steps
+from bench.progress import PATTERNS, TUNING, Shows, shows
 from bench.tables import machine_name, mean, table
 from qarun.deadline import Deadline
 from qarun.errors import QarunError
@@ -44,6 +51,7 @@ from qarun.git_context import GitContext
 from qarun.http import HttpClient
 from qarun.inputs import Inputs
 from qarun.model import Run, Status
+from qarun.providers.base import Provider
 from qarun.providers.qualigate import QualigateProvider
 from qarun.settings import Settings
 from qarun.verdict import exit_code, final_statuses, overall_status
@@ -61,11 +69,17 @@ DEFAULT_POLL_INTERVAL = Settings.poll_interval
 DEFAULT_FAIL_ON = Settings.fail_on
 
 
-class CountingFake(QualigateFake):
-    """The Qualigate fake, keeping which requests it refused (429) and for which run."""
+class CountingFake(ShowingFake):
+    """The Qualigate fake, keeping which requests it refused (429) and for which run; its
+    runs' steps shown as `shows` says (None: the fake's own even count)."""
 
-    def __init__(self, scripts: list[RunScript], clock: Callable[[], float] | None) -> None:
-        super().__init__(triggers=[[script] for script in scripts])
+    def __init__(
+        self,
+        scripts: list[RunScript],
+        clock: Callable[[], float] | None,
+        shows: Shows | None = None,
+    ) -> None:
+        super().__init__(triggers=[[script] for script in scripts], shows=shows)
         if clock is None:
             on_wall_clock(self)  # the limit and the lag in real seconds
         else:
@@ -149,9 +163,12 @@ def process_job(job: Job, fake: QualigateFake, folder: Path, began: float) -> En
     return Ended(result.outputs.get("status", "?"), result.exit_code, run_ids)
 
 
-def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int) -> Ended:
+def virtual_job(
+    job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int, hide_progress: bool = False
+) -> Ended:
     """The job's trigger and wait, as main.py does them, with every pause on `virtual`.
-    `seed` fixes the client's random spread of 429 waits."""
+    `seed` fixes the client's random spread of 429 waits. With `hide_progress`, the
+    schedule never sees the runs' progress: qarun on age alone (no forecast)."""
     virtual.sleep(job.starts_at)
     inputs = Inputs(inputs_for(fake))
     options = QualigateProvider.parse_options(inputs)
@@ -165,11 +182,14 @@ def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int) 
     )
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
     runs: list[Run] = []
+    poll = _hiding_progress(provider) if hide_progress else provider.poll
     try:
         started = virtual.now()
         runs = [run for spec in provider.plan() for run in provider.trigger(spec)]
+        if hide_progress:
+            runs = [run.updated(progress=None) for run in runs]
         waiter = Waiter(
-            poll=provider.poll,
+            poll=poll,
             schedule=Schedule(DEFAULT_POLL_INTERVAL, slowdown=client.limits.slowdown),
             clock=virtual.now,
             sleep=virtual.sleep,
@@ -183,6 +203,13 @@ def virtual_job(job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int) 
     status = overall_status(result.runs, timed_out=result.timed_out)
     code = exit_code(final_statuses(result.runs), DEFAULT_FAIL_ON)
     return Ended(status.value, code, [run.id for run in result.runs])
+
+
+def _hiding_progress(provider: Provider) -> Callable[[Sequence[Run]], list[Run]]:
+    def poll(runs: Sequence[Run]) -> list[Run]:
+        return [run.updated(progress=None) for run in provider.poll(runs)]
+
+    return poll
 
 
 def measure(job: Job, fake: CountingFake, ended: Ended) -> Measured:
@@ -232,6 +259,74 @@ def run_group(
     return [measure(job, fake, ended[job.number]) for job, fake in group]
 
 
+@dataclass
+class Fleet:
+    """One group of jobs, once done: each job's figures, and the fakes they ran against."""
+
+    measured: list[Measured] = field(default_factory=list)
+    fakes: list[CountingFake] = field(default_factory=list)
+
+
+# The groups run_fleets can run beside each other: the jobs on one key, with a key each, and
+# on one key with progress hidden from their schedule (threads only).
+SHARED, ALONE, AGE_ONLY = "shared", "alone", "age-only"
+
+
+def _fakes(
+    group: str, planned: list[Job], clock: Callable[[], float] | None, shows: Shows | None
+) -> list[tuple[Job, CountingFake]]:
+    """Each job beside the fake it runs against: a fake each (ALONE), or one for all."""
+    if group == ALONE:
+        return [(job, CountingFake([job.script], clock, shows)) for job in planned]
+    shared = CountingFake([job.script for job in planned], clock, shows)
+    return [(job, shared) for job in planned]
+
+
+def run_fleets(
+    planned: list[Job],
+    seed: int | None,
+    shows: Shows | None = None,
+    groups: Sequence[str] = (SHARED, ALONE),
+) -> dict[str, Fleet]:
+    """The `planned` jobs in each of `groups`, all at once: processes in real time, or with a
+    `seed` (of the clients' 429 spread), threads on one virtual time."""
+    if seed is None and AGE_ONLY in groups:
+        raise ValueError("the age-only group runs on virtual time only")
+    virtual = VirtualTime(len(groups) * len(planned)) if seed is not None else None
+    clock = virtual.now if virtual is not None else None
+    pairs = {name: _fakes(name, planned, clock, shows) for name in groups}
+    fleets = {name: Fleet(fakes=list(dict.fromkeys(f for _, f in pairs[name]))) for name in groups}
+    for fleet in fleets.values():
+        for fake in fleet.fakes:
+            fake.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            began = time.monotonic() + 1.0
+
+            def starter(name: str) -> Callable[[Job, CountingFake], Ended]:
+                def start(job: Job, fake: CountingFake) -> Ended:
+                    if virtual is not None and seed is not None:
+                        return virtual_job(job, fake, virtual, seed, name == AGE_ONLY)
+                    folder = Path(tmp) / f"{id(fake)}-{job.number}"
+                    return process_job(job, fake, folder, began)
+
+                return start
+
+            def group(name: str) -> None:
+                fleets[name].measured = run_group(pairs[name], starter(name))
+
+            threads = [threading.Thread(target=group, args=(name,)) for name in fleets]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        for fleet in fleets.values():
+            for fake in fleet.fakes:
+                fake.stop()
+    return fleets
+
+
 def rows(measured: list[Measured]) -> list[list[object]]:
     out: list[list[object]] = []
     for m in measured:
@@ -259,42 +354,20 @@ def refused_share(figures: dict[str, float]) -> float:
     return figures["refused"] / max(1, figures["requests"])
 
 
-def run_both(count: int, seed: int | None) -> tuple[list[Measured], list[Measured]]:
+def run_both(
+    count: int, seed: int | None, pattern: str | None = None
+) -> tuple[list[Measured], list[Measured]]:
     """The jobs on one key and, beside them, with a key each: processes in real time, or with
-    a `seed`, threads on virtual time."""
+    a `seed`, threads on virtual time. With a `pattern`, their steps show as it says."""
     planned = jobs(count)
-    virtual = VirtualTime(2 * len(planned)) if seed is not None else None
-    clock = virtual.now if virtual is not None else None
-    shared = CountingFake([job.script for job in planned], clock)
-    alone = [CountingFake([job.script], clock) for job in planned]
-    for fake in (shared, *alone):
-        fake.start()
-    groups = {
-        "shared": [(job, shared) for job in planned],
-        "alone": list(zip(planned, alone, strict=True)),
-    }
-    figures: dict[str, list[Measured]] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            began = time.monotonic() + 1.0
-
-            def start(job: Job, fake: CountingFake) -> Ended:
-                if virtual is not None and seed is not None:
-                    return virtual_job(job, fake, virtual, seed)
-                return process_job(job, fake, Path(tmp) / f"{id(fake)}-{job.number}", began)
-
-            def group(name: str) -> None:
-                figures[name] = run_group(groups[name], start)
-
-            threads = [threading.Thread(target=group, args=(name,)) for name in groups]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-    finally:
-        for fake in (shared, *alone):
-            fake.stop()
-    return figures["shared"], figures["alone"]
+    if pattern is not None:
+        planned = [
+            Job(job.number, job.starts_at, drawn_steps(job.script, random.Random(job.number)))
+            for job in planned
+        ]
+    shown = shows(pattern, TUNING) if pattern is not None else None
+    fleets = run_fleets(planned, seed, shown)
+    return fleets[SHARED].measured, fleets[ALONE].measured
 
 
 def main() -> None:
@@ -305,13 +378,17 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, default=0, help="with --virtual: totals over seeds 1 to N"
     )
+    parser.add_argument(
+        "--pattern", choices=PATTERNS, help="steps shown as this progress pattern (default: even)"
+    )
     args = parser.parse_args()
     print(f"{args.jobs} jobs, one Qualigate key (30 requests a minute per endpoint group)")
     print(f"{machine_name()}\n")
     if args.virtual and args.seeds:
-        print_seeds(args.jobs, args.seeds)
+        print_seeds(args.jobs, args.seeds, args.pattern)
         return
-    shared_figures, alone_figures = run_both(args.jobs, args.seed if args.virtual else None)
+    seed = args.seed if args.virtual else None
+    shared_figures, alone_figures = run_both(args.jobs, seed, args.pattern)
     headers = [
         "job",
         "starts at s",
@@ -355,13 +432,13 @@ def main() -> None:
     )
 
 
-def print_seeds(count: int, seeds: int) -> None:
+def print_seeds(count: int, seeds: int, pattern: str | None = None) -> None:
     """One line of totals per seed of the 429 spread, and their means against the targets."""
     lines: list[list[object]] = []
     lags, single_lags, shares = [], [], []
     wrong = exit3 = 0
     for seed in range(1, seeds + 1):
-        shared, alone = run_both(count, seed)
+        shared, alone = run_both(count, seed, pattern)
         ours, base = totals(shared), totals(alone)
         share = refused_share(ours)
         worst = max(m.lag for m in shared)

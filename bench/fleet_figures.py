@@ -1,0 +1,199 @@
+"""bench/fleet.py's figures and tables: what one group of jobs did on one seed, pooled over
+seeds, and against the issue's targets."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from tests.fakes.qualigate import RESULTS, TRIGGER
+
+from bench.progress import Held
+from bench.shared_key import AGE_ONLY, ALONE, SHARED, Fleet
+from bench.tables import mean, percentile, table
+
+# The issue's targets.
+REFUSED_SHARE = 0.10
+LAG_TIMES = 1.5
+OWN_KEY_UP_TO = 10  # jobs: up to this many, against their own-key lag; beyond, the bound
+STATUS_PER_MINUTE = 60  # the key's documented 30 on GET /trigger and 30 on /results
+WINDOW = 60.0
+MINUTES = 3  # status requests sent are counted minute by minute for this many
+
+NAMES = {SHARED: "qarun, one key", AGE_ONLY: "age only, one key", ALONE: "qarun, a key each"}
+
+
+def capacity_bound(jobs: int) -> float:
+    """The mean lag of jobs that share the key's status requests evenly, each checking at a
+    fixed pace: jobs × 60 s ÷ 60 requests a minute, halved."""
+    return jobs * 60.0 / STATUS_PER_MINUTE / 2
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One group of jobs on one seed."""
+
+    lags: list[float]
+    wrong: int
+    exit3: int
+    requests: int
+    refused: int
+    trigger_per_minute: float
+    results_per_minute: float
+    busiest: int  # status requests sent in the busiest 60 s
+    by_minute: tuple[int, ...]  # status requests sent in the fleet's first, second, third minute
+
+    @classmethod
+    def of(cls, fleet: Fleet) -> Figures:
+        sent = sorted((r for fake in fleet.fakes for r in fake.requests), key=lambda r: r.order)
+        moments = sorted(r.at for r in sent)
+        minutes = max(moments[-1] - moments[0], 1e-9) / 60 if moments else 1.0
+        status = sorted(r.at for r in sent if r.method == "GET")
+        first = moments[0] if moments else 0.0
+        by_minute = tuple(
+            bisect.bisect_left(status, first + WINDOW * (m + 1))
+            - bisect.bisect_left(status, first + WINDOW * m)
+            for m in range(MINUTES)
+        )
+        busiest = max(
+            (bisect.bisect_left(status, at + WINDOW) - i for i, at in enumerate(status)),
+            default=0,
+        )
+        on = {
+            path: sum(1 for r in sent if r.method == "GET" and r.path == path)
+            for path in (TRIGGER, RESULTS)
+        }
+        return cls(
+            lags=[m.lag for m in fleet.measured],
+            wrong=sum(1 for m in fleet.measured if m.ended.status != m.job.expected),
+            exit3=sum(1 for m in fleet.measured if m.ended.exit_code == 3),
+            requests=len(sent),
+            refused=sum(len(fake.refused_requests) for fake in fleet.fakes),
+            trigger_per_minute=on[TRIGGER] / minutes,
+            results_per_minute=on[RESULTS] / minutes,
+            busiest=busiest,
+            by_minute=by_minute,
+        )
+
+    @property
+    def lag(self) -> float:
+        return mean(self.lags)
+
+    @property
+    def share(self) -> float:
+        return self.refused / max(1, self.requests)
+
+
+@dataclass
+class Group:
+    """One group of jobs (SHARED, AGE_ONLY or ALONE), seed by seed."""
+
+    name: str
+    by_seed: list[Figures] = field(default_factory=list)
+
+    @property
+    def lag(self) -> float:
+        return mean([lag for f in self.by_seed for lag in f.lags])
+
+    @property
+    def share(self) -> float:
+        return sum(f.refused for f in self.by_seed) / max(1, sum(f.requests for f in self.by_seed))
+
+    def row(self) -> list[str]:
+        seeds = self.by_seed
+        return [
+            NAMES[self.name],
+            f"{self.lag:.2f}",
+            f"{max(f.lag for f in seeds):.2f}",
+            f"{percentile([lag for f in seeds for lag in f.lags], 90):.2f}",
+            f"{self.share:.1%}",
+            f"{max(f.share for f in seeds):.1%}",
+            f"{mean([f.trigger_per_minute for f in seeds]):.1f}",
+            f"{mean([f.results_per_minute for f in seeds]):.1f}",
+            f"{mean([f.busiest for f in seeds]):.1f}",
+            " / ".join(f"{mean([f.by_minute[m] for f in seeds]):.0f}" for m in range(MINUTES)),
+            str(sum(f.wrong for f in seeds)),
+            str(sum(f.exit3 for f in seeds)),
+        ]
+
+
+def lag_target(jobs: int, own_key_lag: float) -> float:
+    if jobs <= OWN_KEY_UP_TO:
+        return LAG_TIMES * own_key_lag
+    return LAG_TIMES * capacity_bound(jobs)
+
+
+def misses(jobs: int, shared: Figures | Group, alone: Figures | Group) -> list[str]:
+    """The targets `shared` misses, each with its figure; none: every target met."""
+    wrong = sum(f.wrong for f in _seeds(shared))
+    exit3 = sum(f.exit3 for f in _seeds(shared))
+    target = lag_target(jobs, alone.lag)
+    out = []
+    if not shared.lag <= target:  # a job that never saw its end has a lag of nan
+        out.append(f"lag {shared.lag:.2f} > {target:.2f}")
+    if shared.share > REFUSED_SHARE:
+        out.append(f"429s {shared.share:.1%}")
+    if wrong:
+        out.append(f"{wrong} wrong")
+    if exit3:
+        out.append(f"{exit3} exit 3")
+    return out
+
+
+def _seeds(figures: Figures | Group) -> list[Figures]:
+    return figures.by_seed if isinstance(figures, Group) else [figures]
+
+
+HEADERS = [
+    "jobs",
+    "schedule",
+    "mean lag s",
+    "worst seed",
+    "p90 lag s",
+    "429s",
+    "worst seed",
+    "GET /trigger a min",
+    "/results a min",
+    "busiest 60 s",
+    "minutes 1 / 2 / 3",
+    "wrong",
+    "exit 3",
+    "lag target s",
+    "seeds met",
+    "targets",
+]
+
+
+def print_pattern(
+    pattern: str, held: Held, sizes: dict[int, dict[str, Group]], real: bool = False
+) -> dict[int, str]:
+    """The table of one pattern, every fleet size; returns each size's verdict."""
+    rows: list[list[str]] = []
+    verdicts: dict[int, str] = {}
+    for jobs, groups in sizes.items():
+        shared, alone = groups[SHARED], groups[ALONE]
+        missed = misses(jobs, shared, alone)
+        verdicts[jobs] = "PASS" if not missed else "FAIL: " + ", ".join(missed)
+        met = sum(
+            1 for s, a in zip(shared.by_seed, alone.by_seed, strict=True) if not misses(jobs, s, a)
+        )
+        bound = f"bound {capacity_bound(jobs):g}"
+        basis = f"own key; {bound}" if jobs <= OWN_KEY_UP_TO else bound
+        target = f"{lag_target(jobs, alone.lag):.2f} ({LAG_TIMES:g} × {basis})"
+        for name, group in groups.items():
+            verdict = [target, f"{met}/{len(shared.by_seed)}", verdicts[jobs]]
+            rows.append([str(jobs), *group.row(), *(verdict if name == SHARED else ["", "", ""])])
+    how = "real processes" if real else "virtual time"
+    counts = {jobs: len(groups[SHARED].by_seed) for jobs, groups in sizes.items()}
+    first = next(iter(counts.values()))
+    fewer = [f"{n} for {jobs} jobs" for jobs, n in counts.items() if n != first]
+    seeds = f"{first} seed{'s' if first > 1 else ''} a size" + "".join(f", {f}" for f in fewer)
+    print(f"\n### {pattern}, {held.name} set ({how}, {seeds})\n")
+    print(table(HEADERS, rows))
+    return verdicts
+
+
+def overview(verdicts: dict[str, dict[int, str]], sizes: list[int]) -> str:
+    """Pattern by fleet size: PASS, or the targets missed."""
+    headers = ["progress", *(f"{n} jobs" for n in sizes)]
+    return table(headers, [[p, *(v[n] for n in sizes)] for p, v in verdicts.items()])
