@@ -1,9 +1,13 @@
 """Properties over everything a platform or a user may send (Hypothesis).
 
 Generated platform answers (any JSON shape and value, status words going backwards, huge or
-non-finite numbers, odd dates, cut or garbled bodies, any HTTP code) and generated inputs
-run through `main(env)` against the fakes, and whatever comes:
-- the exit code is 0, 1, 2 or 3, and `status` is a word of SPEC.md;
+non-finite numbers, odd dates, cut or garbled bodies, any HTTP code), the fakes' own documented
+answers with some fields overwritten by such values, and generated inputs run through
+`main(env)` against the fakes, and whatever comes:
+- the exit code is 0, 1, 2 or 3, and `status` is a word of the README's (Statuses and exit
+  codes);
+- none of them is a crash: no run ends "qarun stopped on an unexpected error" (exit 1) or
+  shows the traceback group a bug of ours prints, whatever the platform answered;
 - the outputs, the summary and the JSON report are written, and the report is valid JSON;
 - no traceback shows outside the collapsed group a bug of ours prints;
 - the key appears nowhere qarun writes, in any form;
@@ -16,15 +20,18 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.contract import CASES, ProviderCase
-from tests.fakes.base import Reply
+from tests.contract import CASES, QUALIGATE_PROJECT, ProviderCase
+from tests.fakes import qualigate
+from tests.fakes.base import FakePlatform, Recorded, Reply
 from tests.harness import ActionResult, run_in_process
 from tests.robustness import poll_route
 
@@ -61,7 +68,8 @@ FIELDS = [
     "status", "result", "runner_status", "runner_end_timestamp", "test_runs", "runTestCases",
     "total_tests", "passed_tests", "failed_tests", "duration_ms", "started_at", "completed_at",
     "results", "message", "detail", "error", "id", "test_run_id", "name", "test_run_name",
-    "remark", "error_message", "steps_completed", "steps_total",
+    "remark", "error_message", "steps_completed", "steps_total", "retry_after", "testCount",
+    "test_count",
 ]  # fmt: skip
 JSON = st.recursive(
     SCALARS,
@@ -88,24 +96,46 @@ def answers(draw: st.DrawFn) -> Reply:
 
 
 def run(
-    case: ProviderCase, serve: Any, tmp_path: Path, replies: list[Reply], **inputs: str
+    case: ProviderCase,
+    serve: Any,
+    tmp_path: Path,
+    replies: list[Reply],
+    *,
+    tamper: Callable[[FakePlatform], None] | None = None,
+    timeout: float = TIMEOUT,
+    inputs: Mapping[str, str] | None = None,
 ) -> ActionResult:
+    inputs = inputs or {}
     fake = case.scenario("passed", duration=0.3)
     fake.api_key = KEY
     serve(fake)
     fake.inject(poll_route(case), *replies)
-    timings = {"timeout": f"{TIMEOUT:g}s", "poll_interval": "0.1s"}
+    if tamper is not None:
+        tamper(fake)
+    timings = {"timeout": f"{timeout:g}s", "poll_interval": "0.1s"}
     given_inputs = case.step_inputs(fake, **{**timings, **inputs, "report_file": "qa/report.json"})
     result = run_in_process(tmp_path, given_inputs)
     if "timeout" not in inputs:
-        # The SPEC's bound on the whole step, on the clock qarun reads: the deadline (the
-        # 5 s to report are for a cancel and for GitHub, neither of which is here).
-        assert result.took_on_test_clock <= TIMEOUT, result.log
+        # The bound on the whole step ("the `timeout` covers everything",
+        # docs/failure-handling.md), on the clock qarun reads: the deadline (the 5 s to report
+        # are for a cancel and for GitHub, neither of which is here).
+        assert result.took_on_test_clock <= timeout, result.log
     return result
+
+
+# What qarun prints for a bug of its own (src/qarun/main.py, report/write.py, console.py): an
+# answer a platform could send is never one.
+BUG_SIGNS = (
+    "qarun stopped on an unexpected error",
+    "qarun could not write",
+    "Traceback of the error above",
+)
 
 
 def check_always(result: ActionResult) -> None:
     assert result.exit_code in (0, 1, 2, 3), result.log
+    for sign in BUG_SIGNS:
+        assert sign not in result.log, f"a crash ({sign!r}), not a verdict:\n{result.log}"
     assert result.outputs.get("status") in SPEC_WORDS, result.outputs
     assert result.summary.strip(), "no summary"
 
@@ -135,6 +165,94 @@ def test_any_answers_to_the_status_checks(
     check_always(result)
 
 
+# Every platform's documented answers (the fakes answer as the documents show), the ones a
+# Qualigate test case and project trigger bring too.
+DOCUMENTED = {
+    **BY_NAME,
+    "qualigate test case": replace(
+        BY_NAME["qualigate"], inputs={"test-case": qualigate.TEST_CASE_ID}
+    ),
+    "qualigate project": QUALIGATE_PROJECT,
+}
+# The numeric fields of the documented shapes, and the values that do not fit in them: a
+# 400-digit integer is valid JSON and has no float (an OverflowError once), the others are
+# negative, not finite, or not numbers at all.
+NUMERIC = ["duration_ms", "total_tests", "passed_tests", "failed_tests", "steps_completed",
+           "steps_total", "test_count", "testCount", "retry_after"]  # fmt: skip
+HUGE = 10**400
+UNFIT = st.sampled_from([HUGE, -HUGE, 1e308, -1, float("inf"), float("nan"), True, "12", None])
+# Any documented field, numeric or not, and anything a platform may put there.
+OTHER_FIELDS = ["runner_start_timestamp", "created_at", "target_device_list", "trigger_id",
+                "test_run_ids", "shortId"]  # fmt: skip
+DOCUMENTED_FIELDS = sorted({*FIELDS, *NUMERIC, *OTHER_FIELDS})
+OVERWRITES = st.one_of(
+    st.dictionaries(st.sampled_from(NUMERIC), UNFIT, min_size=1, max_size=4),
+    st.dictionaries(st.sampled_from(DOCUMENTED_FIELDS), ODD | SCALARS, min_size=1, max_size=3),
+)
+
+
+def overwritten(fields: Mapping[str, Any]) -> Callable[[FakePlatform], None]:
+    """Makes the fake answer as its documents show, but with each of `fields`, wherever its
+    answers have one (the runs of a listing, the rows of /results, a start answer's `run`),
+    set to the value given."""
+
+    def tamper(fake: FakePlatform) -> None:
+        route = fake.route
+
+        def answer(request: Recorded) -> Reply:
+            reply = route(request)
+            if reply.status < 300 and reply.raw is None:
+                reply.body = _overwrite(reply.body, fields)
+            return reply
+
+        fake.route = answer  # type: ignore[method-assign]
+
+    return tamper
+
+
+def _overwrite(body: Any, fields: Mapping[str, Any]) -> Any:
+    if isinstance(body, list):
+        return [_overwrite(item, fields) for item in body]
+    if not isinstance(body, dict):
+        return body
+    return {
+        key: fields[key] if key in fields else _overwrite(value, fields)
+        for key, value in body.items()
+    }
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTED))
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=OVERWRITES)
+# The field that once crashed qarun, in every run of this test whatever the profile draws.
+@example(fields={"duration_ms": HUGE})
+@example(fields={"duration_ms": -HUGE, "total_tests": HUGE, "steps_total": HUGE})
+def test_documented_answers_with_odd_fields(
+    name: str,
+    fields: dict[str, Any],
+    serve: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    tmp = tmp_path_factory.mktemp(name.replace(" ", "-"))
+    # Time for the runs (0.3 s) and their details (DETAIL_TRIES reads a second apart) before
+    # the timeout: test_a_details_pause_never_outlasts_the_timeout holds what happens nearer.
+    result = run(DOCUMENTED[name], serve, tmp, [], tamper=overwritten(fields), timeout=4.0)
+    check_always(result)
+
+
+def test_a_details_pause_never_outlasts_the_timeout(
+    serve: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # "The `timeout` covers everything" (docs/failure-handling.md): the test run ends at 0.3 s
+    # with a word Qualigate does not document, which its /results row shows too: a row
+    # "behind" the answer, read again a second apart (DETAIL_PAUSE) from 0.3 s, a pause that
+    # would end past the 2 s timeout.
+    tmp = tmp_path_factory.mktemp("pause")
+    tamper = overwritten({"status": "archived"})
+    result = run(DOCUMENTED["qualigate test case"], serve, tmp, [], tamper=tamper, timeout=2.0)
+    check_always(result)
+
+
 # Timing inputs stay out: a generated `poll-interval: 1h` would only make the run slow.
 INPUT_NAMES = ["fail-on", "devices", "tags", "suite", "test-case", "payload", "rerun-failed",
                "output-filter", "report-file", "junit-file", "wait", "browser"]  # fmt: skip
@@ -155,5 +273,16 @@ def test_any_inputs(
 ) -> None:
     given_inputs = {name.replace("-", "_"): value for name, value in inputs.items()}
     given_inputs.pop("report_file", None)  # the report is always asked for, where run() says
-    result = run(BY_NAME["qualigate"], serve, tmp_path_factory.mktemp("inputs"), [], **given_inputs)
+    tmp = tmp_path_factory.mktemp("inputs")
+    result = run(BY_NAME["qualigate"], serve, tmp, [], inputs=given_inputs)
+    check_always(result)
+
+
+def test_a_path_holding_a_nul_is_no_bug(
+    serve: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Found by test_any_inputs: a path input holding a NUL was written as given, and its
+    # ValueError reported as a bug of ours.
+    tmp = tmp_path_factory.mktemp("nul")
+    result = run(BY_NAME["qualigate"], serve, tmp, [], inputs={"junit_file": "qa/a\x00b.xml"})
     check_always(result)
