@@ -14,32 +14,14 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from tests.factories import make_outcome, make_run, make_test
+from tests.factories import many_runs
 
 from bench.tables import machine_name, table
-from qarun.model import Outcome, Status
 from qarun.report.summary import render_summary
 from qarun.report.text import render_text
 
 SIZES = (50, 500, 5_000)
 TARGET_500 = 0.2
-
-
-def many_runs(count: int) -> Outcome:
-    runs = [
-        make_run(
-            id=f"run{index}",
-            name=f"Very long run name é 🚀 {'x' * 200} {index}",
-            status=Status.FAILED if index % 2 else Status.PASSED,
-            message="Something went wrong <b>|</b> " * 40,
-            tests=(
-                make_test(id=f"t{index}", status=Status.FAILED, message="Nope. " * 100),
-                make_test(id=f"u{index}"),
-            ),
-        )
-        for index in range(count)
-    ]
-    return make_outcome(*runs, error="The platform answered 503 " * 10, notes=("a note",))
 
 
 def best_of(repeat: int, action: Callable[[], object]) -> float:

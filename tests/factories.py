@@ -245,3 +245,22 @@ def rerun_outcome() -> Outcome:
         attempts=(attempt(1, "abc123", 3), attempt(2, "def456", 1)),
         notes=("Reran the failed test cases of Checkout regression 2 times (`rerun-failed: 2`).",),
     )
+
+
+def many_runs(count: int) -> Outcome:
+    """`count` runs with long names and messages, every other one failed: the summary's
+    byte budget, and bench/render.py's load."""
+    runs = [
+        make_run(
+            id=f"run{index}",
+            name=f"Very long run name é 🚀 {'x' * 200} {index}",
+            status=Status.FAILED if index % 2 else Status.PASSED,
+            message="Something went wrong <b>|</b> " * 40,
+            tests=(
+                make_test(id=f"t{index}", status=Status.FAILED, message="Nope. " * 100),
+                make_test(id=f"u{index}"),
+            ),
+        )
+        for index in range(count)
+    ]
+    return make_outcome(*runs, error="The platform answered 503 " * 10, notes=("a note",))

@@ -80,17 +80,34 @@ def test_qatech_a_run_whose_test_cases_are_never_given_counts_its_test_count(
     assert "could not read its test cases" in report(result)["runs"][0]["message"]
 
 
-def on_details(fake: qatech.QatechFake, answer: Callable[[Callable[[], Reply]], Reply]) -> None:
-    """Requests for a run's test cases (?testCases=all) get `answer(usual)`, where `usual()`
-    is the fake's own answer; the rest as usual."""
+def on_details(
+    fake: qatech.QatechFake,
+    answer: Callable[[Callable[[], Reply]], Reply],
+    run_id: str = "",
+) -> None:
+    """Requests for a run's test cases (?testCases=all; of `run_id` where given) get
+    `answer(usual)`, where `usual()` is the fake's own answer; the rest as usual."""
     original = fake.route
 
     def route(request: Any) -> Reply:
-        if request.query.get("testCases"):
+        if request.query.get("testCases") and request.path.endswith(run_id):
             return answer(lambda: original(request))
         return original(request)
 
     fake.route = route  # type: ignore[method-assign]
+
+
+def rewrite(fake: Any, when: Callable[[Any], bool], fields: dict[str, Any]) -> None:
+    """The fake's own answers to requests `when` picks, with `fields` written over their body."""
+    original = fake.route
+
+    def route(request: Any) -> Reply:
+        reply: Reply = original(request)
+        if when(request) and isinstance(reply.body, dict):
+            reply.body.update(fields)
+        return reply
+
+    fake.route = route
 
 
 def test_qatech_a_failing_rerun_request_keeps_the_failed_verdict(
@@ -268,15 +285,9 @@ def test_qualigate_a_trigger_answer_that_says_passed_ends_nothing(
 ) -> None:
     start(tmp_path)
     fake = serve(qualigate.QualigateFake([RunScript("Login", "failed", message="Not found")]))
-    original = fake.route
-
-    def route(request: Any) -> Reply:
-        reply = original(request)
-        if request.method == "POST" and isinstance(reply.body, dict):
-            reply.body["status"] = "passed"  # the trigger's own word: it ends nothing
-        return reply
-
-    fake.route = route  # type: ignore[method-assign]
+    rewrite(
+        fake, lambda request: request.method == "POST", {"status": "passed"}
+    )  # the trigger's own word: it ends nothing
     result = step(fake, "qualigate", test_case=qualigate.TEST_CASE_ID)
     assert outcome(result) == (1, "failed"), result.log
     assert fake.requests_to("GET", qualigate.TRIGGER)
@@ -287,15 +298,9 @@ def test_qualigate_a_project_whose_results_say_failed_fails_whatever_its_rows(
 ) -> None:
     start(tmp_path)
     fake = serve(qualigate.QualigateFake([RunScript("Login"), RunScript("Cart")]))
-    original = fake.route
-
-    def route(request: Any) -> Reply:
-        reply = original(request)
-        if request.path == qualigate.RESULTS and isinstance(reply.body, dict):
-            reply.body["status"] = "failed"  # the aggregate disagrees with the rows
-        return reply
-
-    fake.route = route  # type: ignore[method-assign]
+    rewrite(
+        fake, lambda request: request.path == qualigate.RESULTS, {"status": "failed"}
+    )  # the aggregate disagrees with the rows
     result = step(fake, "qualigate", project=qualigate.PROJECT_ID)
     assert outcome(result) == (1, "failed"), result.log
 
@@ -347,15 +352,8 @@ def test_qatech_one_runs_failure_is_kept_when_anothers_details_fail(
         "pln_def": RunScript(result="passed", tests=(TestScript("Search"),)),
     }
     fake = serve(qatech.QatechFake(plans))
-    original = fake.route
-
-    def route(request: Any) -> Reply:
-        # The second run's details cannot be had; the first run's show a failed case.
-        if request.path.endswith("r00002") and request.query.get("testCases"):
-            return Reply(500, {"message": "boom"})
-        return original(request)
-
-    fake.route = route  # type: ignore[method-assign]
+    # The second run's details cannot be had; the first run's show a failed case.
+    on_details(fake, lambda usual: Reply(500, {"message": "boom"}), run_id="r00002")
     result = step(fake, "qatech", suite="pln_abc, pln_def", timeout="20s")
     assert outcome(result) == (1, "failed"), result.log
 
@@ -365,15 +363,9 @@ def test_qualigate_a_project_whose_results_still_say_running_does_not_pass(
 ) -> None:
     start(tmp_path)
     fake = serve(qualigate.QualigateFake([RunScript("Login"), RunScript("Cart")]))
-    original = fake.route
-
-    def route(request: Any) -> Reply:
-        reply = original(request)
-        if request.path == qualigate.RESULTS and isinstance(reply.body, dict):
-            reply.body["status"] = "running"  # every row ended, the aggregate never did
-        return reply
-
-    fake.route = route  # type: ignore[method-assign]
+    rewrite(
+        fake, lambda request: request.path == qualigate.RESULTS, {"status": "running"}
+    )  # every row ended, the aggregate never did
     result = step(fake, "qualigate", project=qualigate.PROJECT_ID)
     assert outcome(result) == (1, "error"), result.log
 
@@ -383,15 +375,7 @@ def test_qualigate_a_project_trigger_whose_count_disagrees_does_not_pass(
 ) -> None:
     start(tmp_path)
     fake = serve(qualigate.QualigateFake([RunScript("Login"), RunScript("Cart")]))
-    original = fake.route
-
-    def route(request: Any) -> Reply:
-        reply = original(request)
-        if request.method == "POST" and isinstance(reply.body, dict):
-            reply.body["test_count"] = 3  # two run ids named
-        return reply
-
-    fake.route = route  # type: ignore[method-assign]
+    rewrite(fake, lambda request: request.method == "POST", {"test_count": 3})  # two run ids named
     result = step(fake, "qualigate", project=qualigate.PROJECT_ID)
     assert outcome(result) == (1, "error"), result.log
     assert "test_count" in result.summary
@@ -406,13 +390,6 @@ def test_qatech_a_partial_rerun_whose_cases_cannot_be_read_does_not_pass(
     fake = serve(
         qatech.QatechFake({"pln_abc": RunScript(result="failed", tests=cases)}, reruns=[again])
     )
-    original = fake.route
-
-    def route(request: Any) -> Reply:
-        if request.path.endswith("r00002") and request.query.get("testCases"):
-            return Reply(500, {"message": "boom"})
-        return original(request)
-
-    fake.route = route  # type: ignore[method-assign]
+    on_details(fake, lambda usual: Reply(500, {"message": "boom"}), run_id="r00002")
     result = step(fake, "qatech", suite="pln_abc", rerun_failed="1", timeout="20s")
     assert result.exit_code == 1 and result.outputs["status"] != "passed", result.log

@@ -21,7 +21,7 @@ from qarun.report.markdown import escape_md, escape_with_code
 from qarun.report.summary import render_summary
 from qarun.urls import link_url
 from tests import factories
-from tests.factories import make_context, make_outcome, make_run, make_test
+from tests.factories import make_context, make_outcome, make_run, make_test, many_runs
 from tests.goldens import assert_golden
 
 HOSTILE = [
@@ -408,23 +408,6 @@ def test_non_http_run_urls_get_no_link() -> None:
 
 
 # --- size and speed ---------------------------------------------------------------------------
-
-
-def many_runs(count: int) -> Outcome:
-    runs = [
-        make_run(
-            id=f"run{index}",
-            name=f"Very long run name é 🚀 {'x' * 200} {index}",
-            status=Status.FAILED if index % 2 else Status.PASSED,
-            message="Something went wrong <b>|</b> " * 40,
-            tests=(
-                make_test(id=f"t{index}", status=Status.FAILED, message="Nope. " * 100),
-                make_test(id=f"u{index}"),
-            ),
-        )
-        for index in range(count)
-    ]
-    return make_outcome(*runs, error="The platform answered 503 " * 10, notes=("a note",))
 
 
 @pytest.mark.parametrize("max_bytes", [1_000_000, 65_000, 5_000])
