@@ -148,6 +148,23 @@ def test_a_status_per_run_pending_then_final(serve: Serve, tmp_path: Path) -> No
     assert not warnings(result)
 
 
+def test_the_final_writes_end_by_the_timeout_too(serve: Serve, tmp_path: Path) -> None:
+    # The runs never end; GitHub holds the final statuses: the step still ends by `timeout`
+    # (the wait keeps GitHub a share of it), and says what was abandoned.
+    platform, github = serve(qatech(checkout="never", search="never")), serve(GitHubFake(TOKEN))
+    held = github.hold_status("error")
+    try:
+        result = run(tmp_path, platform, github.url, pr_comment="false", timeout="20s")
+    finally:
+        held.release()
+    assert (result.exit_code, result.outputs["status"]) == (1, "timeout"), result.log
+    assert result.took_on_test_clock <= 20.0, result.took_on_test_clock
+    assert any("abandoned" in line for line in warnings(result)), result.log
+    # The wait itself ended before the step's deadline: it kept GitHub its share (2 s of 20).
+    polls = [r.at for r in platform.requests_to("GET", "/v1/run/")]
+    assert polls and max(polls) - min(r.at for r in platform.requests) <= 18.0
+
+
 def test_every_platform_gets_a_status_per_run(
     case: ProviderCase, serve: Serve, tmp_path: Path
 ) -> None:

@@ -25,10 +25,12 @@ class Job:
     client: HttpClient
     console: Console
     cancel: Cancellation
-    # Monotonic seconds on the run's clock after which nothing may end (`timeout`).
+    # Monotonic seconds on the run's clock after which nothing of the wait may end; the step's
+    # own `timeout` deadline is `step_deadline`, later by what GitHub's final writes keep.
     deadline: float
     # `commit-status` / `pr-comment`; None when both are off.
     github: GitHubReporter | None = None
+    step_deadline: float | None = None
 
     def now(self) -> float:
         """Monotonic seconds on the run's clock (the cancellation's: one clock for a run)."""

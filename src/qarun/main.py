@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from qarun.github.reporter import GitHubReporter
 
 EXIT_UNEXPECTED = 1
+# What the wait leaves of the `timeout` for GitHub's final writes, when they are asked for:
+# a few calls of a few hundred milliseconds each (at most this share of the whole `timeout`).
+GITHUB_RESERVE = 5.0
+GITHUB_RESERVE_SHARE = 0.1
 
 
 @dataclass
@@ -66,10 +70,21 @@ class ActionRun:
         specs = [spec.with_payload(settings.payload) for spec in provider.plan()]
         if settings.dry_run:
             return self._dry_run(provider, client, specs)
-        client.deadline = Deadline.after(self.cancel.clock.now, settings.timeout)
         github = self._github(settings, provider, specs)
+        # GitHub's final statuses and comment must end by the `timeout` too: the wait keeps
+        # them a share of it.
+        kept = min(GITHUB_RESERVE, GITHUB_RESERVE_SHARE * settings.timeout) if github else 0.0
+        now = self.cancel.clock.now()
+        client.deadline = Deadline.after(self.cancel.clock.now, settings.timeout - kept)
         self.job = Job(
-            settings, provider, client, self.console, self.cancel, client.deadline.at or 0, github
+            settings,
+            provider,
+            client,
+            self.console,
+            self.cancel,
+            client.deadline.at or now,
+            github,
+            step_deadline=now + settings.timeout,
         )
         try:
             return self._steps(self.job, specs)
@@ -207,10 +222,10 @@ def report(
     targets = settings.targets if settings else report_targets(env)
     if not write_results(outcome, targets, env, console, cancel):
         outcome = replace(outcome, exit_code=EXIT_PLATFORM)
-    github = action.job.github if action.job is not None else None
-    if github is not None:
-        # After the report: GitHub may be slow, never decisive.
-        github.finish_in_time(outcome, cancel, EXIT_BUDGET)
+    job = action.job
+    if job is not None and job.github is not None:
+        # After the report: GitHub may be slow, never decisive, and done by the `timeout`.
+        job.github.finish_in_time(outcome, cancel, EXIT_BUDGET, until=job.step_deadline)
     if outcome.runs and outcome.status is not Status.TRIGGERED:
         from qarun.wait import progress_line
 

@@ -143,12 +143,21 @@ class GitHubReporter:
             # nothing more and changes nothing the final phase reads.
             self._turns.abandon(phase)
 
-    def finish_in_time(self, outcome: Outcome, cancel: Cancellation, budget: float) -> None:
+    def finish_in_time(
+        self,
+        outcome: Outcome,
+        cancel: Cancellation,
+        budget: float,
+        until: float | None = None,
+    ) -> None:
         """`finish`, abandoned when its time is up however slowly GitHub answers (or an
         abandoned pending write it waits behind): after a signal, once `budget` seconds from
         it have passed (a canceled step must exit within the 5 s the runner allows);
-        otherwise after FINAL_BUDGET. Once abandoned, it writes nothing, then or later."""
+        otherwise after FINAL_BUDGET, and by `until` (the step's `timeout` deadline, on the
+        run's clock) where given. Once abandoned, it writes nothing, then or later."""
         left = cancel.left_after_signal(budget) if cancel.requested else FINAL_BUDGET
+        if until is not None and not cancel.requested:
+            left = max(0.0, min(left, until - self.clock()))
         phase = self._begin(self._final_budget())
         try:
             cancel.call(
