@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qarun import manifest
-from qarun.cli import NOT_OPTIONS, build_parser
+from qarun.cli import HELP_GROUPS, NOT_OPTIONS, UNGROUPED, build_parser
 from tests.conftest import Fake, Serve
 from tests.contract import only
 from tests.fakes.qualigate import SUITE_ID
@@ -261,6 +262,22 @@ def test_help_lists_every_input_with_its_description() -> None:
         assert " ".join(given.description.split())[:40] in flat, name
 
 
+def help_sections(text: str) -> dict[str, str]:
+    """--help's text under each group heading (`waiting:`), in the order shown."""
+    parts = re.split(r"^([a-z][a-z ]*):$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_help_groups_the_options_what_to_run_waiting_results() -> None:
+    sections = help_sections(build_parser(manifest.inputs()).format_help())
+    assert [title for title in sections if title != "options"] == list(HELP_GROUPS)
+    for title, names in HELP_GROUPS.items():
+        shown = re.findall(r"^  (--[a-z-]+)", sections[title], flags=re.MULTILINE)
+        assert shown == [f"--{name}" for name in names if name not in NOT_OPTIONS], title
+    # Every option of action.yml has its place: none falls to the catch-all group.
+    assert UNGROUPED not in sections
+
+
 def test_an_input_added_to_action_yml_appears_in_help_with_no_other_change() -> None:
     text = (ROOT / "action.yml").read_text(encoding="utf-8")
     added = text.replace(
@@ -270,7 +287,8 @@ def test_an_input_added_to_action_yml_appears_in_help_with_no_other_change() -> 
     )
     inputs = {item.name: item for item in manifest.parse_inputs(added)}
     help_text = build_parser(inputs).format_help()
-    assert "--retry-budget VALUE" in help_text and "A new knob. (default: 3)" in help_text
+    assert "--retry-budget VALUE" in help_sections(help_text)[UNGROUPED]
+    assert "A new knob. (default: 3)" in help_text
 
 
 def test_the_json_report_is_written_by_the_command_too(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from qarun.report import write
+from qarun.report.outputs import DOTENV_FILE
 from tests.conftest import Serve
 from tests.contract import only
 from tests.harness import ActionResult, run_in_process
@@ -37,6 +38,20 @@ def test_an_unwritable_github_output_fails_the_step_after_the_rest_is_written(
     assert "Qualigate: failed" in result.summary
     assert json.loads(result.files["qa/report.json"])["status"] == "failed"
     assert "qa/junit.xml" in result.files
+
+
+def test_an_unwritable_dotenv_file_is_named_as_the_dotenv_file_and_github_output_is_kept(
+    serve: Serve, tmp_path: Path
+) -> None:
+    folder = tmp_path / "qarun-env-is-a-folder"
+    folder.mkdir()
+    result = run(serve, tmp_path, env={DOTENV_FILE: str(folder)})
+    assert result.exit_code == 3
+    errors = result.errors()
+    assert any(f"the dotenv file {folder} (--dotenv-file)" in error for error in errors), errors
+    assert not any("GITHUB_OUTPUT" in error for error in errors)
+    assert result.outputs["status"] == "failed"  # the other file still gets them
+    assert "Qualigate: failed" in result.summary
 
 
 def test_an_unwritable_report_path_loses_that_file_only(serve: Serve, tmp_path: Path) -> None:

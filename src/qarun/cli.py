@@ -22,6 +22,40 @@ from qarun.startup import keep_signals
 KEY_VARIABLE = "QARUN_API_KEY"
 # Inputs that have no option: the key (from the environment only) and the GitHub-only ones.
 NOT_OPTIONS = frozenset({"api-key", "github-token", "commit-status", "pr-comment"})
+# --help reads in one pass: each option in the group a user looks for it in, in this order.
+HELP_GROUPS: dict[str, tuple[str, ...]] = {
+    "what to run": (
+        "provider",
+        "api-url",
+        "suite",
+        "test-case",
+        "project",
+        "app",
+        "tags",
+        "exclude-tags",
+        "devices",
+        "browser",
+        "environment",
+        "environment-name",
+        "context",
+        "payload",
+        "attach-context",
+        "rerun-failed",
+        "dry-run",
+    ),
+    "waiting": ("wait-for-url", "wait", "timeout", "poll-interval"),
+    "results": (
+        "fail-on",
+        "summary",
+        "report-file",
+        "junit-file",
+        "output-filter",
+        "summary-file",
+        "dotenv-file",
+    ),
+}
+# An input action.yml gains before it is placed above still shows, here.
+UNGROUPED = "more options"
 
 
 def variable(name: str) -> str:
@@ -44,15 +78,26 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
         ),
     )
     parser.add_argument("--version", action="version", version=f"qarun {__version__}")
+    groups = {title: parser.add_argument_group(title) for title in HELP_GROUPS}
+    home = {name: title for title, names in HELP_GROUPS.items() for name in names}
+
+    def group_of(name: str) -> argparse._ArgumentGroup:
+        title = home.get(name, UNGROUPED)
+        if title not in groups:
+            groups[title] = parser.add_argument_group(title)
+        return groups[title]
+
     for name, given in inputs.items():
         if name in NOT_OPTIONS:
             continue
         default = f" (default: {given.default})" if given.default else ""
-        parser.add_argument(
+        group_of(name).add_argument(
             f"--{name}", metavar="VALUE", help=given.description.replace("%", "%%") + default
         )
-    parser.add_argument("--summary-file", metavar="PATH", help="Write the Markdown summary here.")
-    parser.add_argument(
+    group_of("summary-file").add_argument(
+        "--summary-file", metavar="PATH", help="Write the Markdown summary here."
+    )
+    group_of("dotenv-file").add_argument(
         "--dotenv-file",
         metavar="PATH",
         help="Write the outputs here as QARUN_STATUS=... lines (GitLab's dotenv report).",

@@ -23,6 +23,15 @@ from qarun.model import Outcome, Run
 DOTENV_FILE = "QARUN_DOTENV_FILE"
 
 
+class OutputsNotWritten(Exception):
+    """The step outputs could not be written; `where` names the file as the user knows it."""
+
+    def __init__(self, where: str, error: OSError) -> None:
+        self.where = where
+        self.reason = error.strerror or str(error)
+        super().__init__(f"{where}: {self.reason}")
+
+
 class ActionWriter:
     """Writes where the runner's environment says; a missing variable means "not here"."""
 
@@ -31,28 +40,52 @@ class ActionWriter:
         self._redact = redact
 
     def set_outputs(self, values: Mapping[str, str]) -> None:
-        """Appends `name<<ghadelimiter_<uuid>` heredocs (actions-toolkit's format) to GITHUB_OUTPUT.
+        """Writes the outputs to GITHUB_OUTPUT and, from the command, the dotenv file.
+
+        Both are tried; OutputsNotWritten names the first that failed as the user knows it.
+        """
+        failures = [
+            failure
+            for failure in (self._dotenv(values), self._github_output(values))
+            if failure is not None
+        ]
+        if failures:
+            raise failures[0]
+
+    def _dotenv(self, values: Mapping[str, str]) -> OutputsNotWritten | None:
+        path = self._env.get(DOTENV_FILE)
+        if not path:
+            return None
+        # GitLab's `artifacts: reports: dotenv` takes one `KEY=value` per line.
+        lines = "".join(
+            f"QARUN_{name.upper().replace('-', '_')}={_one_line(self._redact(value))}\n"
+            for name, value in values.items()
+        )
+        try:
+            write_text(Path(path), lines)
+        except OSError as error:
+            return OutputsNotWritten(f"the dotenv file {path} (--dotenv-file)", error)
+        return None
+
+    def _github_output(self, values: Mapping[str, str]) -> OutputsNotWritten | None:
+        """Appends `name<<ghadelimiter_<uuid>` heredocs (actions-toolkit's format).
 
         `core.set_output` itself reads `os.environ` and falls back to the
         deprecated `::set-output` command, so the toolkit's formatting is used
         with the path from our own environment instead.
         """
-        dotenv = self._env.get(DOTENV_FILE)
-        if dotenv:
-            # GitLab's `artifacts: reports: dotenv` takes one `KEY=value` per line.
-            lines = "".join(
-                f"QARUN_{name.upper().replace('-', '_')}={_one_line(self._redact(value))}\n"
-                for name, value in values.items()
-            )
-            write_text(Path(dotenv), lines)
         path = self._env.get("GITHUB_OUTPUT")
         if not path:
-            return
+            return None
         commands = "".join(
             prepare_key_value_message(name, self._redact(value)) + os.linesep
             for name, value in values.items()
         )
-        _append(Path(path), commands)
+        try:
+            _append(Path(path), commands)
+        except OSError as error:
+            return OutputsNotWritten("GITHUB_OUTPUT", error)
+        return None
 
     def append_summary(self, markdown: str) -> None:
         path = self._env.get("GITHUB_STEP_SUMMARY")

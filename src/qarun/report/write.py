@@ -20,7 +20,7 @@ from qarun.model import Outcome
 from qarun.report.jq_filter import TIME_LIMIT, FilterError, run_filter
 from qarun.report.json_report import build_report, render_json
 from qarun.report.junit import render_junit
-from qarun.report.outputs import ActionWriter, output_values
+from qarun.report.outputs import ActionWriter, OutputsNotWritten, output_values
 from qarun.report.summary import render_summary
 from qarun.report.text import render_text
 from qarun.settings import ReportTargets
@@ -70,11 +70,11 @@ def write_results(
                 console.info(line)
     try:
         writer.set_outputs(values)
-    except OSError as error:
+    except OutputsNotWritten as error:
         console.error(
-            f"The step outputs could not be written to GITHUB_OUTPUT ({error.strerror or error}); "
-            "later steps would read them empty, so the step fails. The summary and the report "
-            "files show the result."
+            f"The step outputs could not be written to {error.where} ({error.reason}); "
+            "later steps or jobs would read them empty, so the step fails. The summary and the "
+            "report files show the result."
         )
         return False
     return True
