@@ -258,8 +258,21 @@ def test_help_lists_every_input_with_its_description() -> None:
     for name, given in manifest.inputs().items():
         if name in NOT_OPTIONS:
             continue
-        assert f"--{name} VALUE" in text, name
+        switch = given.default in ("true", "false")
+        assert (f"--{name} [VALUE]" if switch else f"--{name} VALUE") in text, name
         assert " ".join(given.description.split())[:40] in flat, name
+
+
+def test_a_true_false_option_is_also_a_bare_switch(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    args = ["--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID]
+    done = qarun(installed, tmp_path, base_env(tmp_path), *args, "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert fake.requests == [] and "POST" in done.stdout  # the request shown, not sent
+    said_false = qarun(installed, tmp_path, base_env(tmp_path), "--dry-run", "false", *args)
+    assert said_false.returncode == 0 and fake.requests_to("POST")
 
 
 def help_sections(text: str) -> dict[str, str]:

@@ -91,8 +91,14 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
         if name in NOT_OPTIONS:
             continue
         default = f" (default: {given.default})" if given.default else ""
+        switch = given.default in ("true", "false")
         group_of(name).add_argument(
-            f"--{name}", metavar="VALUE", help=given.description.replace("%", "%%") + default
+            f"--{name}",
+            # A true/false input is also a bare switch: `--dry-run` means `--dry-run true`.
+            nargs="?" if switch else None,
+            const="true" if switch else None,
+            metavar="VALUE",
+            help=given.description.replace("%", "%%") + default,
         )
     group_of("summary-file").add_argument(
         "--summary-file", metavar="PATH", help="Write the Markdown summary here."
