@@ -103,7 +103,11 @@ QATECH_ENDS = ("COMPLETED", "ERROR", "CANCELLED")
 
 
 def qatech_oracle(
-    answer: Mapping[str, Any], test_count: int | None, late_polls: int, cases_asked: bool
+    answer: Mapping[str, Any],
+    test_count: int | None,
+    late_polls: int,
+    cases_asked: bool,
+    failed_before: Mapping[str, Any] | None = None,
 ) -> set[str]:
     status, result = upper(answer.get("status")), answer.get("result")
     if status == "INITIATED":
@@ -130,6 +134,8 @@ def qatech_oracle(
     signals += [qatech_case_says(case) for case in shown]
     if cases is not None and not isinstance(cases, list):
         signals.append({NOTHING, "doubt"})  # not a list: the provider refuses it first
+    if failed_before is not None:
+        signals.append(qatech_case_says(failed_before))  # Q26: what is known is kept
     return possible(signals + qatech_count_says(len(shown), test_count, cases_asked))
 
 
@@ -260,7 +266,10 @@ def message_says(data: Mapping[str, Any]) -> set[str]:
 
 
 def qualigate_suite_oracle(
-    answer: Mapping[str, Any], test_count: int | None, results: Mapping[str, Any] | None
+    answer: Mapping[str, Any],
+    test_count: int | None,
+    results: Mapping[str, Any] | None,
+    failed_before: int = 0,
 ) -> set[str]:
     word = lower(answer.get("status"))
     if word in QUALIGATE_GOING:
@@ -278,6 +287,8 @@ def qualigate_suite_oracle(
         head = [{"doubt"}]  # G19
     # G23 and G25: beside `completed` (the example's) or `passed`, failed tests failed.
     counted = word in ("completed", "passed")
+    if failed_before:
+        head = [*head, {"failed"} if counted else {"doubt"}]  # G43, as G23 and G25
     for own in itertools.product(*(count_readings(answer.get(key)) for key in COUNTS)):
         signals = head + counts_say(own, counted, test_count)
         if results is None:
@@ -419,7 +430,7 @@ def panto_oracle(run: Mapping[str, Any], listing: Mapping[str, Any]) -> set[str]
     twice = panto_listed_twice(run, listing)
     if not panto_over(listing):
         started = run.get("runner_start_timestamp") is not None
-        going = {"running"} if started else {"queued", "running"}  # P1, P5, P15
+        going = {"running"} if started else {"queued"}  # P1, P5, P15; not started: queued
         return going if twice is False else going | {"error"}  # P18 before the end: open
     verdicts = panto_ended(word, aggregate, run.get("remark"))
     if twice is False:
@@ -959,7 +970,7 @@ PANTO_RUN_WORDS_ONLY = shape(
     id=st.sampled_from(["testrun_01", "testrun_02", "testrun_03"]),
     runner_start_timestamp=st.sampled_from([TIMES[0], None]),
     runner_end_timestamp=st.sampled_from([TIMES[1], None]),
-    runner_status=words(PANTO_WORDS, "aborted_by_user", "timed_out", "done"),
+    runner_status=words(PANTO_WORDS, "aborted_by_user", "timed_out", "done", "errored"),
     remark=st.sampled_from([None, None, "Cart empty"]),
 )
 
@@ -977,7 +988,8 @@ def panto_answers(draw: st.DrawFn) -> Panto:
         return run, listing
     if kind == "words":
         runs = draw(st.lists(PANTO_RUN_WORDS_ONLY, min_size=1, max_size=3))
-        return runs[0], draw(shape(test_runs=st.just(runs), status=words(PANTO_WORDS, ABSENT)))
+        aggregate = st.sampled_from([*cased(PANTO_ENDS), "passed", "passed", "in_process", ABSENT])
+        return runs[0], draw(shape(test_runs=st.just(runs), status=aggregate))
     run = draw(PANTO_RUN_ANY)
     others = draw(st.lists(PANTO_RUN_ANY | ODD, max_size=2))
     runs = draw(st.one_of(st.permutations([run, *others]), ODD_FIELD))
@@ -1059,6 +1071,44 @@ def test_qatech_a_test_case_alone(case: dict[str, Any]) -> None:
     assert status in expected, (case, status)
 
 
+# Test cases an earlier answer showed failed, or in error (`failed_before`).
+FAILED_BEFORE = st.sampled_from(
+    [
+        {"name": "Login", "status": "COMPLETED", "result": "FAILED"},
+        {"name": "Cart", "status": "ERROR", "result": None},
+    ]
+)
+
+
+@FEW
+@given(qatech_answers(), FAILED_BEFORE)
+def test_qatech_a_failure_seen_before_is_kept(
+    given_answer: QatechAnswer, before: dict[str, Any]
+) -> None:
+    answer, test_count, polls, asked = given_answer
+    judgment = qatech_verdict.judge_run(
+        answer, test_count=test_count, late_polls=polls, cases_asked=asked, failed_before=before
+    )
+    holds(judgment, qatech_oracle(answer, test_count, polls, asked, before))
+
+
+@FEW
+@given(
+    st.sampled_from(cased(["COMPLETED"])),
+    st.sampled_from([None, ABSENT]),
+    st.integers(0, 6),
+    st.lists(qatech_case(passing=True), max_size=2),
+)
+def test_qatech_completed_before_its_result(
+    status: str, result: Any, polls: int, cases: list[dict[str, Any]]
+) -> None:
+    # Q11, Q12: a moment's lag for three answers, then no pass.
+    answer: dict[str, Any] = {"status": status, "runTestCases": cases}
+    if result is not ABSENT:
+        answer["result"] = result
+    holds(judge_qatech(answer, None, polls, False), qatech_oracle(answer, None, polls, False))
+
+
 # --- Qualigate ---------------------------------------------------------------------------------
 
 
@@ -1112,6 +1162,16 @@ def test_qualigate_a_suite_with_failed_tests_fails(
     # G23: the documents' example, `completed` with a failed test.
     answer = {**answer, "status": status, **counts(passed + failed, failed)}
     failed_or_worse(qualigate_verdict.judge_suite(answer))
+
+
+@FEW
+@given(qualigate_suite_answers(), st.integers(1, 3))
+def test_qualigate_a_suite_failure_seen_before_is_kept(given_answer: Suite, before: int) -> None:
+    answer, test_count, results = given_answer
+    judgment = qualigate_verdict.judge_suite(
+        answer, test_count=test_count, results=results, failed_before=before
+    )
+    holds(judgment, qualigate_suite_oracle(answer, test_count, results, before))
 
 
 @MANY
