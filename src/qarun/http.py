@@ -42,6 +42,7 @@ from qarun.errors import (
     RateLimitedError,
 )
 from qarun.http_failures import (
+    UNREADABLE_JSON,
     Retryable,
     network_problem,
     out_of_time,
@@ -113,8 +114,9 @@ class HttpClient:
     # secret echoed back cannot survive in part.
     redact: Callable[[str], str] = lambda text: text
     rng: random.Random = field(default_factory=random.Random)
-    # The `timeout` deadline (main.py sets it); none by default.
-    deadline: Deadline | None = None
+    # The `timeout` deadline (main.py sets it); none by default (a Deadline without `at`
+    # never reads its clock).
+    deadline: Deadline = field(default_factory=Deadline)
     # The platform's documented limits and what its 429s asked, on the client's clock.
     limits: KeyLimits = field(init=False)
     # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
@@ -122,13 +124,6 @@ class HttpClient:
 
     def __post_init__(self) -> None:
         self.limits = KeyLimits(clock=self.clock, rng=self.rng)
-        if self.deadline is None:
-            self.deadline = Deadline(self.clock)
-
-    @property
-    def _deadline(self) -> Deadline:
-        assert self.deadline is not None  # set in __post_init__
-        return self.deadline
 
     def url(self, path: str) -> str:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -136,7 +131,7 @@ class HttpClient:
     def pause(self, seconds: float) -> bool:
         """A provider's own pause (before reading again), taken only where it ends by the
         deadline; False when it would not, and was not taken."""
-        if not self._deadline.allows(seconds):
+        if not self.deadline.allows(seconds):
             return False
         self.sleep(seconds)
         return True
@@ -168,7 +163,7 @@ class HttpClient:
         and when all are held back, for the first to be free."""
         while True:
             left = [self.limits.held(_route(request)) for request in requests]
-            short = left[0] <= SHORT_HOLD and self._deadline.allows(left[0])
+            short = left[0] <= SHORT_HOLD and self.deadline.allows(left[0])
             # Otherwise the first free (held 0 s), or the first to be free.
             index = 0 if short else left.index(min(left))
             if left[index] == 0.0:
@@ -222,7 +217,7 @@ class HttpClient:
         delay: float,
         then: str = "Retrying",
     ) -> None:
-        if not self._deadline.allows(delay):
+        if not self.deadline.allows(delay):
             raise out_of_time(request, problem, failures)
         self.notify(f"{request.method} {request.path}: {problem.error} {then} in {delay:.1f} s.")
         self.sleep(delay)
@@ -248,7 +243,7 @@ class HttpClient:
         route = _route(request)
         delay = self.limits.wait_before(route)
         if delay > 0:
-            if not self._deadline.allows(delay):
+            if not self.deadline.allows(delay):
                 raise OutOfTimeError(
                     f"The `timeout` ran out while qarun paced its requests for {request.what} "
                     "under the platform's rate limit."
@@ -258,7 +253,7 @@ class HttpClient:
 
     def _once(self, request: Request) -> Any:
         self._respect_rate_limit(request)
-        if not self._deadline.answerable():
+        if not self.deadline.answerable():
             # Sent now, it could not be answered in time: a trigger or a rerun would be left
             # uncertain. Nothing is sent.
             raise OutOfTimeError(
@@ -270,7 +265,7 @@ class HttpClient:
         if request.method != "GET" and request.body is not None:
             body = json.dumps(request.body).encode()
             headers["Content-Type"] = "application/json"
-        session, timeouts = self.session, self._deadline.timeouts(self.timeout)
+        session, timeouts = self.session, self.deadline.timeouts(self.timeout)
         try:
             response = self.call(
                 lambda: session.request(
@@ -284,7 +279,7 @@ class HttpClient:
                     allow_redirects=False,
                     verify=ca_bundle(),
                 ),
-                self._deadline.left(),
+                self.deadline.left(),
             )
         except requests.RequestException as failure:
             raise network_problem(self._host(), failure) from None
@@ -297,7 +292,7 @@ class HttpClient:
     def _rejects_key(self, response: Response) -> bool:
         try:
             return self.rejects_key(response.json())
-        except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
+        except UNREADABLE_JSON:
             return False
 
     def _host(self) -> str:
@@ -344,7 +339,7 @@ class HttpClient:
             )
         try:
             return response.json()
-        except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
+        except UNREADABLE_JSON:
             raise Retryable(
                 MalformedAnswerError(
                     f"The platform's answer to {request.what} is not JSON "

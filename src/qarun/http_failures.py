@@ -26,6 +26,9 @@ from qarun.text import clip
 FAILING_TRIES = 2
 # Any wait a platform asks for beyond this (seconds, about 30 years) is taken as this.
 LONGEST_WAIT = 10**9
+# What `Response.json()` raises on a body that is not JSON, or JSON nested past Python's
+# recursion limit (valid JSON all the same).
+UNREADABLE_JSON = (ValueError, RecursionError)
 # The longest platform text a message quotes.
 MAX_MESSAGE = 300
 
@@ -117,7 +120,7 @@ def platform_message(response: Response, redact: Callable[[str], str] = str) -> 
     """The platform's own words from an error body: `message`, `detail` or `error`."""
     try:
         body = response.json()
-    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
+    except UNREADABLE_JSON:
         return snippet(redact(response.text)) or response.reason or "no message"
     if isinstance(body, dict):
         for key in ("message", "detail", "error"):
@@ -143,7 +146,7 @@ def retry_after(response: Response) -> float | None:
         return header
     try:
         body = response.json()
-    except (ValueError, RecursionError):  # RecursionError: JSON nested past Python's limit
+    except UNREADABLE_JSON:
         return None
     if isinstance(body, dict):
         value = body.get("retry_after")

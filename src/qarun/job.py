@@ -25,12 +25,19 @@ class Job:
     client: HttpClient
     console: Console
     cancel: Cancellation
-    # Monotonic seconds on the run's clock after which nothing of the wait may end; the step's
-    # own `timeout` deadline is `step_deadline`, later by what GitHub's final writes keep.
-    deadline: float
+    # The step's own `timeout` deadline, monotonic seconds on the run's clock: later than the
+    # wait's (`deadline`) by what GitHub's final writes keep.
+    step_deadline: float
     # `commit-status` / `pr-comment`; None when both are off.
     github: GitHubReporter | None = None
-    step_deadline: float | None = None
+
+    @property
+    def deadline(self) -> float:
+        """Monotonic seconds on the run's clock after which nothing of the wait may end: the
+        one its HTTP client answers to."""
+        at = self.client.deadline.at
+        assert at is not None  # main.py gives every job's client the `timeout` deadline
+        return at
 
     def now(self) -> float:
         """Monotonic seconds on the run's clock (the cancellation's: one clock for a run)."""

@@ -82,9 +82,8 @@ class ActionRun:
             client,
             self.console,
             self.cancel,
-            client.deadline.at or now,
-            github,
             step_deadline=now + settings.timeout,
+            github=github,
         )
         try:
             return self._steps(self.job, specs)
