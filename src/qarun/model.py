@@ -195,17 +195,18 @@ class Run:
 MAX_SECONDS = 1e7
 
 
-def finite_seconds(value: Any) -> float | None:
-    """A duration in seconds, or None when it is no number that fits: not finite,
-    negative, or past MAX_SECONDS (a report must stay valid JSON)."""
+def finite_seconds(value: Any, *, per_second: int = 1) -> float | None:
+    """A duration in seconds from `value`, counted in 1/`per_second` seconds (1000: a
+    platform's milliseconds), or None when it is no number that fits: not finite, negative,
+    or past MAX_SECONDS (a report must stay valid JSON)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     # Compared before any conversion: a 400-digit integer (valid JSON) has no float.
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if not 0 <= value <= MAX_SECONDS:
+    if not 0 <= value <= MAX_SECONDS * per_second:
         return None
-    return float(value)
+    return value / per_second
 
 
 def as_utc(moment: datetime) -> datetime:
