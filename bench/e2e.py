@@ -30,7 +30,7 @@ from tests.fakes.base import FakePlatform, RunScript, TestScript
 from tests.harness import run_action
 
 from bench.clocks import on_wall_clock
-from bench.schedule import SimRun, _default, watch
+from bench.schedule import SimRun, qarun_schedule, watch
 from bench.tables import machine_name, table
 
 QUEUED_FOR = 0.1  # RunScript's default
@@ -169,7 +169,9 @@ def simulated(setup: Setup, duration: float, *, age_only: bool = False) -> tuple
     running = duration - QUEUED_FOR
     steps = tuple(QUEUED_FOR + running * n / setup.steps for n in range(1, setup.steps + 1))
     sim = SimRun(duration, QUEUED_FOR, steps, max(setup.steps, 1), failed=False)
-    seen = watch(sim, _default(), progress=setup.steps > 0 and not age_only, pattern=setup.progress)
+    seen = watch(
+        sim, qarun_schedule(), progress=setup.steps > 0 and not age_only, pattern=setup.progress
+    )
     return seen.lag, seen.requests
 
 

@@ -5,7 +5,7 @@ Each seed draws the jobs: start moments uniform over the set's spread (20 s; the
 0), runs uniform over 30 to 120 s, queued 0.5 to 3 s, every other job failing (in a step
 drawn at random), twelve noisy steps shown as the pattern says (bench/progress.py), and the
 clients' random spread of 429 waits. Three groups run the same jobs beside each other
-(bench/shared_key.py's machinery: qarun's client, Qualigate provider and wait loop on
+(bench/fleet_run.py: qarun's client, Qualigate provider and wait loop on
 threads over one VirtualTime, against the Qualigate fake with its 30 requests a minute per
 endpoint):
 - qarun, one key: the fleet the issue is about;
@@ -38,9 +38,9 @@ import time
 from tests.fakes.base import RunScript
 
 from bench.fleet_figures import Figures, Group, overview, print_pattern
+from bench.fleet_run import AGE_ONLY, ALONE, SHARED, Job, run_fleets
 from bench.pattern_fake import drawn_steps
 from bench.progress import MAX_SEEDS, PATTERNS, Held, chosen_sets, shows
-from bench.shared_key import AGE_ONLY, ALONE, SHARED, Job, run_fleets
 from bench.tables import machine_name
 
 SHORTEST, LONGEST = 30.0, 120.0

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from tests.fakes.qualigate import RESULTS, TRIGGER
 
+from bench.fleet_run import AGE_ONLY, ALONE, SHARED, Fleet
 from bench.progress import Held
-from bench.shared_key import AGE_ONLY, ALONE, SHARED, Fleet
 from bench.tables import mean, percentile, table
 
 # The targets.
@@ -45,7 +45,7 @@ class Figures:
 
     @classmethod
     def of(cls, fleet: Fleet) -> Figures:
-        sent = sorted((r for fake in fleet.fakes for r in fake.requests), key=lambda r: r.order)
+        sent = [r for fake in fleet.fakes for r in fake.requests]
         moments = sorted(r.at for r in sent)
         minutes = max(moments[-1] - moments[0], 1e-9) / 60 if moments else 1.0
         status = sorted(r.at for r in sent if r.method == "GET")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from tests.fakes.base import RunScript
@@ -69,6 +69,7 @@ class ShowingFake(QualigateFake):
         run = super()._start_test_run(script, body)
         if self.shows is None:
             return run
-        shown = ShownTestRun(run.id, run.script, run.timeline, run.body, run.progress, self.shows)
+        copied = {f.name: getattr(run, f.name) for f in fields(run)}
+        shown = ShownTestRun(**copied, shows=self.shows)
         self.test_runs[run.id] = shown
         return shown

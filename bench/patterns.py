@@ -31,8 +31,8 @@ from bench.schedule import (
     FixedSchedule,
     Seen,
     SimRun,
-    _default,
     make_runs,
+    qarun_schedule,
     watch,
 )
 from bench.tables import machine_name, mean, percentile, table
@@ -73,11 +73,11 @@ def measure(held: Held, seeds: int, runs: int) -> list[Poller]:
     ours = [Poller("qarun", pattern, []) for pattern in PATTERNS]
     for seed in held.seeds(seeds):
         sims: list[SimRun] = make_runs(runs, seed, "log")
-        age.by_seed.append([watch(sim, _default(), False) for sim in sims])
+        age.by_seed.append([watch(sim, qarun_schedule(), False) for sim in sims])
         fixed.by_seed.append([watch(sim, FixedSchedule(FIXED), False) for sim in sims])
         for poller in ours:
             pattern = shows(poller.pattern, held)
-            poller.by_seed.append([watch(sim, _default(), True, pattern) for sim in sims])
+            poller.by_seed.append([watch(sim, qarun_schedule(), True, pattern) for sim in sims])
     return [age, fixed, *ours]
 
 

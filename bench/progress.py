@@ -31,7 +31,7 @@ from typing import Protocol
 from qarun.model import Progress
 
 PATTERNS = ("even", "bursty", "stalled-start", "stalled-after-jump", "backwards", "absent")
-# Each step's log-length varies this much (as in bench/schedule.py).
+# Each step's log-length varies this much (sigma; bench/schedule.py's runs too).
 STEP_NOISE = 0.5
 
 

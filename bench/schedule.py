@@ -24,13 +24,13 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bench.progress import Shows, step_ends
 from bench.tables import mean, percentile, table
 from qarun.model import Progress, Run, Status
 from qarun.wait import Forecasts, Schedule, Waiter
 
 SHORTEST, LONGEST = 3.0, 600.0
 FAILING_SHARE = 0.2
-STEP_NOISE = 0.5  # sigma of each step's log-length
 WITHIN_A_MINUTE = 60.0
 DEFAULT_POLL_INTERVAL = 10.0
 FIXED_PAUSES = (20.0, 10.0, 5.0)
@@ -93,14 +93,9 @@ def make_run(rng: random.Random, end: float) -> SimRun:
     steps = rng.randint(1, total) if failed else total
     queued_for = min(rng.uniform(0.5, 3.0), 0.2 * end)
     finishing = min(rng.uniform(0.0, 1.0), 0.1 * end)
-    lengths = [rng.lognormvariate(0.0, STEP_NOISE) for _ in range(steps)]
-    scale = (end - finishing - queued_for) / sum(lengths)
-    moments, now = [], queued_for
-    for length in lengths:
-        now += length * scale
-        moments.append(now)
-    reported = moments[:-1] if failed else moments
-    return SimRun(end, queued_for, tuple(reported), total, failed)
+    reported = steps - 1 if failed else steps
+    ends = step_ends(rng, queued_for, end - finishing, steps, reported)
+    return SimRun(end, queued_for, ends, total, failed)
 
 
 class SimClock:
@@ -127,10 +122,6 @@ class Seen:
     requests: int
     waited: float
     end: float
-
-
-# A progress pattern of bench/progress.py: what a run shows `elapsed` seconds after its trigger.
-Shows = Callable[[SimRun, float], Progress | None]
 
 
 def watch(sim: SimRun, schedule: Schedule, progress: bool, pattern: str | Shows = "even") -> Seen:
@@ -188,12 +179,12 @@ class Figures:
 
 
 def pollers() -> list[tuple[str, Callable[[], Schedule]]]:
-    qarun = (f"qarun (poll-interval {DEFAULT_POLL_INTERVAL:g}s)", _default)
+    qarun = (f"qarun (poll-interval {DEFAULT_POLL_INTERVAL:g}s)", qarun_schedule)
     fixed = [(f"fixed {p:g} s", _fixed(p)) for p in FIXED_PAUSES]
     return [qarun, *fixed]
 
 
-def _default() -> Schedule:
+def qarun_schedule() -> Schedule:
     return Schedule(DEFAULT_POLL_INTERVAL)
 
 
@@ -259,11 +250,11 @@ PATTERNS = ("even", "bursty", "stalled", "backwards")
 def patterns(sims: list[SimRun]) -> str:
     """qarun with each progress pattern, beside the same runs polled on age alone (no
     progress): a wrong forecast must not cost more than no forecast."""
-    age = Figures("", [watch(sim, _default(), False) for sim in sims])
+    age = Figures("", [watch(sim, qarun_schedule(), False) for sim in sims])
     baseline = age.mean_lag * age.rate
     rows = []
     for pattern in PATTERNS:
-        ours = Figures("", [watch(sim, _default(), True, pattern) for sim in sims])
+        ours = Figures("", [watch(sim, qarun_schedule(), True, pattern) for sim in sims])
         product = ours.mean_lag * ours.rate
         ok = product <= baseline + 1e-9 and (pattern != "even" or product <= PROGRESS_TARGET)
         rows.append(
@@ -292,8 +283,8 @@ def robustness(runs: int, seeds: int, spread: str) -> str:
     blind, short, aimed = [], [], []
     for seed in range(1, seeds + 1):
         sims = make_runs(runs, seed, spread)
-        without = Figures("", [watch(sim, _default(), False) for sim in sims])
-        with_progress = Figures("", [watch(sim, _default(), True) for sim in sims])
+        without = Figures("", [watch(sim, qarun_schedule(), False) for sim in sims])
+        with_progress = Figures("", [watch(sim, qarun_schedule(), True) for sim in sims])
         blind.append(without.mean_lag * without.rate)
         short.append(without.short_lag)
         aimed.append(with_progress.mean_lag * with_progress.rate)

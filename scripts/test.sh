@@ -15,8 +15,8 @@ pytest_part() {
   # Exit 5 is "no test selected": a slice (-k …) may select none of one part.
   .venv/bin/python -m pytest "$@" || { status=$?; [ "$status" -eq 5 ] || return "$status"; }
 }
-# The random order's seed, said before the tests run: a failure in that order can be replayed
-# with QARUN_TEST_SEED=<seed> bash scripts/test.sh.
+# The random order's seed, said before the tests run and given to both parts: a failure in
+# that order can be replayed with QARUN_TEST_SEED=<seed> bash scripts/test.sh.
 seed=${QARUN_TEST_SEED:-$RANDOM}
 order=(--randomly-seed="$seed")
 case " $* " in
@@ -26,7 +26,7 @@ esac
 start=$(date +%s)
 pytest_part -m "not docker" -n auto "${order[@]}" "$@"
 middle=$(date +%s)
-pytest_part -m docker "$@"
+pytest_part -m docker "${order[@]}" "$@"
 end=$(date +%s)
 
 echo
