@@ -304,7 +304,7 @@ def test_a_404_before_the_run_was_ever_seen_means_not_there_yet(
     fake.inject(poll_route(case), missing, missing)
     result = run(tmp_path, case, fake)
     assert (result.exit_code, result.outputs["status"]) == (0, "passed"), result.log
-    assert len([r for r in case.polls(fake)]) >= 3
+    assert len(case.polls(fake)) >= 3
 
 
 # --- answers qarun cannot read -----------------------------------------------------------

@@ -31,7 +31,7 @@ from tests import factories
 from tests.conftest import Serve
 from tests.contract import ProviderCase
 from tests.fakes.base import FakePlatform, Reply, RunScript, TestClock, TestScript
-from tests.fakes.github import BOT, PULL_REQUESTS, GitHubFake
+from tests.fakes.github import BOT, PULL_REQUESTS, GitHubFake, Hold
 from tests.fakes.qatech import DASHBOARD, QatechFake
 from tests.harness import (
     FAKE_GITHUB_TOKEN,
@@ -306,7 +306,7 @@ def reporter_for(github: GitHubFake, cancel: Cancellation) -> tuple[GitHubReport
     reporter = GitHubReporter.create(
         {"GITHUB_API_URL": github.url},
         settings,
-        factories.make_context(repository="octo/shop", sha=HEAD_SHA),
+        factories.make_context(repository="octo/shop"),
         Console(stream=log),
         provider_title="QA.tech",
         plan=[],
@@ -381,16 +381,25 @@ def test_a_pending_write_abandoned_in_flight_goes_before_the_final_statuses(
     assert_final_last(github)
 
 
-def test_after_a_signal_the_abandoned_pending_phase_writes_nothing_more(
-    serve: Serve, clock: TestClock, cancel: Watched
-) -> None:
+def signaled_while_pending(
+    serve: Serve, cancel: Watched
+) -> tuple[GitHubFake, Hold, GitHubReporter, io.StringIO]:
+    """The pending phase, canceled by a signal while its first write is held in flight (still
+    held on return); the fake, that hold, the reporter and its log."""
     github = serve(GitHubFake(TOKEN))
     slow = github.hold_status("pending")
-    reporter, _ = reporter_for(github, cancel)
+    reporter, log = reporter_for(github, cancel)
     interrupter = signal_when(slow.arrived)
     with pytest.raises(CanceledError):
         reporter.pending_in_time(RUNNING, cancel, PENDING_BUDGET)
     interrupter.join(HANG_GUARD)
+    return github, slow, reporter, log
+
+
+def test_after_a_signal_the_abandoned_pending_phase_writes_nothing_more(
+    serve: Serve, clock: TestClock, cancel: Watched
+) -> None:
+    github, slow, reporter, _ = signaled_while_pending(serve, cancel)
 
     finish_while_held(reporter, factories.make_outcome(*RUNNING, canceled=True), slow.release)
     cancel.wait_for_all_work()
@@ -404,13 +413,7 @@ def test_after_a_signal_the_abandoned_pending_phase_writes_nothing_more(
 def test_final_statuses_given_up_after_a_signal_are_never_written_later(
     serve: Serve, clock: TestClock, cancel: Watched
 ) -> None:
-    github = serve(GitHubFake(TOKEN))
-    slow = github.hold_status("pending")
-    reporter, log = reporter_for(github, cancel)
-    interrupter = signal_when(slow.arrived)
-    with pytest.raises(CanceledError):
-        reporter.pending_in_time(RUNNING, cancel, PENDING_BUDGET)
-    interrupter.join(HANG_GUARD)
+    github, slow, reporter, log = signaled_while_pending(serve, cancel)
 
     # No time is left of the canceled step's budget: the final phase is given up at once,
     # while the slow pending write still holds GitHub.

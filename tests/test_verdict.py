@@ -117,13 +117,6 @@ def test_an_unfinished_run_takes_every_new_answer() -> None:
     assert settled(seen, seen.updated(status=Status.PASSED)).status is Status.PASSED
 
 
-def test_the_aggregate_verdict_only_ever_gets_worse() -> None:
-    (seen,) = runs(Status.PASSED)
-    seen = seen.updated(platform_verdict=Status.FAILED)
-    later = settled(seen, seen.updated(platform_verdict=Status.PASSED))
-    assert later.platform_verdict is Status.FAILED
-
-
 # --- decide: the one rule over a run's evidence ------------------------------------------------
 
 OWN_PASS = Evidence(Status.PASSED, "own word: passed")

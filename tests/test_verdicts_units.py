@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from qarun.model import Status
+from qarun.model import Run, Status
 from qarun.providers import panto_verdict, qatech_verdict, qualigate_verdict
-from qarun.verdict import Judgment
+from qarun.verdict import Judgment, capped
 
 ENDED_AT = "2026-05-21T10:35:00Z"
 # A platform word as long as a sentence quotes whole, and one a character longer (cut).
@@ -432,6 +432,10 @@ def test_qatech_a_run_whose_own_word_decides_shows_the_bare_status(
         ("ARCHIVED", None, Status.ERROR),
         ("ARCHIVED", "PASSED", Status.ERROR),
         (7, None, Status.ERROR),
+        # A case ended with a FAILED result is the worse of the two.
+        ("CANCELLED", "FAILED", Status.FAILED),
+        ("ERROR", "FAILED", Status.ERROR),
+        ("RUNNING", "FAILED", Status.FAILED),
     ],
 )
 def test_qatech_a_test_case_s_own_status_as_the_report_shows_it(
@@ -892,9 +896,6 @@ def test_qualigate_a_project_s_results_verdict_names_the_signal(
 
 
 def test_capped_keeps_the_worse_aggregate_and_its_sentence() -> None:
-    from qarun.model import Run
-    from qarun.verdict import Judgment, capped
-
     run = Run(id="a", name="A", status=Status.PASSED)
     failed = capped(run, Judgment(Status.FAILED, "the trigger said failed"))
     assert (failed.platform_verdict, failed.platform_why) == (
@@ -909,22 +910,6 @@ def test_capped_keeps_the_worse_aggregate_and_its_sentence() -> None:
         Status.ERROR,
         "the trigger said nothing known",
     )
-
-
-@pytest.mark.parametrize(
-    ("case", "status"),
-    [
-        ({"status": "CANCELLED", "result": "FAILED"}, Status.FAILED),
-        ({"status": "ERROR", "result": "FAILED"}, Status.ERROR),
-        ({"status": "CANCELLED", "result": None}, Status.CANCELED),
-        ({"status": "RUNNING", "result": "FAILED"}, Status.FAILED),
-        ({"status": "COMPLETED", "result": "PASSED"}, Status.PASSED),
-    ],
-)
-def test_qatech_a_case_ended_with_a_failed_result_is_the_worse_of_the_two(
-    case: dict[str, Any], status: Status
-) -> None:
-    assert qatech_verdict.judge_case(case) is status
 
 
 def test_qatech_failed_case_finds_the_first_that_failed_or_errored() -> None:

@@ -66,8 +66,9 @@ class CommitStatus:
 
 @dataclass
 class Hold:
-    """A status write the fake keeps in, unanswered and not yet recorded, until `release()`:
-    it reaches GitHub as late as the test says. `arrived` is set once the request is in."""
+    """A status write the fake keeps unanswered, its commit status not yet set, until
+    `release()`: it takes effect as late as the test says (the request itself is in
+    `requests` from its arrival). `arrived` is set once the request is in."""
 
     state: str
     arrived: threading.Event = field(default_factory=threading.Event)

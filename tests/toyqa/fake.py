@@ -38,7 +38,7 @@ class ToyRun:
         tests = self.script.tests or (TestScript(self.script.name, self.script.result),)
         return {
             "id": self.id,
-            "state": "running" if state == "never" else state,
+            "state": state,
             "message": self.script.message if ended else None,
             "tests": [
                 {

@@ -54,9 +54,8 @@ def judge(answer: Mapping[str, Any]) -> Judgment:
         return Judgment(Status.RUNNING, f"{said}, which ToyQA does not document.")
     if not state.finished:
         return Judgment(state, f"{said}.")
-    tests = answer.get("tests") if isinstance(answer.get("tests"), list) else []
     evidence = [Evidence(state, f"{said}.")]
-    for test in tests:
+    for test in _tests(answer):
         found = STATES.get(str(test.get("state"))) if isinstance(test, Mapping) else None
         evidence.append(Evidence(found, f"ToyQA: a test's `state` is {quoted(found)}."))
     return decide(evidence)
@@ -114,11 +113,16 @@ class ToyProvider(ProviderBase[ToyOptions]):
         state = text_field(answer, "state")
         if state is None:
             raise MalformedAnswerError(f"ToyQA's answer about {what} has no `state`.")
-        tests = answer.get("tests") if isinstance(answer.get("tests"), list) else []
-        results = tuple(_test(test, index) for index, test in enumerate(tests))
-        return judged(run, judge(answer), text_field(answer, "message")).updated(
-            provider_status=state, tests=results if judge(answer).status.finished else ()
+        results = tuple(_test(test, index) for index, test in enumerate(_tests(answer)))
+        judgment = judge(answer)
+        return judged(run, judgment, text_field(answer, "message")).updated(
+            provider_status=state, tests=results if judgment.status.finished else ()
         )
+
+
+def _tests(answer: Mapping[str, Any]) -> list[Any]:
+    tests = answer.get("tests")
+    return tests if isinstance(tests, list) else []
 
 
 def _test(test: Any, index: int) -> TestResult:
