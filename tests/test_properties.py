@@ -29,16 +29,16 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.contract import CASES, QUALIGATE_PROJECT, ProviderCase
+from tests.contract import QUALIGATE_PROJECT, ProviderCase
 from tests.fakes import qualigate
 from tests.fakes.base import FakePlatform, Recorded, Reply
 from tests.harness import ActionResult, run_in_process
+from tests.platforms import PLATFORMS
 from tests.robustness import poll_route
 
 KEY = "qa_prop_Key+/=7f3a9c"
 SPEC_WORDS = {"passed", "failed", "error", "timeout", "canceled", "skipped", "triggered"}
 TIMEOUT = 2.0
-BY_NAME = {case.name: case for case in CASES}
 
 # What a careless or hostile platform may put in any field: the key in the forms a client
 # would echo, words of every platform, and values that do not fit.
@@ -155,22 +155,22 @@ def check_always(result: ActionResult) -> None:
     assert not any("Traceback" in line for line in outside_groups), result.log
 
 
-@pytest.mark.parametrize("name", list(BY_NAME))
+@pytest.mark.parametrize("name", list(PLATFORMS))
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(replies=st.lists(answers(), min_size=1, max_size=4))
 def test_any_answers_to_the_status_checks(
     name: str, replies: list[Reply], serve: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    result = run(BY_NAME[name], serve, tmp_path_factory.mktemp(name), replies)
+    result = run(PLATFORMS[name], serve, tmp_path_factory.mktemp(name), replies)
     check_always(result)
 
 
 # Every platform's documented answers (the fakes answer as the documents show), the ones a
 # Qualigate test case and project trigger bring too.
 DOCUMENTED = {
-    **BY_NAME,
+    **PLATFORMS,
     "qualigate test case": replace(
-        BY_NAME["qualigate"], inputs={"test-case": qualigate.TEST_CASE_ID}
+        PLATFORMS["qualigate"], inputs={"test-case": qualigate.TEST_CASE_ID}
     ),
     "qualigate project": QUALIGATE_PROJECT,
 }
@@ -274,7 +274,7 @@ def test_any_inputs(
     given_inputs = {name.replace("-", "_"): value for name, value in inputs.items()}
     given_inputs.pop("report_file", None)  # the report is always asked for, where run() says
     tmp = tmp_path_factory.mktemp("inputs")
-    result = run(BY_NAME["qualigate"], serve, tmp, [], inputs=given_inputs)
+    result = run(PLATFORMS["qualigate"], serve, tmp, [], inputs=given_inputs)
     check_always(result)
 
 
@@ -284,5 +284,5 @@ def test_a_path_holding_a_nul_is_no_bug(
     # Found by test_any_inputs: a path input holding a NUL was written as given, and its
     # ValueError reported as a bug of ours.
     tmp = tmp_path_factory.mktemp("nul")
-    result = run(BY_NAME["qualigate"], serve, tmp, [], inputs={"junit_file": "qa/a\x00b.xml"})
+    result = run(PLATFORMS["qualigate"], serve, tmp, [], inputs={"junit_file": "qa/a\x00b.xml"})
     check_always(result)

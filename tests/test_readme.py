@@ -34,8 +34,11 @@ def yaml_blocks(page: Path) -> list[str]:
     return re.findall(r"```ya?ml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
 
 
-BLOCKS = [(name(page), block) for page in PAGES for block in yaml_blocks(page)]
-BLOCK_IDS = [f"{name(page)}-block{n}" for page in PAGES for n in range(len(yaml_blocks(page)))]
+BLOCKS = [
+    pytest.param(name(page), block, id=f"{name(page)}-block{n}")
+    for page in PAGES
+    for n, block in enumerate(yaml_blocks(page))
+]
 # Steps pasted under a job: checked inside a workflow of their own.
 STEPS_WRAPPER = (
     "on: pull_request\npermissions: {}\njobs:\n  qa:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -52,7 +55,7 @@ def test_the_examples_moved_to_docs_are_still_checked(page: str) -> None:
     assert yaml_blocks(ROOT / page), f"{page} has no YAML example left to check"
 
 
-@pytest.mark.parametrize(("where", "block"), BLOCKS, ids=BLOCK_IDS)
+@pytest.mark.parametrize(("where", "block"), BLOCKS)
 def test_every_yaml_block_parses(where: str, block: str) -> None:
     yaml.safe_load(textwrap.dedent(block))
 
@@ -64,7 +67,7 @@ def actionlint() -> str:
     return found
 
 
-@pytest.mark.parametrize(("where", "block"), BLOCKS, ids=BLOCK_IDS)
+@pytest.mark.parametrize(("where", "block"), BLOCKS)
 def test_every_workflow_example_passes_actionlint(where: str, block: str, tmp_path: Path) -> None:
     parsed = yaml.safe_load(textwrap.dedent(block))
     # YAML 1.1 reads `on:` as True: a key only GitHub workflows have.

@@ -353,12 +353,15 @@ def qualigate_group_oracle(
     not pass (G37)."""
     rows = results.get("results")
     rows = rows if isinstance(rows, list) else []
-    # Each run's readings: whether it waits, and what its rows say.
-    readings: list[list[tuple[bool, Signals]]] = []
+    word = lower(results.get("status"))
+    # G34, G37, G42: the aggregate's word; one that says going once every row ended is no pass.
+    said: Signals = [{QUALIGATE_ENDS.get(word or "", "doubt")}]
+    waits = False  # whether a run may still go on
     for run_id in asked:
         found = [row for row in rows if isinstance(row, dict) and row.get("test_run_id") == run_id]
         words = [lower(row.get("status")) for row in found]
-        said: Signals = [{"doubt"}] if len(found) > 1 else []  # G41
+        if len(found) > 1:
+            said.append({"doubt"})  # G41
         said += [signal for row in found if row_ended(row) for signal in row_says(row)]
         some_ended = any(word in QUALIGATE_ENDS for word in words)
         others = [
@@ -367,32 +370,22 @@ def qualigate_group_oracle(
         if ended:
             # G40: no ended row; a word not documented, where the run has ended: no pass.
             lacking = not some_ended and not others
-            readings.append([(False, said + [{"doubt"}] * (len(others) + lacking))])
-        elif some_ended:
-            readings.append([(False, said)])
-        elif others:
-            # /results' words for runs still going are not documented: one it does not
-            # document may be one of them, as for a test run's row.
-            readings.append([(True, said)])
-        else:
-            readings.append([(True, said)])
-    word = lower(results.get("status"))
-    # G34, G37, G42: the aggregate's word; one that says going once every row ended is no pass.
-    status: Signals = [{QUALIGATE_ENDS.get(word or "", "doubt")}]
+            said += [{"doubt"}] * (len(others) + lacking)
+        elif not some_ended:
+            # Its row missing or going; /results' words for runs still going are not
+            # documented: one it does not document may be one of them, as for a test run's row.
+            waits = True
     verdicts: set[str | None] = set()
-    for combination in itertools.product(*readings):
-        waits = any(waiting for waiting, _ in combination)
-        said = status + [signal for _, signals in combination for signal in signals]
-        for counts in itertools.product(*(count_readings(results.get(key)) for key in COUNTS)):
-            signals = said + counts_say(counts, True, len(asked))  # G38
-            if not waits:
-                verdicts |= possible(signals)
-                continue
-            # G37: before the end, only a signal that says a test did not pass decides.
-            bad = [{value if value in BAD else NOTHING for value in signal} for signal in signals]
-            for pick in itertools.product(*({frozenset(signal) for signal in bad})):
-                given = [value for value in pick if value != NOTHING]
-                verdicts.add(rule(given) if given else None)
+    for counts in itertools.product(*(count_readings(results.get(key)) for key in COUNTS)):
+        signals = said + counts_say(counts, True, len(asked))  # G38
+        if not waits:
+            verdicts |= possible(signals)
+            continue
+        # G37: before the end, only a signal that says a test did not pass decides.
+        bad = [{value if value in BAD else NOTHING for value in signal} for signal in signals]
+        for pick in itertools.product(*({frozenset(signal) for signal in bad})):
+            given = [value for value in pick if value != NOTHING]
+            verdicts.add(rule(given) if given else None)
     return verdicts
 
 
@@ -1115,8 +1108,7 @@ def test_qatech_completed_before_its_result(
 @MANY
 @given(qualigate_run_answers())
 def test_qualigate_test_run_follows_the_table(given_answer: TestRun) -> None:
-    answer, row = given_answer
-    holds(judge_test_run(answer, row), qualigate_run_oracle(answer, row))
+    holds(judge_test_run(*given_answer), qualigate_run_oracle(*given_answer))
 
 
 @FEW
@@ -1136,17 +1128,13 @@ def test_qualigate_a_failed_test_run_fails(
 @MANY
 @given(qualigate_suite_answers())
 def test_qualigate_suite_follows_the_table(given_answer: Suite) -> None:
-    answer, test_count, results = given_answer
-    judgment = judge_suite(answer, test_count, results)
-    holds(judgment, qualigate_suite_oracle(answer, test_count, results))
+    holds(judge_suite(*given_answer), qualigate_suite_oracle(*given_answer))
 
 
 @FEW
 @given(qualigate_suite_passing())
 def test_qualigate_suite_passes_what_every_signal_passes(given_answer: Suite) -> None:
-    answer, test_count, results = given_answer
-    judgment = judge_suite(answer, test_count, results)
-    assert checked(judgment) == "passed"
+    assert checked(judge_suite(*given_answer)) == "passed"
 
 
 @FEW
@@ -1177,16 +1165,13 @@ def test_qualigate_a_suite_failure_seen_before_is_kept(given_answer: Suite, befo
 @MANY
 @given(qualigate_group_answers())
 def test_qualigate_project_results_follow_the_table(given_answer: Group) -> None:
-    results, asked, ended = given_answer
-    judgment = results_verdict(results, asked, ended)
-    holds(judgment, qualigate_group_oracle(results, asked, ended))
+    holds(results_verdict(*given_answer), qualigate_group_oracle(*given_answer))
 
 
 @FEW
 @given(qualigate_group_passing())
 def test_qualigate_project_results_pass_what_every_signal_passes(given_answer: Group) -> None:
-    results, asked, ended = given_answer
-    judgment = results_verdict(results, asked, ended)
+    judgment = results_verdict(*given_answer)
     assert judgment is not None and checked(judgment) == "passed"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from qarun.model import Status
+from qarun.model import Run, Status
 from qarun.providers import panto_verdict, qatech_verdict, qualigate_verdict
 from qarun.verdict import Judgment
 
@@ -58,31 +58,27 @@ def panto_run(word: str = "passed", **fields: Any) -> dict[str, Any]:
     }
 
 
-def panto(run: Mapping[str, Any], aggregate: str | None = "passed") -> Judgment:
-    listing: dict[str, Any] = {"test_runs": [run]}
+def panto_listing(runs: list[dict[str, Any]], aggregate: str | None) -> dict[str, Any]:
+    """A trigger's listing of `runs`, with no aggregate `status` where it is None."""
+    listing: dict[str, Any] = {"test_runs": runs}
     if aggregate is not None:
         listing["status"] = aggregate
-    return panto_verdict.judge_run(run, listing)
+    return listing
 
 
-def panto_trigger(aggregate: str | None) -> Judgment:
-    listing: dict[str, Any] = {"test_runs": [panto_run("completed")]}
-    if aggregate is not None:
-        listing["status"] = aggregate
-    verdict = panto_verdict.trigger_verdict(listing)
-    assert verdict is not None
-    return verdict
+def panto(run: dict[str, Any], aggregate: str | None = "passed") -> Judgment:
+    return panto_verdict.judge_run(run, panto_listing([run], aggregate))
 
 
-def panto_trigger_of(aggregate: str, runs: list[dict[str, Any]]) -> Judgment:
-    verdict = panto_verdict.trigger_verdict({"status": aggregate, "test_runs": runs})
+def panto_trigger(aggregate: str | None, runs: list[dict[str, Any]] | None = None) -> Judgment:
+    listed = [panto_run("completed")] if runs is None else runs
+    verdict = panto_verdict.trigger_verdict(panto_listing(listed, aggregate))
     assert verdict is not None
     return verdict
 
 
 def panto_missing_run() -> Judgment:
     # The provider's own rule: a run the ended trigger does not list (src/qarun/providers/panto.py).
-    from qarun.model import Run
     from qarun.providers.panto import _apply, _Listing
 
     listing = _Listing(runs=(), answer={"test_runs": [], "status": "passed"})
@@ -103,8 +99,7 @@ def case(status: str = "COMPLETED", result: str | None = "PASSED") -> dict[str, 
     return {"name": "Login", "status": status, "result": result}
 
 
-def qatech(answer: Mapping[str, Any], **kwargs: Any) -> Judgment:
-    return qatech_verdict.judge_run(answer, **kwargs)
+qatech = qatech_verdict.judge_run
 
 
 # --- Qualigate ---------------------------------------------------------------------------------
@@ -156,11 +151,10 @@ def results(
     return answer
 
 
-def qualigate_suite(answer: Mapping[str, Any], **kwargs: Any) -> Judgment:
-    return qualigate_verdict.judge_suite(answer, **kwargs)
+qualigate_suite = qualigate_verdict.judge_suite
 
 
-def project_of(answer: Mapping[str, Any], *, ended: bool = False) -> Judgment:
+def project(answer: Mapping[str, Any], *, ended: bool = False) -> Judgment:
     verdict = qualigate_verdict.results_verdict(answer, ["660e8400", "770e8400"], ended=ended)
     assert verdict is not None
     return verdict
@@ -174,12 +168,6 @@ def qualigate_trigger_answer() -> Judgment:
     common = {"status": Status.QUEUED, "provider_status": "passed", "device": None}
     run = queued_suite(answer, "x", "suite", common)
     return Judgment(run.status, "the trigger answer")
-
-
-def project(status: str) -> Judgment:
-    verdict = qualigate_verdict.results_verdict(results(status), ["660e8400", "770e8400"])
-    assert verdict is not None
-    return verdict
 
 
 EXAMPLES: dict[str, Callable[[], Judgment]] = {
@@ -201,10 +189,10 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "P16": lambda: panto(panto_run("aborted_by_user"), aggregate="passed"),
     "P17": lambda: panto(panto_run("completed", remark="Cart empty"), aggregate="passed"),
     "P18": lambda: panto_verdict.judge_run(
-        panto_run(), {"status": "passed", "test_runs": [panto_run(), panto_run("failed")]}
+        panto_run(), panto_listing([panto_run(), panto_run("failed")], "passed")
     ),
     "P20": lambda: panto(panto_run("passed", remark="Assertion failed: total")),
-    "P19": lambda: panto_trigger_of("passed", [panto_run(), panto_run("failed", id="b")]),
+    "P19": lambda: panto_trigger("passed", [panto_run(), panto_run("failed", id="b")]),
     "Q1": lambda: qatech(qatech_run("INITIATED", None)),
     "Q2": lambda: qatech(qatech_run("RUNNING", None)),
     "Q3": lambda: qatech(qatech_run("COMPLETED", "PASSED")),
@@ -271,17 +259,13 @@ EXAMPLES: dict[str, Callable[[], Judgment]] = {
     "G31": lambda: qualigate_suite(suite(), results=results(rows=[row(), row("error")])),
     "G32": lambda: qualigate_suite(suite(), results=results(rows=[row(), row("running")])),
     "G33": lambda: qualigate_suite(suite(), test_count=2, results=None),
-    "G34": lambda: project("mostly"),
-    "G37": lambda: project_of(
-        results("failed", rows=[row(), row("running", test_run_id="770e8400")])
-    ),
-    "G38": lambda: project_of(results(passed_tests=1, failed_tests=0)),
-    "G39": lambda: project_of(
-        results(rows=[row(), row(test_run_id="770e8400", error_message="x")])
-    ),
-    "G40": lambda: project_of(results(rows=[row()]), ended=True),
-    "G41": lambda: project_of(results(rows=[row(), row(), row(test_run_id="770e8400")])),
-    "G42": lambda: project_of(results("running")),
+    "G34": lambda: project(results("mostly")),
+    "G37": lambda: project(results("failed", rows=[row(), row("running", test_run_id="770e8400")])),
+    "G38": lambda: project(results(passed_tests=1, failed_tests=0)),
+    "G39": lambda: project(results(rows=[row(), row(test_run_id="770e8400", error_message="x")])),
+    "G40": lambda: project(results(rows=[row()]), ended=True),
+    "G41": lambda: project(results(rows=[row(), row(), row(test_run_id="770e8400")])),
+    "G42": lambda: project(results("running")),
     "G43": lambda: qualigate_suite(suite(), failed_before=1),
 }
 
@@ -299,13 +283,13 @@ def test_the_code_gives_the_tables_verdict(rule: str) -> None:
     assert judgment.why, "a verdict names the signal that decided it"
 
 
-def test_a_pass_is_given_only_where_the_table_says_pass() -> None:
+def test_every_example_s_baseline_passes() -> None:
     # Sanity of the examples themselves: each baseline passes, so each row's value decides.
     baselines = [
         panto(panto_run()),
         qatech(qatech_run(runTestCases=[case(), case()]), test_count=2),
         qualigate_verdict.judge_test_run(qg_run(), row()),
         qualigate_suite(suite(), test_count=2, results=results()),
-        project("passed"),
+        project(results("passed")),
     ]
     assert [judgment.status for judgment in baselines] == [Status.PASSED] * len(baselines)
