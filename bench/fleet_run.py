@@ -154,7 +154,7 @@ def virtual_job(
             runs = [run.updated(progress=None) for run in runs]
         waiter = Waiter(
             poll=poll,
-            schedule=Schedule(DEFAULT_POLL_INTERVAL, slowdown=client.limits.slowdown),
+            schedule=Schedule(DEFAULT_POLL_INTERVAL),
             clock=virtual.now,
             sleep=virtual.sleep,
             deadline=started + TIMEOUT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from collections.abc import Iterator
 
@@ -18,7 +19,7 @@ from qarun.errors import (
     TriggerUncertainError,
 )
 from qarun.http import HttpClient, RetryPolicy
-from qarun.ratelimit import RATE_LIMIT_SPREAD, SHORT_HOLD, THROTTLE_HALF_LIFE, RateLimit, Throttle
+from qarun.ratelimit import RATE_LIMIT_SPREAD, KeyLimits, RateLimit
 from qarun.request import Request
 from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
 from tests.providers_util import one_wait_for
@@ -92,41 +93,70 @@ def test_429_waits_as_long_as_retry_after_says(fake: Echo) -> None:
     client = client_for(fake.url, sleeps)
     assert client.read(READ)["ok"] is True
     assert one_wait_for(sleeps, 7.0)
-    assert client.limits.slowdown() > 1
 
 
-def test_a_429_slows_the_schedule_down_for_a_while_not_for_good() -> None:
+def sent_every(limits: KeyLimits, clock: TestClock, route: str, seconds: float, count: int) -> None:
+    for _ in range(count):
+        limits.sent(route)
+        clock.advance(seconds)
+
+
+def test_a_job_never_refused_is_never_paced() -> None:
     clock = TestClock()
-    throttle = Throttle(clock=clock)
-    throttle.hit()
-    assert throttle.factor == 2.0
-    clock.advance(THROTTLE_HALF_LIFE)  # without a 429: half the slowdown is gone
-    assert throttle.factor == 1.5
-    clock.advance(2 * THROTTLE_HALF_LIFE)
-    assert throttle.factor == 1.125
-    throttle.hit()
-    assert throttle.factor == 2.25
+    limits = KeyLimits(clock=clock)
+    limits.document("GET /trigger", 30)
+    sent_every(limits, clock, "GET /trigger", 2.0, 20)
+    assert limits.pace("GET /trigger") is None
+    assert limits.wait_before("GET /trigger") == 0.0
 
 
-@pytest.mark.parametrize(
-    ("limit", "retry_after", "slower"),
-    [
-        (None, 40, 2.0),  # no documented window: twice as slow
-        (RateLimit(30), 40, 6.0),  # 30 requests came in 20 s: 3 times the limit, to half
-        (RateLimit(30), 1, 2.0 * 60 / 59),  # the window filled over a minute: just over
-        (RateLimit(30), 60, 8.0),  # at most 8 times
-    ],
-)
-def test_a_429_slows_the_schedule_by_how_far_over_the_limit_the_key_is(
-    fake: Echo, limit: RateLimit | None, retry_after: int, slower: float
-) -> None:
-    fake.inject("GET /status", Reply(429, {"retry_after": retry_after}))
-    client = client_for(fake.url, Sleeps())
-    if limit is not None:
-        client.limits.windows["GET /status"] = limit
-    with pytest.raises(RateLimitedError):
-        client.read_or_limited(READ)
-    assert client.limits.slowdown() == pytest.approx(slower)
+def test_a_429_cuts_the_pace_to_this_jobs_part_of_the_key_on_each_endpoint_of_a_check() -> None:
+    clock = TestClock()
+    limits = KeyLimits(clock=clock, rng=random.Random(1))
+    for route in ("POST /trigger", "GET /trigger", "GET /results"):
+        limits.document(route, 30)
+    limits.alternatives({"GET /trigger", "GET /results"})  # either answers a check
+    # 6 requests in the last 20 s, then the 7th refused: the key's window (30 a minute) was
+    # filled by the fleet in those 20 s (it frees in 40 s), 6 of the 30 by this job.
+    sent_every(limits, clock, "GET /trigger", 3.0, 6)
+    limits.sent("GET /trigger")
+    limits.refused("GET /trigger", 40.0)
+    # Its 6 spread over the whole minute: one every 10 s, on /results as well.
+    assert limits.pace("GET /trigger") == pytest.approx(10.0)
+    assert limits.pace("GET /results") == pytest.approx(10.0)
+    # The first check sent there goes at once, the next one a pause after it.
+    assert limits.wait_before("GET /results") == 0.0
+    limits.sent("GET /results")
+    assert limits.wait_before("GET /results") == pytest.approx(10.0)
+    assert limits.wait_before("GET /trigger") >= 40.0  # and the hold the 429 asked
+    # An endpoint that answers other requests (the trigger) keeps its pace.
+    assert limits.pace("POST /trigger") is None
+
+
+def test_the_pace_grows_by_one_request_a_window_every_window() -> None:
+    clock = TestClock()
+    limits = KeyLimits(clock=clock)
+    limits.document("GET /trigger", 30)
+    sent_every(limits, clock, "GET /trigger", 5.0, 3)
+    limits.sent("GET /trigger")
+    limits.refused("GET /trigger", 45.0)  # 3 of this job's in the 15 s that filled it
+    assert limits.pace("GET /trigger") == pytest.approx(20.0)
+    clock.advance(60.0)
+    assert limits.pace("GET /trigger") == pytest.approx(15.0)  # 4 a minute
+    clock.advance(120.0)
+    assert limits.pace("GET /trigger") == pytest.approx(10.0)  # 6 a minute
+
+
+def test_without_a_documented_limit_a_429_only_holds_its_endpoint() -> None:
+    clock = TestClock()
+    limits = KeyLimits(clock=clock, rng=random.Random(1))
+    sent_every(limits, clock, "GET /status", 5.0, 4)
+    limits.sent("GET /status")
+    limits.refused("GET /status", 7.0)
+    assert limits.pace("GET /status") is None  # neither window nor limit known
+    assert 7.0 <= limits.wait_before("GET /status") <= 7.0 * (1 + RATE_LIMIT_SPREAD)
+    clock.advance(7.0 * (1 + RATE_LIMIT_SPREAD))
+    assert limits.wait_before("GET /status") == 0.0
 
 
 def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
@@ -137,43 +167,66 @@ def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     fake.inject("GET /status", Reply(429, {"message": "Too many requests", "retry_after": 30}))
     notes: list[str] = []
     client = client_for(fake.url, sleeps, notify=notes.append)
+    client.limits.document("GET /status", 30)
     with pytest.raises(RateLimitedError):
         client.read_or_limited(READ)
     # The log says why the checks go elsewhere and slow down.
     assert notes == [
         "GET /status: Rate limited (HTTP 429: Too many requests). Held back for 30 s; "
-        "asking another way meanwhile, and checking 2.0 times less often for a while."
+        "asking another way meanwhile, and calling it at most once every 60 s while the key "
+        "is shared."
     ]
-    clock.advance(29.9 - SHORT_HOLD)
+    clock.advance(29.9)
     assert client.first_unrefused([READ, OTHER_READ]) == 1
-    clock.advance(30.0 * RATE_LIMIT_SPREAD + SHORT_HOLD)  # the wait, spread as a retry's
+    clock.advance(30.0 * RATE_LIMIT_SPREAD)  # the wait, spread as a retry's
     assert client.first_unrefused([READ, OTHER_READ]) == 0
     assert client.read_or_limited(READ)["ok"] is True
     assert len(sleeps) == 0 and len(fake.requests) == 2
 
 
 @pytest.mark.parametrize(
-    ("left", "deadline", "asked"),
+    ("holds", "paced", "asked", "waited"),
     [
-        (SHORT_HOLD, None, 0),
-        (SHORT_HOLD + 0.5, None, 1),
-        (1.5, 1.0, 1),  # the last look before the deadline is not lost waiting
+        ((0.0, 0.0), False, 0, []),  # both free: the first
+        ((3.0, 0.0), False, 1, []),  # the first held back: the other at once
+        ((0.0, 0.0), True, 1, []),  # the first paced (a share of the key): the other
+        ((3.0, 5.0), False, 0, [3.0]),  # both held back: the first to be free, waited for
+        ((5.0, 3.0), False, 1, [3.0]),
     ],
 )
-def test_a_hold_about_to_end_is_waited_for_rather_than_asked_around(
-    left: float, deadline: float | None, asked: int
+def test_a_check_goes_to_the_endpoint_it_can_call_soonest(
+    holds: tuple[float, float], paced: bool, asked: int, waited: list[float]
 ) -> None:
     sleeps = Sleeps()
     now = sleeps.clock()
-    ends = Deadline(sleeps.clock, None if deadline is None else now + deadline)
     notes: list[str] = []
-    client = client_for("http://127.0.0.1:9", sleeps, deadline=ends, notify=notes.append)
-    client.limits.holds[f"GET {READ.path}"] = now + left
-    # The jobs that the hold kept off READ's endpoint were sent to OTHER_READ's meanwhile.
+    client = client_for("http://127.0.0.1:9", sleeps, notify=notes.append)
+    for request, left in zip((READ, OTHER_READ), holds, strict=True):
+        if left:
+            client.limits.holds[f"GET {request.path}"] = now + left
+    if paced:
+        client.limits.document("GET /status", 30)
+        client.limits.sent("GET /status")
+        client.limits.refused("GET /status", 30.0)
+        client.limits.lift("GET /status")  # its hold waited out
+        client.limits.sent("GET /status")  # asked again: the next one waits its turn
     assert client.first_unrefused([READ, OTHER_READ]) == asked
-    assert list(sleeps) == ([left] if asked == 0 else [])
-    waited = [f"GET /status: Held back by an earlier 429. Asking in {left:.1f} s."]
-    assert notes == (waited if asked == 0 else [])
+    assert list(sleeps) == waited
+    path = (READ, OTHER_READ)[asked].path
+    assert notes == [
+        f"GET {path}: Held back by an earlier 429. Asking in {w:.1f} s." for w in waited
+    ]
+
+
+def test_waiting_for_a_held_endpoint_never_passes_the_deadline() -> None:
+    sleeps = Sleeps()
+    now = sleeps.clock()
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=Deadline(sleeps.clock, now + 1.0))
+    for request in (READ, OTHER_READ):
+        client.limits.holds[f"GET {request.path}"] = now + 1.5
+    with pytest.raises(OutOfTimeError):
+        client.first_unrefused([READ, OTHER_READ])
+    assert list(sleeps) == []
 
 
 def test_429_honours_qualigate_retry_after_body_field(fake: Echo) -> None:

@@ -5,11 +5,11 @@ Reads (status polls, results) are retried on network errors, timeouts, 5xx,
 after every good answer. A trigger is sent again only when the platform cannot
 have acted on it: the connection was never made, or it answered 429 or 503.
 
-What a 429 asks (its hold on the endpoint, the slowdown) and the platform's documented
-limits are `ratelimit.KeyLimits`; the `timeout` deadline every request answers to is
-`deadline.Deadline`. A caller with another endpoint to ask (Qualigate's /results) asks
-that one while a 429 holds the first, unless the hold is about to end
-(`read_or_limited`, `first_unrefused`).
+What a 429 asks (its hold on the endpoint, this job's share of the key from then on) and
+the platform's documented limits are `ratelimit.KeyLimits`; the `timeout` deadline every
+request answers to is `deadline.Deadline`. A caller with another endpoint to ask
+(Qualigate's /results) asks the one it can call soonest (`first_unrefused`), and the
+other while a 429 holds the first (`read_or_limited`).
 
 The wait ends as a timeout after a 429 or a single failure that the deadline cut
 short, and with the platform's last error (exit 3) once it has failed several times
@@ -53,7 +53,7 @@ from qarun.http_failures import (
     tried_error,
     uncertain,
 )
-from qarun.ratelimit import SHORT_HOLD, KeyLimits
+from qarun.ratelimit import KeyLimits
 from qarun.request import Request
 
 USER_AGENT = f"qarun/{__version__} (+https://github.com/features/actions)"
@@ -149,8 +149,8 @@ class HttpClient:
                 # Said in the log as a retry's wait is: why the checks slow down from here.
                 self.notify(
                     f"{request.method} {request.path}: {problem.error} Held back for "
-                    f"{problem.wait:.0f} s; asking another way meanwhile, and checking "
-                    f"{self.limits.slowdown():.1f} times less often for a while."
+                    f"{problem.wait:.0f} s; asking another way meanwhile"
+                    f"{_paced(self.limits.pace(_route(request)))}."
                 )
                 raise RateLimitedError(str(problem.error), status_code=429)
             return self._spent(problem, failures)
@@ -158,21 +158,19 @@ class HttpClient:
         return self._retrying(request, give_up=give_up, error=tried_error)
 
     def first_unrefused(self, requests: Sequence[Request]) -> int:
-        """The index of the first request whose endpoint no 429 is holding back. Waits
-        (within the deadline) for the first request when its hold ends within SHORT_HOLD,
-        and when all are held back, for the first to be free."""
-        while True:
-            left = [self.limits.held(_route(request)) for request in requests]
-            short = left[0] <= SHORT_HOLD and self.deadline.allows(left[0])
-            # Otherwise the first free (held 0 s), or the first to be free.
-            index = 0 if short else left.index(min(left))
-            if left[index] == 0.0:
-                return index
+        """The index of the request whose endpoint can be called soonest (the first on a tie):
+        no 429 holding it back, within the platform's limit and this job's share of the key.
+        When every one is held back by a 429, waits (within the deadline) for the first free."""
+        waits = [self.limits.wait_before(_route(request)) for request in requests]
+        index = waits.index(min(waits))
+        held = self.limits.held(_route(requests[index]))
+        if held > 0.0:
             # The 429s' waits, spread already: the request waited for goes once it is free.
             # Not a retry: this check has not been asked yet, its endpoint was refused before.
             refused = RateLimitedError("Held back by an earlier 429.", status_code=429)
-            problem = Retryable(refused, unreceived=True, wait=left[index])
-            self._wait_out(requests[index], problem, 1, left[index], then="Asking")
+            problem = Retryable(refused, unreceived=True, wait=held)
+            self._wait_out(requests[index], problem, 1, held, then="Asking")
+        return index
 
     def send(self, request: Request) -> Any:
         """A trigger: re-sent only when the platform cannot have acted on it."""
@@ -241,7 +239,7 @@ class HttpClient:
         """Waits out a 429's hold on the endpoint (asked for by another run's check, say),
         and paces under the platform's documented limit."""
         route = _route(request)
-        delay = self.limits.wait_before(route)
+        delay = self.limits.wait_before(route, request.shared)
         if delay > 0:
             if not self.deadline.allows(delay):
                 raise OutOfTimeError(
@@ -347,6 +345,13 @@ class HttpClient:
                 ),
                 unreceived=False,
             ) from None
+
+
+def _paced(pace: float | None) -> str:
+    """What a 429 left of this job's pace on a shared key, for the log."""
+    if pace is None:
+        return ""
+    return f", and calling it at most once every {pace:.0f} s while the key is shared"
 
 
 def _route(request: Request) -> str:

@@ -1,12 +1,28 @@
 """What a platform's rate limits ask of qarun: its documented limits, the holds its 429s set,
-and how much each 429 slows the schedule down.
+and the share of the key this job keeps once a 429 has shown that others use it too.
 
-The HTTP client asks `KeyLimits` how long to wait before calling an endpoint and tells it
-what was sent and what was refused; the wait loop reads only `slowdown()`.
+Jobs that share a key cannot talk to each other; every 429 tells each of them the key is
+full. They share it the way TCP's congestion control shares a link (additive increase,
+multiplicative decrease: Chiu and Jain, "Analysis of the Increase and Decrease Algorithms
+for Congestion Avoidance in Computer Networks", 1989; RFC 5681 for TCP), per endpoint:
 
-A 429 holds its endpoint for the wait it asks (spread a little): no check of the run calls
-it before the hold ends. Each 429 also slows the schedule (`Throttle`), less as time passes
-without one.
+- **Decrease, sized by the 429.** The key answers `limit` requests per `window` seconds and
+  says (`retry_after`) when its window has room again: the requests that filled it came in
+  the last `window - wait` seconds. Had every job sent at that pace times `(window - wait) /
+  window`, the key would have been exactly full; for this job that is the requests it sent in
+  those seconds, spread over the whole window. Every job cutting alike leaves the fleet at
+  the key's capacity, whatever its size, in one step (the cut DCTCP sizes by the share of
+  marked packets; RFC 8257). Only where the platform documents its limit (Qualigate):
+  elsewhere qarun knows neither window nor limit, and keeps to each 429's hold.
+- **Additive increase.** The pace then grows by one request per window every window, TCP's
+  one segment per round trip, the key's window being the time its 429s take to tell: jobs
+  that end free their share, and the others take it up.
+- **The hold.** A 429 holds its endpoint for the wait it asks, spread a little so that the
+  jobs refused together come back apart.
+
+A job alone never sees a 429 and is never paced below the platform's documented limit; the
+schedule of checks (`wait.Schedule`) knows nothing of this: the HTTP client asks `KeyLimits`
+how long to wait before calling an endpoint, and which of two endpoints is free soonest.
 """
 
 from __future__ import annotations
@@ -22,57 +38,59 @@ from dataclasses import dataclass, field
 # be refused again (bench/shared_key.py: 429s fell from 39 % to 16 % of the requests).
 RATE_LIMIT_SPREAD = 0.5
 RATE_LIMIT_SPREAD_CAP = 20.0
-# How much 429s slow the schedule at most, and how soon that slowdown halves (seconds):
-# within the minute of the limits platforms document (bench/README: 30, 45 and 60 s tried).
-MAX_THROTTLE = 8.0
-THROTTLE_HALF_LIFE = 45.0
-# A 429 slows the schedule to this share of the pace that filled the key's window: the jobs
-# sharing the key, each slowed alike, then leave half its room free.
-SHARE_AFTER_429 = 0.5
-# A 429's hold that ends within this many seconds is waited for, not asked around: the jobs
-# it held back were sent to the other endpoint meanwhile and have likely filled it
-# (bench/shared_key.py, 10 jobs: 429s fell from 9.9 % to 9.2 % of the requests).
-SHORT_HOLD = 2.0
-
-
-@dataclass
-class Throttle:
-    """Each 429 slows the schedule down (`hit`), and the slowdown halves with every
-    THROTTLE_HALF_LIFE seconds without one: the jobs that share a key end, and their share
-    of its limit comes back."""
-
-    clock: Callable[[], float] = time.monotonic
-    level: float = 1.0
-    hit_at: float = 0.0
-
-    @property
-    def factor(self) -> float:
-        if self.level <= 1.0:
-            return 1.0
-        fading: float = 0.5 ** ((self.clock() - self.hit_at) / THROTTLE_HALF_LIFE)
-        return 1.0 + (self.level - 1.0) * fading
-
-    def hit(self, slower: float = 2.0) -> None:
-        """A 429: pauses `slower` times longer than now (at most MAX_THROTTLE in all)."""
-        self.level = min(MAX_THROTTLE, self.factor * max(1.0, slower))
-        self.hit_at = self.clock()
 
 
 @dataclass
 class RateLimit:
-    """At most `limit` requests per `window` seconds to one endpoint (Qualigate: 30 a minute)."""
+    """At most `limit` requests per `window` seconds to one endpoint (Qualigate: 30 a minute;
+    None: no documented limit), and the moments this job sent them."""
 
-    limit: int
+    limit: int | None = None
     window: float = 60.0
     sent: deque[float] = field(default_factory=deque)
 
     def delay(self, now: float) -> float:
         """Seconds to wait before the next request may go out."""
-        while self.sent and now - self.sent[0] >= self.window:
-            self.sent.popleft()
-        if len(self.sent) < self.limit:
+        self._forget(now)
+        if self.limit is None or len(self.sent) < self.limit:
             return 0.0
         return self.window - (now - self.sent[0])
+
+    def sent_since(self, moment: float) -> int:
+        return sum(1 for at in self.sent if at >= moment)
+
+    def _forget(self, now: float) -> None:
+        while self.sent and now - self.sent[0] >= self.window:
+            self.sent.popleft()
+
+
+@dataclass
+class Share:
+    """This job's pace on one endpoint of a shared key: none until a 429, then AIMD."""
+
+    window: float
+    # Requests a second allowed when last cut (None: never refused), and when.
+    rate: float | None = None
+    cut_at: float = 0.0
+
+    def allowed(self, now: float) -> float | None:
+        """The pace now: the cut's, plus one request per window for every window since."""
+        if self.rate is None:
+            return None
+        return self.rate + (now - self.cut_at) / self.window**2
+
+    def delay(self, now: float, last_sent: float | None) -> float:
+        """Seconds until the pace allows the next request. The first one after a cut goes
+        at once (on the refused endpoint, once its hold ends)."""
+        pace = self.allowed(now)
+        if pace is None or last_sent is None or last_sent < self.cut_at:
+            return 0.0
+        return max(0.0, last_sent + 1 / pace - now)
+
+    def cut(self, now: float, rate: float) -> None:
+        """A 429: from now on at most `rate` requests a second, growing again."""
+        self.rate = rate
+        self.cut_at = now
 
 
 @dataclass
@@ -81,45 +99,58 @@ class KeyLimits:
 
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
-    # Limits the platform documents, for platforms that document one.
+    # Limits the platform documents (or none), and what this job sent, by endpoint.
     windows: dict[str, RateLimit] = field(default_factory=dict)
+    shares: dict[str, Share] = field(default_factory=dict)
     # Until when (clock) a 429 asked qarun not to call the endpoint again.
     holds: dict[str, float] = field(default_factory=dict)
-    throttle: Throttle = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.throttle = Throttle(clock=self.clock)
+    # Endpoints that answer the same check (Qualigate's GET /trigger and /results): a 429 on
+    # one cuts this job's pace on each.
+    alike: list[set[str]] = field(default_factory=list)
 
     def document(self, route: str, per_minute: int) -> None:
         """The platform's documented limit on `route`."""
-        self.windows.setdefault(route, RateLimit(per_minute))
-
-    def slowdown(self) -> float:
-        """How many times longer the schedule's pauses are for the 429s seen: what the
-        wait loop reads."""
-        return self.throttle.factor
+        self._window(route).limit = per_minute
 
     def held(self, route: str) -> float:
         """Seconds until the last 429 from `route` lets qarun call it again."""
         return max(0.0, self.holds.get(route, 0.0) - self.clock())
 
-    def wait_before(self, route: str) -> float:
-        """Seconds to wait before calling `route`: its hold, and its documented pace."""
-        window = self.windows.get(route)
-        paced = window.delay(self.clock()) if window is not None else 0.0
-        return max(self.held(route), paced)
+    def wait_before(self, route: str, shared: bool = True) -> float:
+        """Seconds to wait before calling `route`: its hold, its documented limit and (if
+        `shared`) this job's share of the key."""
+        now = self.clock()
+        window = self._window(route)
+        sent = window.sent[-1] if window.sent else None
+        share = self.shares.get(route) if shared else None
+        paced = share.delay(now, sent) if share is not None else 0.0
+        return max(self.held(route), window.delay(now), paced)
+
+    def pace(self, route: str) -> float | None:
+        """Seconds between requests to `route` this job keeps to now (None: not paced)."""
+        share = self.shares.get(route)
+        allowed = share.allowed(self.clock()) if share is not None else None
+        return None if allowed is None else 1 / allowed
+
+    def alternatives(self, routes: set[str]) -> None:
+        """`routes` answer the same check: they share one cut."""
+        self.alike.append(routes)
 
     def sent(self, route: str) -> None:
-        window = self.windows.get(route)
-        if window is not None:
-            window.sent.append(self.clock())
+        self._window(route).sent.append(self.clock())
 
     def refused(self, route: str, wait: float | None) -> None:
         """A 429 on `route`, asking to wait `wait` seconds (None: it did not say)."""
-        self.throttle.hit(self._slower_after(route, wait))
+        now = self.clock()
+        window = self._window(route)
+        if window.sent:
+            window.sent.pop()  # the key did not count the request it refused
+        if window.limit is not None and wait:
+            # Only a wait says how fast the key filled: the cut's size.
+            self._cut(route, window, wait)
         if wait is not None:
             # Spread as a retry's wait is: the jobs refused together come back apart.
-            self.holds[route] = self.clock() + self.spread(wait)
+            self.holds[route] = now + self.spread(wait)
 
     def lift(self, route: str) -> None:
         """The hold on `route` was waited out."""
@@ -128,13 +159,22 @@ class KeyLimits:
     def spread(self, wait: float) -> float:
         return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
 
-    def _slower_after(self, route: str, wait: float | None) -> float:
-        """How much slower to go after a 429: twice, or where the platform documents its
-        window, by how much the key is over its limit. The requests that filled the window
-        came in its first `window - wait` seconds: the key was asked `window / (window -
-        wait)` times what it allows."""
-        window = self.windows.get(route)
-        if window is None or wait is None:
-            return 2.0
-        over = window.window / max(window.window - wait, window.window / MAX_THROTTLE)
-        return over / SHARE_AFTER_429
+    def _cut(self, route: str, window: RateLimit, wait: float) -> None:
+        """This job's share of each documented limit, from a 429 on `route` (`window`)."""
+        now = self.clock()
+        # The requests that filled the key's window came in its last `window - wait` seconds:
+        # this job's part of them, spread over the whole window, fills it exactly once every
+        # job does the same.
+        span = max(window.window - min(wait, window.window), 1.0)
+        rate = max(1, window.sent_since(now - span)) / window.window
+        capacity = (window.limit or 1) / window.window
+        for other in next((group for group in self.alike if route in group), {route}):
+            limit = self._window(other)
+            if limit.limit is not None:
+                # The same jobs share the key's other limits: the same part of each.
+                share = self.shares.setdefault(other, Share(limit.window))
+                part = rate * limit.limit / limit.window / capacity
+                share.cut(now, part)
+
+    def _window(self, route: str) -> RateLimit:
+        return self.windows.setdefault(route, RateLimit())

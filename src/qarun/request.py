@@ -19,6 +19,9 @@ class Request:
     params: Mapping[str, str] | None = None
     # What the request is about, for messages: "test plan pln_abc", "run 7c1f…".
     what: str = "the request"
+    # Kept to this job's share of a shared key (`ratelimit`); not the one read of a run's
+    # results once it has ended, which the verdict waits for.
+    shared: bool = True
 
     def describe(self, url: str, headers: Mapping[str, str]) -> str:
         """As dry-run prints it: method and URL, the headers (redacted) and the JSON body."""

@@ -36,7 +36,7 @@ def wait_for_runs(job: Job, state: RunState, started: float | None = None) -> bo
         return False
     waiter = Waiter(
         poll=_keeping(job, state),
-        schedule=Schedule(job.settings.poll_interval, slowdown=job.client.limits.slowdown),
+        schedule=Schedule(job.settings.poll_interval),
         clock=job.now,
         sleep=job.cancel.sleep,
         deadline=job.deadline,

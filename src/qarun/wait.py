@@ -3,16 +3,28 @@
 The schedule weighs the lag of seeing an end late against the cost of one more
 request. It pauses √(RAMP × poll-interval / hazard) seconds, where the hazard is
 the chance per second that a run ends now, given what qarun knows:
-- without progress reports, only the run's age: the hazard is 1/age, so pauses
-  grow with the square root of age (2 s at first, 5 s at 25 s, 10 s from 100 s
-  on with the default `poll-interval`): a short run is seen a second or two after
-  it ends, and a long one costs one request per `poll-interval`;
-- where the platform reports progress (steps, tests or runs done), the pace so
-  far forecasts the end: checks thin out while it is far and close in around it;
-- each 429 slows the schedule down (`slowdown`, read from the HTTP client's KeyLimits),
-  less as time passes without one: the checks for unforeseen ends most, the ones aimed
-  at a forecast end least.
-Pauses never exceed `poll-interval` (unless a 429 stretched them).
+- the run's age: the hazard is 1/age, so pauses grow with the square root of age
+  (2 s at first, 5 s at 25 s, 10 s from 100 s on with the default `poll-interval`):
+  a short run is seen a second or two after it ends, and a long one costs one
+  request per `poll-interval`;
+- where the platform reports progress (steps, tests or runs done), the pace so far
+  forecasts the end, and the forecast's hazard is *added* to the age hazard: checks
+  close in around the end it expects, until it is proven wrong (the run is past
+  the forecast end by more than its spread).
+
+Why a forecast can never take checks away, whatever the progress reports say: the
+hazard is the age hazard plus a term that is never negative, so it is never below
+the age hazard, and the pause, the longest whose checks keep up with the hazard,
+can only shorten; on top of that the schedule takes the shorter of the forecast's
+pause and age alone's, so that no rounding can make it longer. Every pause is at
+most the one age alone would take, with or without a forecast, right or wrong,
+live or expired (tests/test_schedule_properties.py checks it for any sequence of
+progress reports). A wrong forecast costs only the few checks it adds before it
+expires.
+
+Sharing a key with other jobs is not the schedule's business: the HTTP client
+paces each endpoint under the share of the key its 429s leave this job
+(`ratelimit`). Pauses never exceed `poll-interval`.
 """
 
 from __future__ import annotations
@@ -29,15 +41,21 @@ from qarun.verdict import settled
 RAMP = 0.1
 # The shortest pause on age alone: checks in a run's first seconds rarely find it ended.
 MIN_PAUSE = 2.0
-# Near a forecast end the checks may come closer: the end is likely, not merely possible.
+# Near a forecast end the checks may come closer: the end is likely, not merely possible
+# (bench/README.md, "After": 2 s instead costs even progress 0.53 × age only's lag × rate
+# against 0.44 ×).
 MIN_AIMED_PAUSE = 1.0
-# With a forecast, the share of the age hazard kept for ends it cannot foresee (failures).
-UNFORESEEN = 0.5
 # How much one step's length varies around the mean (its coefficient of variation).
 STEP_VARIATION = 0.5
-# The narrowest spread of a forecast, and how far past its end (in spreads) it still holds.
+# The narrowest spread of a forecast (seconds): a check's own time blurs any end.
 MIN_SPREAD = 1.0
+# How far past its end (in spreads) a forecast still adds checks. It never takes any away,
+# so this weighs only the checks it adds against the late ends they catch (bench/README.md,
+# "After": 1 spread 0.65 × age only's lag × rate under even progress, 3 spreads 0.44 ×).
 EXPIRY = 3.0
+# A pace is measured once the count has gone up at two checks: one move cannot tell a pace
+# from a jump (a run first seen at 3 of 12 steps may have got there at once).
+PACE_MOVES = 2
 # The last check goes this long before the deadline (at most this share of the whole wait),
 # so that its answer can come back before the deadline: no request outlives it.
 LAST_LOOK = 1.0
@@ -53,14 +71,18 @@ class Forecast:
     end: float
     spread: float
 
+    def expired(self, elapsed: float) -> bool:
+        """Past its use: the run is EXPIRY spreads past the forecast end."""
+        return elapsed > self.end + EXPIRY * self.spread
+
     def hazard(self, since: float, until: float) -> float:
         """The highest chance per second that the run ends between `since` and `until`.
 
         The end is taken as logistic around `end`, whose hazard grows until the
-        forecast expires: long overdue, it was wrong, and the age hazard rules again.
+        forecast expires (`expired`): overdue, it was wrong, and adds nothing more.
         """
         expiry = self.end + EXPIRY * self.spread
-        if since > expiry:
+        if self.expired(since):
             return 0.0
         scale = self.spread * math.sqrt(3) / math.pi
         return 0.5 * (1 + math.tanh((min(until, expiry) - self.end) / scale / 2)) / scale
@@ -85,6 +107,8 @@ class Pace:
     # When `done` reached its current value (estimated), and how long that window was.
     reached_at: float | None = None
     window: float = 0.0
+    # How many checks saw the count go up since it was last measured afresh.
+    moves: int = 0
 
     def observe(self, run: Run, at: float) -> None:
         progress = run.progress
@@ -101,7 +125,7 @@ class Pace:
         self.total = progress.total
         if progress.done < self.done:
             # The count went back: what was measured no longer holds; measure afresh.
-            self.done, self.reached_at, self.window = progress.done, None, 0.0
+            self.done, self.reached_at, self.window, self.moves = progress.done, None, 0.0, 0
             return
         gained = progress.done - self.done
         if gained > 0:
@@ -110,10 +134,16 @@ class Pace:
             self.window = at - since
             self.reached_at = since + self.window * gained / (gained + 1)
             self.done = progress.done
+            self.moves += 1
 
     def forecast(self) -> Forecast | None:
         """None before a first step has ended."""
-        if self.reached_at is None or self.start is None or self.done <= 0:
+        if (
+            self.reached_at is None
+            or self.start is None
+            or self.done <= 0
+            or self.moves < PACE_MOVES
+        ):
             return None
         per_step = max(0.0, self.reached_at - self.start) / self.done
         left = max(0, self.total - self.done)
@@ -145,8 +175,6 @@ class Schedule:
     """Pure: how long to pause before the next check, from the runs' age and forecasts."""
 
     poll_interval: float
-    # How many times longer pauses are for the 429s seen (the HTTP client's KeyLimits).
-    slowdown: Callable[[], float] = lambda: 1.0
 
     def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
         """Seconds until the next check of `runs` (the unfinished ones), `elapsed` after trigger.
@@ -155,29 +183,32 @@ class Schedule:
         """
         # Runs of one trigger share their forecast (Panto's runs done): compute each once.
         distinct = {forecasts.forecast(run) for run in runs}
-        slower = self.slowdown()
-        pauses = [self._pause(elapsed, forecast, slower) for forecast in distinct]
-        return min(pauses, default=self.poll_interval * slower)
+        pauses = [self._pause(elapsed, forecast) for forecast in distinct]
+        return min(pauses, default=self.poll_interval)
 
-    def _pause(self, elapsed: float, forecast: Forecast | None, slower: float) -> float:
-        """The longest pause (within bounds) whose checks stay as frequent as the hazard asks.
+    def _pause(self, elapsed: float, forecast: Forecast | None) -> float:
+        """Age alone's pause, or a shorter one where the forecast adds hazard: never longer."""
+        by_age = self.age_pause(elapsed)
+        if forecast is None or forecast.expired(elapsed):
+            return by_age
+        return min(by_age, self._aimed_pause(elapsed, forecast))
 
-        After 429s (`slower` > 1) the checks for ends nobody foresees are `slower` times
-        farther apart, and those aimed at a forecast end only √`slower` times: a few checks
-        per run, spread over the jobs' different ends, and the ones that see the end.
-        """
+    def age_pause(self, elapsed: float) -> float:
+        """The pause whose checks keep up with the age hazard 1/age: √(RAMP × poll-interval
+        × age), between MIN_PAUSE and `poll-interval`."""
+        ideal = math.sqrt(RAMP * self.poll_interval * max(elapsed, 0.0))
+        return min(self.poll_interval, max(MIN_PAUSE, ideal))
+
+    def _aimed_pause(self, elapsed: float, forecast: Forecast) -> float:
+        """The longest pause (at least MIN_AIMED_PAUSE) whose checks keep up with the age
+        hazard plus the forecast's."""
         age = max(elapsed, 1e-6)
 
         def fits(pause: float) -> bool:
-            hazard = 1 / age / slower**2
-            if forecast is not None:
-                aimed = forecast.hazard(elapsed, elapsed + pause) / slower
-                hazard = UNFORESEEN * hazard + aimed
+            hazard = 1 / age + forecast.hazard(elapsed, elapsed + pause)
             return pause * pause * hazard <= RAMP * self.poll_interval
 
-        shortest = MIN_PAUSE * slower if forecast is None else min(MIN_PAUSE, MIN_AIMED_PAUSE)
-        high = self.poll_interval * slower
-        low = min(shortest, high)
+        low, high = min(MIN_AIMED_PAUSE, self.poll_interval), self.poll_interval
         if fits(high):
             return high
         if not fits(low):

@@ -99,6 +99,8 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     def __post_init__(self) -> None:
         for route in RATE_LIMITED_ROUTES:
             self.client.limits.document(route, RATE_LIMIT_PER_MINUTE)
+        # A test run's check goes to either (`_poll_test_run`).
+        self.client.limits.alternatives({f"GET {TRIGGER_PATH}", f"GET {RESULTS_PATH}"})
 
     @staticmethod
     def parse_options(inputs: Inputs) -> QualigateOptions:
@@ -258,7 +260,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
 
     def _suite_details(self, run: Run) -> Run:
         what = f"results of suite run {run.id}"
-        results = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what)
+        results = self._get(RESULTS_PATH, {"suite_run_id": run.id}, what, shared=False)
         tests = tuple(test_result_of(row, what) for row in result_rows(results, what))
         handle = handle_of(run)
         if handle.answer is None:
@@ -286,7 +288,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             what = f"results of {len(batch)} test run(s)"
             ids = ",".join(run.id for run in batch)
             try:
-                answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what)
+                answer = self._get(RESULTS_PATH, {"test_run_ids": ids}, what, shared=polling)
             except NotFoundError as error:
                 if not polling:
                     raise
@@ -304,5 +306,8 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                     fresh[run.id] = capped(run, group)
         return fresh
 
-    def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
-        return expect_object(self.client.read(Request("GET", path, params=params, what=what)), what)
+    def _get(
+        self, path: str, params: dict[str, str], what: str, shared: bool = True
+    ) -> dict[str, Any]:
+        request = Request("GET", path, params=params, what=what, shared=shared)
+        return expect_object(self.client.read(request), what)
