@@ -147,6 +147,22 @@ def test_the_pace_grows_by_one_request_a_window_every_window() -> None:
     assert limits.pace("GET /trigger") == pytest.approx(10.0)  # 6 a minute
 
 
+def test_checks_not_made_are_saved_for_later_up_to_two_windows_of_the_jobs_part() -> None:
+    clock = TestClock()
+    limits = KeyLimits(clock=clock)
+    limits.document("GET /trigger", 30)
+    sent_every(limits, clock, "GET /trigger", 5.0, 3)
+    limits.sent("GET /trigger")
+    limits.refused("GET /trigger", 45.0)  # its part: 3 a minute
+    limits.lift("GET /trigger")
+    clock.advance(600.0)  # no check for ten minutes (the pace has grown meanwhile)
+    burst = 0
+    while limits.wait_before("GET /trigger") == 0.0:
+        limits.sent("GET /trigger")
+        burst += 1
+    assert burst == 2 * 3  # two windows of its part, spent at once near a forecast end
+
+
 def test_without_a_documented_limit_a_429_only_holds_its_endpoint() -> None:
     clock = TestClock()
     limits = KeyLimits(clock=clock, rng=random.Random(1))
