@@ -143,7 +143,9 @@ def test_gitlab_external_pull_request_pipeline_sends_the_github_pull_request() -
         "branch": "feature-x",
         "pr_number": 42,
         "pr_url": "https://github.com/octo/shop/pull/42",
-        "repository": "octo/shop-ci",
+        # The pull request's repository on GitHub, where `--commit-status` writes, not the
+        # GitLab project that mirrors it.
+        "repository": "octo/shop",
     }
 
 

@@ -65,14 +65,15 @@ def gitlab(env: Env) -> GitContext | None:
     merge_request = _number(env.get("CI_MERGE_REQUEST_IID"))
     external = _number(env.get("CI_EXTERNAL_PULL_REQUEST_IID"))
     project_url = _get(env, "CI_MERGE_REQUEST_PROJECT_URL", "CI_PROJECT_URL")
+    target = _get(env, "CI_EXTERNAL_PULL_REQUEST_TARGET_REPOSITORY") if external else None
     if merge_request and project_url:
         pr_url: str | None = f"{project_url}/-/merge_requests/{merge_request}"
     else:
-        target = _get(env, "CI_EXTERNAL_PULL_REQUEST_TARGET_REPOSITORY")
         pr_url = _github_pull_url(target, external)
     ref_name = None if env.get("CI_COMMIT_TAG") else _get(env, "CI_COMMIT_REF_NAME")
     return GitContext(
-        repository=_get(env, "CI_PROJECT_PATH"),
+        # An external pull request's repository is the GitHub one it lives in.
+        repository=target or _get(env, "CI_PROJECT_PATH"),
         sha=_get(
             env,
             "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
@@ -305,9 +306,7 @@ def fill_from_git(found: GitContext) -> GitContext:
     message = found.commit_message
     if not message and sha and _SHA.fullmatch(sha):
         message = _git("log", "-1", "--format=%s", sha, "--")
-    repository = found.repository or _repository_from_url(
-        _git("config", "--get", "remote.origin.url")
-    )
+    repository = found.repository or _repository_from_url(origin_url())
     return replace(found, repository=repository, sha=sha, branch=branch, commit_message=message)
 
 
@@ -325,6 +324,11 @@ def _with_git(reader: Reader) -> Reader:
 READERS: tuple[Reader, ...] = tuple(
     _with_git(reader) for reader in (gitlab, circleci, bitbucket, jenkins, azure, buildkite)
 )
+
+
+def origin_url() -> str | None:
+    """The working directory's `origin` remote, as `git` gives it."""
+    return _git("config", "--get", "remote.origin.url")
 
 
 def _git(*args: str) -> str | None:

@@ -20,8 +20,11 @@ from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
 
 KEY_VARIABLE = "QARUN_API_KEY"
-# Inputs that have no option: the key (from the environment only) and the GitHub-only ones.
-NOT_OPTIONS = frozenset({"api-key", "github-token", "commit-status", "pr-comment"})
+# The GitHub token for `--commit-status` and `--pr-comment`, from the environment only, as the
+# key: the first of these that is set.
+TOKEN_VARIABLES = ("QARUN_GITHUB_TOKEN", "GITHUB_TOKEN")
+# Inputs that have no option: the secrets, read from the environment only.
+NOT_OPTIONS = frozenset({"api-key", "github-token"})
 # --help reads in one pass: each option in the group a user looks for it in, in this order.
 HELP_GROUPS: dict[str, tuple[str, ...]] = {
     "what to run": (
@@ -53,6 +56,7 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
         "summary-file",
         "dotenv-file",
     ),
+    "GitHub": ("commit-status", "pr-comment"),
 }
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
@@ -73,8 +77,10 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
         ),
         epilog=(
             f"The API key is read only from {KEY_VARIABLE}: on the command line it would show "
-            "in the process list and the shell history. Exit codes: 0 passed, 1 tests failed "
-            "(see --fail-on), 2 bad input, 3 the platform could not be used."
+            "in the process list and the shell history; so is the GitHub token for "
+            f"--commit-status and --pr-comment, from {' or '.join(TOKEN_VARIABLES)}. Exit "
+            "codes: 0 passed, 1 tests failed (see --fail-on), 2 bad input, 3 the platform "
+            "could not be used."
         ),
     )
     parser.add_argument("--version", action="version", version=f"qarun {__version__}")
@@ -125,6 +131,9 @@ def action_env(
         if value is not None:
             given[env_name(name)] = value
     given[env_name("api-key")] = env.get(KEY_VARIABLE, "")
+    given[env_name("github-token")] = next(
+        (env[name] for name in TOKEN_VARIABLES if env.get(name)), ""
+    )
     given[INTERFACE] = COMMAND
     given.setdefault("GITHUB_WORKSPACE", os.getcwd())
     if args.summary_file:

@@ -13,11 +13,21 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qarun.cancel import EXIT_BUDGET, Cancellation
+from qarun.ci_context import origin_url
 from qarun.clock import SYSTEM, Clock
+from qarun.code_host import code_host, host_problem
 from qarun.console import Console
 from qarun.context import read_context
 from qarun.deadline import Deadline
-from qarun.errors import EXIT_PLATFORM, AuthError, CanceledError, InputError, QarunError
+from qarun.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_PLATFORM,
+    AuthError,
+    CanceledError,
+    InputError,
+    QarunError,
+)
+from qarun.git_context import GITHUB_ACTIONS
 from qarun.http import HttpClient
 from qarun.inputs import env_name
 from qarun.job import Job
@@ -66,6 +76,9 @@ class ActionRun:
             return self.ending.stopped(problems.exit_code, str(problems), problems=problems)
         self.ending.settings = settings
         self.state.context = read_context(self.env)
+        problem = self._github_elsewhere(settings)
+        if problem:
+            return self.ending.stopped(EXIT_BAD_INPUT, problem)
         provider, client = self._platform(settings)
         specs = [spec.with_payload(settings.payload) for spec in provider.plan()]
         if settings.dry_run:
@@ -167,6 +180,21 @@ class ActionRun:
             stopping=lambda: self.cancel.requested,
             clock=self.cancel.clock,
         )
+
+    def _github_elsewhere(self, settings: Settings) -> str | None:
+        """Outside GitHub Actions, why `--commit-status` or `--pr-comment` cannot be done
+        (the repository is not on GitHub); None where they can."""
+        asked = [
+            option
+            for option, on in (
+                ("--commit-status", settings.commit_status),
+                ("--pr-comment", settings.pr_comment),
+            )
+            if on
+        ]
+        if not asked or self.state.context.source == GITHUB_ACTIONS:
+            return None
+        return host_problem(code_host(self.env, self.state.context, origin_url), asked)
 
     def _wait_for_url(self, job: Job, url: str) -> bool:
         from qarun.preview import wait_for_url

@@ -3,9 +3,11 @@ warning that says what went wrong with it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from qarun.github.api import GitHubError
+from qarun.inputs import COMMAND, INTERFACE
 from qarun.urls import is_safe_url
 
 # A missing permission (403), or a repository the token cannot see (404).
@@ -58,14 +60,28 @@ class Feature:
         return "It may work on the next run."
 
 
-def setup_problem(token: str, repository: str | None, api_url: str) -> str | None:
-    """Why neither feature can send anything at all, or None."""
+def setup_problem(
+    token: str, repository: str | None, api_url: str, env: Mapping[str, str]
+) -> str | None:
+    """Why neither feature can send anything at all, or None. Run as the `qarun` command, the
+    token and the repository come from elsewhere than a workflow's (`env`)."""
+    command = env.get(INTERFACE) == COMMAND
     if not token:
+        if command:
+            return (
+                "no GitHub token: set QARUN_GITHUB_TOKEN (or GITHUB_TOKEN) to a token that "
+                "may write commit statuses and pull request comments on the repository."
+            )
         return (
             "`github-token` is empty; leave it out of `with:` to use the job's token, or "
             "pass one: `github-token: ${{ secrets.GITHUB_TOKEN }}`."
         )
     if not repository:
+        if command:
+            return (
+                "the CI system's variables name no repository, and `git` found no `origin` "
+                "remote, so qarun does not know the GitHub repository."
+            )
         return "GITHUB_REPOSITORY is not set, so qarun does not know the repository."
     if not is_safe_url(api_url):
         return (

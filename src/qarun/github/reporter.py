@@ -107,7 +107,9 @@ class GitHubReporter:
             # On a helper thread (`*_in_time`), which a signal abandons: no need to wake.
             sleep=clock.sleep,
         )
-        reporter._problem = setup_problem(reporter.token, reporter.git.repository, reporter.api_url)
+        reporter._problem = setup_problem(
+            reporter.token, reporter.git.repository, reporter.api_url, env
+        )
         return reporter
 
     # --- the two moments -----------------------------------------------------------------
