@@ -26,6 +26,7 @@ esac
 start=$(date +%s)
 pytest_part -m "not docker" -n auto "${order[@]}" "$@"
 middle=$(date +%s)
+bash scripts/gitlab-ci-local.sh  # the container tier runs the README's GitLab example with it
 pytest_part -m docker "${order[@]}" "$@"
 end=$(date +%s)
 
