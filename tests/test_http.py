@@ -133,13 +133,19 @@ def test_a_429_cuts_the_pace_to_this_jobs_part_of_the_key_on_each_endpoint_of_a_
     assert limits.pace("POST /trigger") is None
 
 
-def test_the_pace_grows_by_one_request_a_window_every_window() -> None:
-    clock = TestClock()
+def refused_with_three_of_its_own(clock: TestClock) -> KeyLimits:
+    """A job refused after 3 of its requests in the 15 s that filled the key's window."""
     limits = KeyLimits(clock=clock)
     limits.document("GET /trigger", 30)
     sent_every(limits, clock, "GET /trigger", 5.0, 3)
     limits.sent("GET /trigger")
-    limits.refused("GET /trigger", 45.0)  # 3 of this job's in the 15 s that filled it
+    limits.refused("GET /trigger", 45.0)
+    return limits
+
+
+def test_the_pace_grows_by_one_request_a_window_every_window() -> None:
+    clock = TestClock()
+    limits = refused_with_three_of_its_own(clock)
     assert limits.pace("GET /trigger") == pytest.approx(20.0)
     clock.advance(60.0)
     assert limits.pace("GET /trigger") == pytest.approx(15.0)  # 4 a minute
@@ -149,11 +155,7 @@ def test_the_pace_grows_by_one_request_a_window_every_window() -> None:
 
 def test_checks_not_made_are_saved_for_later_up_to_two_windows_of_the_jobs_part() -> None:
     clock = TestClock()
-    limits = KeyLimits(clock=clock)
-    limits.document("GET /trigger", 30)
-    sent_every(limits, clock, "GET /trigger", 5.0, 3)
-    limits.sent("GET /trigger")
-    limits.refused("GET /trigger", 45.0)  # its part: 3 a minute
+    limits = refused_with_three_of_its_own(clock)  # its part: 3 a minute
     limits.lift("GET /trigger")
     clock.advance(600.0)  # no check for ten minutes (the pace has grown meanwhile)
     burst = 0
