@@ -9,8 +9,9 @@ the chance per second that a run ends now, given what qarun knows:
   request per `poll-interval`;
 - where the platform reports progress (steps, tests or runs done), the pace so far
   forecasts the end, and the forecast's hazard is *added* to the age hazard: checks
-  close in around the end it expects, until it is proven wrong (the run is past
-  the forecast end by more than its spread).
+  close in around the end it expects, until it expires (the run EXPIRY spreads
+  past the forecast end). A pace is measured once the count has gone up at two
+  checks (PACE_MOVES).
 
 Why a forecast can never take checks away, whatever the progress reports say: the
 hazard is the age hazard plus a term that is never negative, so it is never below
@@ -137,7 +138,7 @@ class Pace:
             self.moves += 1
 
     def forecast(self) -> Forecast | None:
-        """None before a first step has ended."""
+        """None until the count has gone up at PACE_MOVES checks."""
         if (
             self.reached_at is None
             or self.start is None
