@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qarun.code_host import GITHUB, code_host
+from qarun.code_host import GITHUB, CodeHost, code_host, host_problem
 from qarun.context import read_context
 from tests.conftest import Serve
 from tests.contract import only
@@ -71,6 +71,18 @@ def test_the_code_host_is_read_from_each_systems_variables(
 ) -> None:
     env = {**CI_SYSTEMS[system][1], **extra}
     assert code_host(env, read_context(env), lambda: None).name == host
+
+
+def test_the_sentence_names_the_option_the_host_and_where_enterprise_could_help() -> None:
+    gitlab = host_problem(CodeHost("GitLab", "GITLAB_CI"), ["--commit-status"])
+    assert gitlab == (
+        "--commit-status writes to GitHub, but this build's repository is on GitLab "
+        "(GITLAB_CI says so): leave --commit-status out here."
+    )
+    unknown = host_problem(CodeHost("git.corp.example", "GIT_URL"), ["--pr-comment"])
+    assert unknown is not None and unknown.endswith("once GITHUB_API_URL names its API.")
+    assert host_problem(CodeHost(GITHUB), ["--pr-comment"]) is None
+    assert host_problem(CodeHost(None), ["--pr-comment"]) is None  # nothing says: try GitHub
 
 
 def test_without_a_ci_systems_word_the_origin_remote_tells() -> None:
@@ -147,6 +159,7 @@ def test_asking_for_them_where_the_repository_is_not_on_github_is_bad_input(
 
     assert done.returncode == 2, log
     assert "--commit-status and --pr-comment write to GitHub" in log
+    assert "GitHub Enterprise" not in log  # no such hint for a host that is not GitHub
     assert f"this build's repository is on {host}" in log
     assert fake.requests == []  # nothing sent
     assert "QARUN_STATUS=error" in (tmp_path / "qarun.env").read_text(encoding="utf-8")

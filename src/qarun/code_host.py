@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from qarun.git_context import GITHUB_ACTIONS, GitContext
 
 GITHUB = "GitHub"
+# Hosts that are not GitHub whatever GITHUB_API_URL says.
+KNOWN_HOSTS = frozenset({"GitLab", "Bitbucket", "Azure Repos"})
 # Azure Pipelines' Build.Repository.Provider values, by host.
 AZURE_PROVIDERS = {
     "GitHub": GITHUB,
@@ -98,8 +100,12 @@ def host_problem(found: CodeHost, asked: list[str]) -> str | None:
     """Why `asked` (`--commit-status`, `--pr-comment`) cannot be done here, or None."""
     if found.name is None or found.name == GITHUB:
         return None
-    return (
-        f"{' and '.join(asked)} write to GitHub, but this build's repository is on "
-        f"{found.name} ({found.told_by} says so): leave {' and '.join(asked)} out here. A "
-        "GitHub Enterprise server counts as GitHub once GITHUB_API_URL names its API."
+    options = " and ".join(asked)
+    verb = "write" if len(asked) > 1 else "writes"
+    problem = (
+        f"{options} {verb} to GitHub, but this build's repository is on {found.name} "
+        f"({found.told_by} says so): leave {options} out here."
     )
+    if found.name not in KNOWN_HOSTS:
+        problem += " A GitHub Enterprise server counts as GitHub once GITHUB_API_URL names its API."
+    return problem

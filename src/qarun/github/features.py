@@ -56,7 +56,10 @@ class Feature:
                 "read-only token, which no `permissions:` block can change."
             )
         if first.status == 401:
-            return "Check `github-token`: GitHub did not accept it."
+            return (
+                "Check the token (`github-token`; for the `qarun` command QARUN_GITHUB_TOKEN or "
+                "GITHUB_TOKEN): GitHub did not accept it."
+            )
         return "It may work on the next run."
 
 
