@@ -165,6 +165,62 @@ def test_checks_not_made_are_saved_for_later_up_to_two_windows_of_the_jobs_part(
     assert burst == 2 * 3  # two windows of its part, spent at once near a forecast end
 
 
+def documented_check(clock: TestClock) -> KeyLimits:
+    limits = KeyLimits(clock=clock, rng=random.Random(1))
+    for route in ("GET /trigger", "GET /results"):
+        limits.document(route, 30)
+    limits.alternatives({"GET /trigger", "GET /results"})
+    return limits
+
+
+def test_a_platform_refusing_with_no_wait_is_not_asked_again_at_once() -> None:
+    """`retry_after: 0` (or a past Retry-After date): the key was full over the whole window;
+    the refused endpoint is asked again at this job's part of it, never in a loop."""
+    clock = TestClock()
+    limits = documented_check(clock)
+    asked = 0
+    while clock() < 1000.0 + 600.0 and asked < 1000:
+        route = min(("GET /trigger", "GET /results"), key=limits.wait_before)
+        clock.advance(limits.wait_before(route))
+        limits.sent(route)
+        limits.refused(route, 0.0)  # every request refused, none with a wait
+        asked += 1
+    assert asked <= 2 * 10 + 2  # one a minute on each route, growing: not thousands
+
+
+def test_a_cut_never_speeds_a_job_up_and_keeps_its_own_part_of_the_other_route() -> None:
+    clock = TestClock()
+    limits = documented_check(clock)
+    sent_every(limits, clock, "GET /results", 2.0, 12)  # /results was its way
+    limits.sent("GET /trigger")
+    limits.refused("GET /trigger", 50.0)  # others filled GET /trigger
+    assert limits.pace("GET /trigger") == pytest.approx(60.0)  # its part there: none
+    # Its own 5 of /results in the 10 s that filled GET /trigger, over the minute.
+    assert limits.pace("GET /results") == pytest.approx(12.0)
+    clock.advance(1.0)
+    limits.sent("GET /results")
+    limits.refused("GET /results", 50.0)
+    # Refused on /results too: no faster anywhere than before.
+    assert limits.pace("GET /trigger") >= 59.0
+    assert limits.pace("GET /results") >= 11.9
+
+
+def test_past_the_deadline_the_jobs_part_gives_way_to_the_last_check() -> None:
+    """The job's part of a shared key spares the others; the deadline's last check, and what
+    the poll already read, are worth more: only the platform's rules are waited for then."""
+    sleeps = Sleeps()
+    now = sleeps.clock()
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=Deadline(sleeps.clock, now + 5.0))
+    client.limits.document("GET /status", 30)
+    client.limits.sent("GET /status")
+    client.limits.refused("GET /status", None)  # its part: one a minute
+    client.limits.sent("GET /status")
+    assert client.limits.wait_before("GET /status") > 5.0
+    with pytest.raises(PlatformError):  # nothing listens there: the request was sent
+        client.read(READ)
+    assert sum(sleeps) < 5.0
+
+
 def test_without_a_documented_limit_a_429_only_holds_its_endpoint() -> None:
     clock = TestClock()
     limits = KeyLimits(clock=clock, rng=random.Random(1))

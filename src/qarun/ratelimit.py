@@ -103,13 +103,18 @@ class Share:
             self.tokens = self._tokens(now, pace) - 1.0
             self.counted_at = now
 
-    def cut(self, now: float, rate: float, depth: float) -> None:
-        """A 429: from now on at most `rate` requests a second, growing again, and at most
-        `depth` ahead; the first one goes at once (on the refused endpoint, once its hold
-        ends)."""
+    def cut(self, now: float, rate: float, depth: float, refused: bool) -> None:
+        """A 429: from now on at most `rate` requests a second (never more than the pace
+        now: a cut never speeds a job up), growing again, and at most `depth` ahead. The
+        refused endpoint has just spent its request; another one's first goes at once."""
+        current = self.allowed(now)
+        left = 0.0 if refused else 1.0
+        if current is not None:
+            rate = min(rate, current)
+            left = min(left, self._tokens(now, current))
         self.rate, self.cut_at = rate, now
         self.depth = max(1.0, depth)
-        self.tokens, self.counted_at = 1.0, now
+        self.tokens, self.counted_at = left, now
 
     def _tokens(self, now: float, pace: float) -> float:
         return min(self.depth, self.tokens + (now - self.counted_at) * pace)
@@ -157,22 +162,21 @@ class KeyLimits:
         """`routes` answer the same check: they share one cut."""
         self.alike.append(routes)
 
-    def sent(self, route: str) -> None:
+    def sent(self, route: str, shared: bool = True) -> None:
         now = self.clock()
         self._window(route).sent.append(now)
-        share = self.shares.get(route)
+        share = self.shares.get(route) if shared else None
         if share is not None:
             share.spend(now)
 
     def refused(self, route: str, wait: float | None) -> None:
-        """A 429 on `route`, asking to wait `wait` seconds (None: it did not say)."""
+        """A 429 on `route`, asking to wait `wait` seconds (None: it did not say). The refused
+        request stays counted against the documented limit: a platform that keeps refusing
+        with no wait is still asked at most that often."""
         now = self.clock()
         window = self._window(route)
-        if window.sent:
-            window.sent.pop()  # the key did not count the request it refused
-        if window.limit is not None and wait:
-            # Only a wait says how fast the key filled: the cut's size.
-            self._cut(route, window, wait)
+        if window.limit is not None:
+            self._cut(route, window, wait or 0.0)
         if wait is not None:
             # Spread as a retry's wait is: the jobs refused together come back apart.
             self.holds[route] = now + self.spread(wait)
@@ -185,22 +189,29 @@ class KeyLimits:
         return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
 
     def _cut(self, route: str, window: RateLimit, wait: float) -> None:
-        """This job's share of each documented limit, from a 429 on `route` (`window`)."""
+        """This job's part of the key, on `route` and on each route that answers the same
+        check, from a 429 on `route` (`window`)."""
         now = self.clock()
-        # The requests that filled the key's window came in its last `window - wait` seconds:
-        # this job's part of them, spread over the whole window, fills it exactly once every
-        # job does the same.
-        span = max(window.window - min(wait, window.window), 1.0)
-        mine = max(1, window.sent_since(now - span))
-        rate = mine / window.window
-        capacity = (window.limit or 1) / window.window
+        # The requests that filled the key's window came in its last `window - wait` seconds
+        # (the refused one aside): this job's part of them, spread over the whole window,
+        # fills it exactly once every job does the same.
+        since = now - max(window.window - min(wait, window.window), 1.0)
+        refused = max(1, window.sent_since(since) - 1) / (window.limit or 1)
         for other in next((group for group in self.alike if route in group), {route}):
             limit = self._window(other)
-            if limit.limit is not None:
-                # The same jobs share the key's other limits: the same part of each.
-                share = self.shares.setdefault(other, Share(limit.window))
-                scale = limit.limit / limit.window / capacity
-                share.cut(now, rate * scale, BUCKET_WINDOWS * mine * scale)
+            if limit.limit is None:
+                continue
+            # The same jobs share the check's other route alike, unless this job's own part
+            # of it is larger (it was its main way): never below what it took there.
+            own = limit.sent_since(since) / limit.limit
+            part = refused if other == route else max(refused, own)
+            share = self.shares.setdefault(other, Share(limit.window))
+            share.cut(
+                now,
+                part * limit.limit / limit.window,
+                BUCKET_WINDOWS * part * limit.limit,
+                refused=other == route,
+            )
 
     def _window(self, route: str) -> RateLimit:
         return self.windows.setdefault(route, RateLimit())
