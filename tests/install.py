@@ -30,8 +30,6 @@ def build_package(folder: Path) -> tuple[Path, Path]:
             "-m",
             "build",
             "--no-isolation",
-            "--sdist",
-            "--wheel",
             "--outdir",
             str(dist),
             str(source),

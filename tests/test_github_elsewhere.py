@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qarun.code_host import GITHUB, CodeHost, code_host, host_problem
+from qarun.code_host import ENTERPRISE_UNNAMED, GITHUB, CodeHost, code_host, host_problem
 from qarun.context import read_context
 from tests.conftest import Serve
 from tests.contract import only
@@ -49,7 +49,38 @@ ON_GITHUB = {
             GITHUB,
         ),
         ("azure", {"BUILD_REPOSITORY_PROVIDER": "GitHub"}, GITHUB),
-        ("azure", {"BUILD_REPOSITORY_PROVIDER": "GitHubEnterprise"}, GITHUB),
+        (
+            "azure",
+            {
+                "BUILD_REPOSITORY_PROVIDER": "GitHubEnterprise",
+                "BUILD_REPOSITORY_URI": "https://ghe.corp.example/octo/shop",
+                "GITHUB_API_URL": "https://ghe.corp.example/api/v3",
+            },
+            GITHUB,
+        ),
+        (
+            "azure",
+            {"BUILD_REPOSITORY_PROVIDER": "GitHubEnterprise"},  # and no GITHUB_API_URL
+            ENTERPRISE_UNNAMED,
+        ),
+        (
+            "jenkins",  # GitHub Enterprise Cloud with data residency: its API is api.<host>
+            {
+                "GIT_URL": "https://octo.ghe.com/octo/shop.git",
+                "GITHUB_API_URL": "https://api.octo.ghe.com",
+            },
+            GITHUB,
+        ),
+        (
+            "jenkins",  # the server's name, not its API: the token would go to api.github.com
+            {
+                "GIT_URL": "https://ghe.corp.example/octo/shop.git",
+                "GITHUB_SERVER_URL": "https://ghe.corp.example",
+            },
+            "ghe.corp.example",
+        ),
+        ("jenkins", {"GIT_URL": "git@github-work:octo/shop.git"}, None),  # an SSH alias
+        ("jenkins", {"GIT_URL": "https://github.com./octo/shop"}, GITHUB),
         ("azure", {"BUILD_REPOSITORY_PROVIDER": "TfsGit"}, "Azure Repos"),
         ("azure", {"BUILD_REPOSITORY_PROVIDER": "Bitbucket"}, "Bitbucket"),
         ("buildkite", {}, GITHUB),
@@ -67,22 +98,37 @@ ON_GITHUB = {
     ],
 )
 def test_the_code_host_is_read_from_each_systems_variables(
-    system: str, extra: dict[str, str], host: str
+    system: str, extra: dict[str, str], host: str | None
 ) -> None:
     env = {**CI_SYSTEMS[system][1], **extra}
     assert code_host(env, read_context(env), lambda: None).name == host
 
 
 def test_the_sentence_names_the_option_the_host_and_where_enterprise_could_help() -> None:
-    gitlab = host_problem(CodeHost("GitLab", "GITLAB_CI"), ["--commit-status"])
+    gitlab = host_problem({}, CodeHost("GitLab", "GITLAB_CI"), ["--commit-status"])
     assert gitlab == (
         "--commit-status writes to GitHub, but this build's repository is on GitLab "
         "(GITLAB_CI says so): leave --commit-status out here."
     )
-    unknown = host_problem(CodeHost("git.corp.example", "GIT_URL"), ["--pr-comment"])
-    assert unknown is not None and unknown.endswith("once GITHUB_API_URL names its API.")
-    assert host_problem(CodeHost(GITHUB), ["--pr-comment"]) is None
-    assert host_problem(CodeHost(None), ["--pr-comment"]) is None  # nothing says: try GitHub
+    unknown = host_problem({}, CodeHost("git.corp.example", "GIT_URL"), ["--pr-comment"])
+    assert unknown is not None and "once GITHUB_API_URL names its API" in unknown
+    assert host_problem({}, CodeHost(GITHUB, "GIT_URL"), ["--pr-comment"]) is None
+    assert host_problem({}, CodeHost(None), ["--pr-comment"]) is None  # nothing says: try GitHub
+
+
+def test_a_github_com_token_never_goes_to_the_server_github_api_url_names() -> None:
+    env = {"GITHUB_API_URL": "https://ghe.corp.example/api/v3"}
+    problem = host_problem(env, CodeHost(GITHUB, "GIT_URL"), ["--commit-status"])
+    assert problem is not None
+    assert "would send the GitHub token to ghe.corp.example" in problem
+    assert (
+        host_problem(
+            {"GITHUB_API_URL": "https://api.github.com"},
+            CodeHost(GITHUB, "GIT_URL"),
+            ["--commit-status"],
+        )
+        is None
+    )
 
 
 def test_without_a_ci_systems_word_the_origin_remote_tells() -> None:

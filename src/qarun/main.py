@@ -194,7 +194,8 @@ class ActionRun:
         ]
         if not asked or self.state.context.source == GITHUB_ACTIONS:
             return None
-        return host_problem(code_host(self.env, self.state.context, origin_url), asked)
+        found = code_host(self.env, self.state.context, origin_url)
+        return host_problem(self.env, found, asked)
 
     def _wait_for_url(self, job: Job, url: str) -> bool:
         from qarun.preview import wait_for_url
