@@ -106,7 +106,8 @@ class Share:
     def cut(self, now: float, rate: float, depth: float, refused: bool) -> None:
         """A 429: from now on at most `rate` requests a second (never more than the pace
         now: a cut never speeds a job up), growing again, and at most `depth` ahead. The
-        refused endpoint has just spent its request; another one's first goes at once."""
+        first request goes at once (on an endpoint held back, when its hold ends), but on
+        an endpoint `refused` without a hold, only at the new pace."""
         current = self.allowed(now)
         left = 0.0 if refused else 1.0
         if current is not None:
@@ -210,7 +211,7 @@ class KeyLimits:
                 now,
                 part * limit.limit / limit.window,
                 BUCKET_WINDOWS * part * limit.limit,
-                refused=other == route,
+                refused=other == route and wait <= 0.0,
             )
 
     def _window(self, route: str) -> RateLimit:
