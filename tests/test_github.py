@@ -717,6 +717,15 @@ def test_descriptions_are_one_line_within_140_characters() -> None:
     )
 
 
+def test_outside_github_actions_the_ci_jobs_name_tells_comments_apart() -> None:
+    plan = ["test plan pln_a | "]
+    circle = content.comment_marker({"CIRCLE_JOB": "qa-staging"}, "qatech", plan)
+    assert circle != content.comment_marker({"CIRCLE_JOB": "qa-prod"}, "qatech", plan)
+    assert "qa-staging" in circle
+    jenkins = content.comment_marker({"JOB_NAME": "shop/PR-42"}, "qatech", plan)
+    assert jenkins == content.comment_marker({"JOB_NAME": "shop/PR-42"}, "qatech", plan)
+
+
 def test_comment_markers_tell_steps_and_matrix_legs_apart() -> None:
     env = {"GITHUB_WORKFLOW": "CI", "GITHUB_JOB": "qa", "GITHUB_ACTION": "smoke"}
     marker = content.comment_marker(env, "qatech", ["test plan pln_a | "])

@@ -116,6 +116,19 @@ def target_url(run: Run, fallback: str | None) -> str | None:
 # --- the pull-request comment -------------------------------------------------------------
 
 
+# Each CI system's name for the job (the same on every run of it): GitLab's CI_JOB_NAME,
+# CircleCI's CIRCLE_JOB, Jenkins' JOB_NAME, Azure's System.JobName, Buildkite's step key
+# (or label); Bitbucket names none.
+CI_JOB_NAMES = (
+    "CI_JOB_NAME",
+    "CIRCLE_JOB",
+    "JOB_NAME",
+    "SYSTEM_JOBNAME",
+    "BUILDKITE_STEP_KEY",
+    "BUILDKITE_LABEL",
+)
+
+
 def comment_marker(env: Mapping[str, str], provider: str, plan: Iterable[str]) -> str:
     """The hidden first line that finds this step's comment again on later runs.
 
@@ -125,13 +138,9 @@ def comment_marker(env: Mapping[str, str], provider: str, plan: Iterable[str]) -
     container. Re-runs and new pushes to the pull request keep all of these.
     """
     digest = hashlib.sha256("\n".join(plan).encode()).hexdigest()[:10]
-    parts = [
-        env.get("GITHUB_WORKFLOW", ""),
-        env.get("GITHUB_JOB", ""),
-        env.get("GITHUB_ACTION", ""),
-        provider,
-        digest,
-    ]
+    # Outside GitHub Actions, the CI system's own job name tells its jobs apart.
+    job = next((env[name] for name in ("GITHUB_JOB", *CI_JOB_NAMES) if env.get(name)), "")
+    parts = [env.get("GITHUB_WORKFLOW", ""), job, env.get("GITHUB_ACTION", ""), provider, digest]
     # Percent-encoded: a workflow named "a --> b" cannot end the HTML comment early.
     return "<!-- qarun:" + "/".join(quote(part, safe=" ") for part in parts) + " -->"
 
