@@ -65,7 +65,7 @@ class Figures:
         }
         return cls(
             lags=[m.lag for m in fleet.measured],
-            wrong=sum(1 for m in fleet.measured if m.ended.status != m.job.expected),
+            wrong=sum(1 for m in fleet.measured if m.ended.status != m.expected),
             exit3=sum(1 for m in fleet.measured if m.ended.exit_code == 3),
             requests=len(sent),
             refused=sum(len(fake.refused_requests) for fake in fleet.fakes),

@@ -107,6 +107,12 @@ class Measured:
     lag: float = float("nan")
     requests: int = 0
     refused: int = 0
+    # The verdict the job's own run should get: the script the shared fake gave that run (two
+    # processes started together may trigger in either order and swap their scripts).
+    expected: str = ""
+
+    def __post_init__(self) -> None:
+        self.expected = self.expected or self.job.expected
 
 
 def inputs_for(fake: QualigateFake) -> dict[str, str]:
@@ -187,6 +193,7 @@ def measure(job: Job, fake: CountingFake, ended: Ended) -> Measured:
         return measured
     run = fake.test_runs[ended.run_ids[0]]
     measured.run_id = run.id
+    measured.expected = run.script.result
     checks = sorted(
         (
             r

@@ -61,7 +61,7 @@ def rows(measured: list[Measured]) -> list[list[object]]:
     out: list[list[object]] = []
     for m in measured:
         status = m.ended.status
-        right = "yes" if status == m.job.expected else f"NO (expected {m.job.expected})"
+        right = "yes" if status == m.expected else f"NO (expected {m.expected})"
         out.append([
             m.job.number, f"{m.job.starts_at:.1f}", f"{m.job.script.duration:.0f}", status, right,
             m.ended.exit_code, m.refused, m.requests, f"{m.lag:.2f}",
@@ -71,7 +71,7 @@ def rows(measured: list[Measured]) -> list[list[object]]:
 
 def totals(measured: list[Measured]) -> dict[str, float]:
     return {
-        "wrong": sum(1 for m in measured if m.ended.status != m.job.expected),
+        "wrong": sum(1 for m in measured if m.ended.status != m.expected),
         "exit3": sum(1 for m in measured if m.ended.exit_code == 3),
         "refused": sum(m.refused for m in measured),
         "requests": sum(m.requests for m in measured),
