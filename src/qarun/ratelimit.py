@@ -12,13 +12,22 @@ for Congestion Avoidance in Computer Networks", 1989; RFC 5681 for TCP), per end
   window`, the key would have been exactly full; for this job that is the requests it sent in
   those seconds, spread over the whole window. Every job cutting alike leaves the fleet at
   the key's capacity, whatever its size, in one step (the cut DCTCP sizes by the share of
-  marked packets; RFC 8257). Only where the platform documents its limit (Qualigate):
-  elsewhere qarun knows neither window nor limit, and keeps to each 429's hold.
+  marked packets; RFC 8257). The route a check could take instead (Qualigate's /results
+  for GET /trigger) is cut alike, never below this job's own part of it; a cut never
+  speeds a job up; a 429 with no wait is a window that just filled. Only where the
+  platform documents its limit (Qualigate): elsewhere qarun knows neither window nor
+  limit, and keeps to each 429's hold.
 - **Additive increase.** The pace then grows by one request per window every window, TCP's
   one segment per round trip, the key's window being the time its 429s take to tell: jobs
   that end free their share, and the others take it up.
+- **A bucket.** The pace is a token bucket two windows of the job's part deep
+  (BUCKET_WINDOWS): checks not made while a run's end is far keep for the end.
 - **The hold.** A 429 holds its endpoint for the wait it asks, spread a little so that the
-  jobs refused together come back apart.
+  jobs refused together come back apart; the refused request counts against the documented
+  limit, so a platform that refuses with no wait is not asked in a loop.
+
+The job's part gives way to the `timeout`'s last check (`HttpClient`); the holds and the
+documented limit never do.
 
 A job alone never sees a 429 and is never paced below the platform's documented limit; the
 schedule of checks (`wait.Schedule`) knows nothing of this: the HTTP client asks `KeyLimits`
