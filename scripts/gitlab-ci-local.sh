@@ -5,9 +5,13 @@
 # (it fails under CI=true, and is skipped elsewhere).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-TOOL=tools/gitlab-ci-local
-if [ ! -x "$TOOL/node_modules/.bin/gitlab-ci-local" ]; then
+# Installed outside the checkout (npm builds files that name where they are), from the pins
+# in tools/gitlab-ci-local; tests/test_gitlab_ci_local.py looks in the same place.
+TOOL=${QARUN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/qarun}/gitlab-ci-local
+PINS=tools/gitlab-ci-local
+if [ ! -x "$TOOL/node_modules/.bin/gitlab-ci-local" ] || ! cmp -s "$PINS/package-lock.json" "$TOOL/package-lock.json"; then
   if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$TOOL" && cp "$PINS/package.json" "$PINS/package-lock.json" "$TOOL/"
     npm ci --prefix "$TOOL" --no-audit --no-fund --loglevel=error >/dev/null ||
       echo "gitlab-ci-local: npm ci failed in $TOOL" >&2
   else

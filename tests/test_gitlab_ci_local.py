@@ -27,7 +27,12 @@ from tests.test_readme import README, yaml_blocks
 
 pytestmark = pytest.mark.docker  # the container tier: an independent runner, as nektos/act
 
-GITLAB_CI_LOCAL = ROOT / "tools" / "gitlab-ci-local" / "node_modules" / ".bin" / "gitlab-ci-local"
+# Where scripts/gitlab-ci-local.sh installs it: outside the checkout.
+TOOLS = Path(
+    os.environ.get("QARUN_TOOLS")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qarun"
+)
+GITLAB_CI_LOCAL = TOOLS / "gitlab-ci-local" / "node_modules" / ".bin" / "gitlab-ci-local"
 KEY = "qa_gitlab_Key0123456789abcdef"
 QATECH = only("qatech")
 # A later job of the same pipeline, reading the dotenv report the README's job leaves.
