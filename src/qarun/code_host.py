@@ -33,7 +33,6 @@ AZURE_PROVIDERS = {
     "GitHub": GITHUB,
     "TfsGit": "Azure Repos",
     "Bitbucket": "Bitbucket",
-    "Git": None,  # another Git server: its URL says no more
 }
 # `https://host/…`, `ssh://git@host:22/…` or scp-like `git@host:owner/name.git`.
 _HOST = re.compile(r"^(?:[a-zA-Z][\w+.-]*://)?(?:[^@/]+@)?([^/:]+)")
@@ -45,6 +44,8 @@ class CodeHost:
 
     name: str | None
     told_by: str = ""
+    # GitHub through the API GITHUB_API_URL names (an Enterprise server's).
+    by_api_url: bool = False
 
 
 def code_host(
@@ -94,7 +95,7 @@ def _by_url(
     if host == "github.com" or host.endswith(".github.com"):
         return CodeHost(GITHUB, told_by)
     if _enterprise_api(env, host):
-        return CodeHost(GITHUB, f"{told_by} and GITHUB_API_URL")
+        return CodeHost(GITHUB, f"{told_by} and GITHUB_API_URL", by_api_url=True)
     for known in KNOWN_HOSTS:
         if known.split()[0].lower() in host:
             return CodeHost(known, told_by)
@@ -112,7 +113,7 @@ def token_goes_elsewhere(env: Mapping[str, str], found: CodeHost) -> str | None:
     """Where GitHub hosts the repository on github.com but GITHUB_API_URL names another
     server, the token would go there: that server's host, else None."""
     api = _host(env.get("GITHUB_API_URL"))
-    if found.name != GITHUB or api is None or "GITHUB_API_URL" in found.told_by:
+    if found.name != GITHUB or api is None or found.by_api_url:
         return None
     # This machine (a proxy, or a stand-in for GitHub in tests) keeps the token here.
     return None if api == "api.github.com" or is_loopback(api) else api
@@ -126,7 +127,7 @@ def _host(url: str | None) -> str | None:
     else:
         match = _HOST.match(url.strip())
         host = match.group(1) if match else None
-    return host.lower().rstrip(".") or None if host else None
+    return (host.lower().rstrip(".") or None) if host else None
 
 
 def host_problem(env: Mapping[str, str], found: CodeHost, asked: list[str]) -> str | None:

@@ -112,13 +112,13 @@ class Share:
             self.tokens = self._tokens(now, pace) - 1.0
             self.counted_at = now
 
-    def cut(self, now: float, rate: float, depth: float, refused: bool) -> None:
+    def cut(self, now: float, rate: float, depth: float, unheld: bool) -> None:
         """A 429: from now on at most `rate` requests a second (never more than the pace
         now: a cut never speeds a job up), growing again, and at most `depth` ahead. The
         first request goes at once (on an endpoint held back, when its hold ends), but on
-        an endpoint `refused` without a hold, only at the new pace."""
+        an endpoint refused without a hold (`unheld`), only at the new pace."""
         current = self.allowed(now)
-        left = 0.0 if refused else 1.0
+        left = 0.0 if unheld else 1.0
         if current is not None:
             rate = min(rate, current)
             left = min(left, self._tokens(now, current))
@@ -220,7 +220,7 @@ class KeyLimits:
                 now,
                 part * limit.limit / limit.window,
                 BUCKET_WINDOWS * part * limit.limit,
-                refused=other == route and wait <= 0.0,
+                unheld=other == route and wait <= 0.0,
             )
 
     def _window(self, route: str) -> RateLimit:

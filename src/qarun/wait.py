@@ -72,9 +72,13 @@ class Forecast:
     end: float
     spread: float
 
+    @property
+    def expires_at(self) -> float:
+        """When it is past its use: EXPIRY spreads after the forecast end."""
+        return self.end + EXPIRY * self.spread
+
     def expired(self, elapsed: float) -> bool:
-        """Past its use: the run is EXPIRY spreads past the forecast end."""
-        return elapsed > self.end + EXPIRY * self.spread
+        return elapsed > self.expires_at
 
     def hazard(self, since: float, until: float) -> float:
         """The highest chance per second that the run ends between `since` and `until`.
@@ -82,11 +86,10 @@ class Forecast:
         The end is taken as logistic around `end`, whose hazard grows until the
         forecast expires (`expired`): overdue, it was wrong, and adds nothing more.
         """
-        expiry = self.end + EXPIRY * self.spread
         if self.expired(since):
             return 0.0
         scale = self.spread * math.sqrt(3) / math.pi
-        return 0.5 * (1 + math.tanh((min(until, expiry) - self.end) / scale / 2)) / scale
+        return 0.5 * (1 + math.tanh((min(until, self.expires_at) - self.end) / scale / 2)) / scale
 
 
 @dataclass
