@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import Serve
 from tests.fakes import panto, qatech, qualigate
 from tests.fakes.base import Recorded, Reply, RunScript, TestClock, TestScript
@@ -308,23 +310,33 @@ def test_qualigate_a_trigger_answer_that_says_passed_ends_nothing(
     assert fake.requests_to("GET", qualigate.TRIGGER)
 
 
-def test_qualigate_a_project_whose_results_say_failed_fails_whatever_its_rows(
-    serve: Serve, tmp_path: Path
+@pytest.mark.parametrize(
+    ("status", "ended"),
+    [
+        ("failed", "failed"),  # the aggregate disagrees with the rows
+        ("running", "error"),  # every row ended, the aggregate never did
+    ],
+)
+def test_qualigate_a_projects_results_status_caps_its_rows(
+    serve: Serve, tmp_path: Path, status: str, ended: str
 ) -> None:
-    # The aggregate disagrees with the rows.
-    result = qualigate_project(serve, tmp_path, to_results, {"status": "failed"})
-    assert outcome(result) == (1, "failed"), result.log
+    result = qualigate_project(serve, tmp_path, to_results, {"status": status})
+    assert outcome(result) == (1, ended), result.log
+
+
+def partially_rerun(serve: Serve) -> qatech.QatechFake:
+    """A plan whose Login and Cart failed; its rerun reran Login alone, and it passed."""
+    cases = (TestScript("Login", "failed"), TestScript("Cart", "failed"), TestScript("Search"))
+    again = RunScript(result="passed", tests=(TestScript("Login"),))
+    return serve(
+        qatech.QatechFake({"pln_abc": RunScript(result="failed", tests=cases)}, reruns=[again])
+    )
 
 
 def test_qatech_a_partial_rerun_keeps_the_failure_it_did_not_rerun(
     serve: Serve, tmp_path: Path
 ) -> None:
-    cases = (TestScript("Login", "failed"), TestScript("Cart", "failed"), TestScript("Search"))
-    # The rerun reran Login alone, and it passed; Cart's failure stands.
-    again = RunScript(result="passed", tests=(TestScript("Login"),))
-    fake = serve(
-        qatech.QatechFake({"pln_abc": RunScript(result="failed", tests=cases)}, reruns=[again])
-    )
+    fake = partially_rerun(serve)  # Cart's failure stands
     result = step(tmp_path, fake, "qatech", suite="pln_abc", rerun_failed="1")
     assert outcome(result) == (1, "failed"), result.log
     assert result.outputs["failed"] == "1"
@@ -365,14 +377,6 @@ def test_qatech_one_runs_failure_is_kept_when_anothers_details_fail(
     assert outcome(result) == (1, "failed"), result.log
 
 
-def test_qualigate_a_project_whose_results_still_say_running_does_not_pass(
-    serve: Serve, tmp_path: Path
-) -> None:
-    # Every row ended, the aggregate never did.
-    result = qualigate_project(serve, tmp_path, to_results, {"status": "running"})
-    assert outcome(result) == (1, "error"), result.log
-
-
 def test_qualigate_a_project_trigger_whose_count_disagrees_does_not_pass(
     serve: Serve, tmp_path: Path
 ) -> None:
@@ -384,11 +388,7 @@ def test_qualigate_a_project_trigger_whose_count_disagrees_does_not_pass(
 def test_qatech_a_partial_rerun_whose_cases_cannot_be_read_does_not_pass(
     serve: Serve, tmp_path: Path
 ) -> None:
-    cases = (TestScript("Login", "failed"), TestScript("Cart", "failed"), TestScript("Search"))
-    again = RunScript(result="passed", tests=(TestScript("Login"),))
-    fake = serve(
-        qatech.QatechFake({"pln_abc": RunScript(result="failed", tests=cases)}, reruns=[again])
-    )
+    fake = partially_rerun(serve)
     on_details(fake, lambda usual: Reply(500, {"message": "boom"}), run_id="r00002")
     result = step(tmp_path, fake, "qatech", suite="pln_abc", rerun_failed="1", timeout="20s")
     assert result.exit_code == 1 and result.outputs["status"] != "passed", result.log
