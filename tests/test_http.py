@@ -19,7 +19,7 @@ from qarun.errors import (
     TriggerUncertainError,
 )
 from qarun.http import HttpClient, RetryPolicy
-from qarun.ratelimit import RATE_LIMIT_SPREAD, KeyLimits, RateLimit
+from qarun.ratelimit import INCREASE, RATE_LIMIT_SPREAD, KeyLimits, RateLimit
 from qarun.request import Request
 from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
 from tests.providers_util import one_wait_for
@@ -116,6 +116,7 @@ def test_a_429_cuts_the_pace_to_this_jobs_part_of_the_key_on_each_endpoint_of_a_
     for route in ("POST /trigger", "GET /trigger", "GET /results"):
         limits.document(route, 30)
     limits.alternatives({"GET /trigger", "GET /results"})  # either answers a check
+    began = clock()
     # 6 requests in the last 20 s, then the 7th refused: the key's window (30 a minute) was
     # filled by the fleet in those 20 s (it frees in 40 s), 6 of the 30 by this job.
     sent_every(limits, clock, "GET /trigger", 3.0, 6)
@@ -124,13 +125,65 @@ def test_a_429_cuts_the_pace_to_this_jobs_part_of_the_key_on_each_endpoint_of_a_
     # Its 6 spread over the whole minute: one every 10 s, on /results as well.
     assert limits.pace("GET /trigger") == pytest.approx(10.0)
     assert limits.pace("GET /results") == pytest.approx(10.0)
-    # The first check sent there goes at once, the next one a pause after it.
-    assert limits.wait_before("GET /results") == 0.0
+    # The first check there goes within one of those 10 s, the next a pause after it.
+    first = limits.wait_before("GET /results")
+    assert 0.0 <= first <= 10.0
+    clock.advance(first)
     limits.sent("GET /results")
     assert limits.wait_before("GET /results") == pytest.approx(10.0)
-    assert limits.wait_before("GET /trigger") >= 40.0  # and the hold the 429 asked
+    # GET /trigger waits for this job's own first request in the full window to leave it:
+    # a minute after it was sent, not only the 40 s the platform asked.
+    assert limits.wait_before("GET /trigger") == pytest.approx(began + 60.0 - clock())
     # An endpoint that answers other requests (the trigger) keeps its pace.
     assert limits.pace("POST /trigger") is None
+
+
+def test_a_job_comes_back_no_later_than_twice_the_wait_the_platform_asked() -> None:
+    """A platform whose window is shorter than documented says so with short waits: qarun's
+    own slot in a minute-long window would be far later than the platform means."""
+    clock = TestClock()
+    limits = documented_check(clock)
+    sent_every(limits, clock, "GET /trigger", 1.0, 10)
+    limits.sent("GET /trigger")
+    limits.refused("GET /trigger", 1.0)
+    assert 1.0 <= limits.held("GET /trigger") <= 2.0
+
+
+def test_jobs_refused_together_turn_to_the_other_route_as_they_came() -> None:
+    """One request each in the 5 s that filled /trigger: their first /results request is
+    spread over those 5 s, not sent all at once nor a whole interval of their part later."""
+    firsts = []
+    for seed in range(200):
+        clock = TestClock()
+        limits = documented_check(clock)
+        limits.rng = random.Random(seed)
+        limits.sent("GET /trigger")
+        limits.refused("GET /trigger", 55.0)
+        firsts.append(limits.wait_before("GET /results"))
+    assert max(firsts) <= 5.0  # within the 5 s they took to fill it
+    assert min(firsts) < 0.5 and max(firsts) > 4.5  # and over all of them
+
+
+def test_once_refused_a_job_spreads_its_checks_over_both_routes() -> None:
+    """Before any 429 the first route (GET /trigger, which shows the steps) answers every
+    check; once the key has refused the job, a check goes to the route it used least in the
+    window, so the jobs on the key stop refusing each other on one route."""
+    clock = TestClock()
+    limits = documented_check(clock)
+    routes = ["GET /trigger", "GET /results"]
+    for _ in range(5):
+        assert limits.choose(routes) == 0
+        limits.sent(routes[0])
+        clock.advance(2.0)
+    limits.refused(routes[1], 1.0)  # /results, asked by another run's check, was full
+    clock.advance(120.0)  # every hold over, the part grown back
+    chosen = []
+    for _ in range(6):
+        index = limits.choose(routes)
+        chosen.append(index)
+        limits.sent(routes[index])
+        clock.advance(5.0)
+    assert chosen == [0, 1, 0, 1, 0, 1]
 
 
 def refused_with_three_of_its_own(clock: TestClock) -> KeyLimits:
@@ -143,14 +196,16 @@ def refused_with_three_of_its_own(clock: TestClock) -> KeyLimits:
     return limits
 
 
-def test_the_pace_grows_by_one_request_a_window_every_window() -> None:
+def test_the_pace_grows_back_once_the_window_begins_to_free() -> None:
     clock = TestClock()
     limits = refused_with_three_of_its_own(clock)
+    assert limits.pace("GET /trigger") == pytest.approx(20.0)  # 3 a minute
+    clock.advance(45.0)  # the window begins to free: until then, no growth
     assert limits.pace("GET /trigger") == pytest.approx(20.0)
+    clock.advance(60.0)  # INCREASE more a minute every minute
+    assert limits.pace("GET /trigger") == pytest.approx(60.0 / (3 + INCREASE))
     clock.advance(60.0)
-    assert limits.pace("GET /trigger") == pytest.approx(15.0)  # 4 a minute
-    clock.advance(120.0)
-    assert limits.pace("GET /trigger") == pytest.approx(10.0)  # 6 a minute
+    assert limits.pace("GET /trigger") == pytest.approx(60.0 / (3 + 2 * INCREASE))
 
 
 def test_checks_not_made_are_saved_for_later_up_to_two_windows_of_the_jobs_part() -> None:
@@ -252,7 +307,9 @@ def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     ]
     clock.advance(29.9)
     assert client.first_unrefused([READ, OTHER_READ]) == 1
-    clock.advance(30.0 * RATE_LIMIT_SPREAD)  # the wait, spread as a retry's
+    # Held for the wait and, none of its requests in the full window, up to the 30 s the
+    # window took to fill: the jobs refused together come back while it empties.
+    clock.advance(30.1)
     assert client.first_unrefused([READ, OTHER_READ]) == 0
     assert client.read_or_limited(READ)["ok"] is True
     assert len(sleeps) == 0 and len(fake.requests) == 2

@@ -161,8 +161,7 @@ class HttpClient:
         """The index of the request whose endpoint can be called soonest (the first on a tie):
         no 429 holding it back, within the platform's limit and this job's share of the key.
         When every one is held back by a 429, waits (within the deadline) for the first free."""
-        waits = [self.limits.wait_before(_route(request)) for request in requests]
-        index = waits.index(min(waits))
+        index = self.limits.choose([_route(request) for request in requests])
         held = self.limits.held(_route(requests[index]))
         if held > 0.0:
             # The 429s' waits, spread already: the request waited for goes once it is free.

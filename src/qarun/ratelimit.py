@@ -2,36 +2,48 @@
 and the share of the key this job keeps once a 429 has shown that others use it too.
 
 Jobs that share a key cannot talk to each other; every 429 tells each of them the key is
-full. They share it the way TCP's congestion control shares a link (additive increase,
-multiplicative decrease: Chiu and Jain, "Analysis of the Increase and Decrease Algorithms
-for Congestion Avoidance in Computer Networks", 1989; RFC 5681 for TCP), per endpoint:
+full. Where the platform documents its limit (Qualigate: 30 requests a minute per key on
+each endpoint, a sliding window as far as its documents tell), they share it the way TCP's
+congestion control shares a link (additive increase, multiplicative decrease: Chiu and Jain,
+"Analysis of the Increase and Decrease Algorithms for Congestion Avoidance in Computer
+Networks", 1989; RFC 5681 for TCP), per endpoint, with what the window itself tells:
 
-- **Decrease, sized by the 429.** The key answers `limit` requests per `window` seconds and
-  says (`retry_after`) when its window has room again: the requests that filled it came in
-  the last `window - wait` seconds. Had every job sent at that pace times `(window - wait) /
-  window`, the key would have been exactly full; for this job that is the requests it sent in
-  those seconds, spread over the whole window. Every job cutting alike leaves the fleet at
-  the key's capacity, whatever its size, in one step (the cut DCTCP sizes by the share of
-  marked packets; RFC 8257). The route a check could take instead (Qualigate's /results
-  for GET /trigger) is cut alike, never below this job's own part of it; a cut never
-  speeds a job up; a 429 with no wait is a window that just filled. Only where the
-  platform documents its limit (Qualigate): elsewhere qarun knows neither window nor
-  limit, and keeps to each 429's hold.
-- **Additive increase.** The pace then grows by one request per window every window, TCP's
-  one segment per round trip, the key's window being the time its 429s take to tell: jobs
-  that end free their share, and the others take it up.
-- **A bucket.** The pace is a token bucket two windows of the job's part deep
-  (BUCKET_WINDOWS): checks not made while a run's end is far keep for the end.
-- **The hold.** A 429 holds its endpoint for the wait it asks, spread a little so that the
-  jobs refused together come back apart; the refused request counts against the documented
-  limit, so a platform that refuses with no wait is not asked in a loop.
+- **The hold: this job's own slot.** A 429 with `retry_after` w on a window of W seconds says
+  the key's `limit` requests came in its last W - w seconds, and that they leave it one by
+  one, each a window after it was sent. The job comes back when the first of its own
+  requests among them leaves (never before w, never after 2 w: a platform whose window is
+  shorter than documented says so with short waits). Jobs refused together come back as
+  their own slots free, apart, with no spread to tune; a job with none of its requests in
+  the window comes back at a random moment while it empties (w plus up to W - w).
+- **Decrease, sized by the 429.** Had every job sent at its pace times (W - w) / W, the key
+  would have been exactly full: for this job, the requests it sent in those W - w seconds,
+  spread over the whole window. Every job cutting alike leaves the fleet at the key's
+  capacity, whatever its size, in one step (as DCTCP sizes its cut by the share of marked
+  packets; RFC 8257). The route a check could take instead (Qualigate's /results for
+  GET /trigger) is cut alike, never below this job's own part of it, and carries the check
+  while the refused one is held; the jobs refused together turn to it spread over the W - w
+  seconds in which they filled the other (jitter sized by the window, not by a constant).
+  A cut never speeds a job up.
+- **Additive increase, once the window frees.** Until the w seconds are over, the other
+  route carries every refused job at once, exactly full: no part grows. From then on each
+  grows by INCREASE requests a window, every window (measured; TCP grows one segment a
+  round trip): jobs that end free their share, and the others take it up.
+- **Both routes, once shared.** Before any 429 a check asks the first route (GET /trigger
+  shows the steps); once the key has refused the job, the route it used least in the
+  window: the jobs stop refusing each other on one route while the other idles.
+- **A bucket.** The pace is a token bucket BUCKET_WINDOWS windows of the job's part deep:
+  checks not made while a run's end is far keep for the end.
+- The refused request counts against the documented limit, so a platform that refuses with
+  no wait is not asked in a loop.
+
+Where no limit is documented (Panto, QA.tech), qarun knows neither window nor limit: a 429
+holds its endpoint for the wait it asks, spread by up to half (RATE_LIMIT_SPREAD).
 
 The job's part gives way to the `timeout`'s last check (`HttpClient`); the holds and the
-documented limit never do.
-
-A job alone never sees a 429 and is never paced below the platform's documented limit; the
-schedule of checks (`wait.Schedule`) knows nothing of this: the HTTP client asks `KeyLimits`
-how long to wait before calling an endpoint, and which of two endpoints is free soonest.
+documented limit never do. A job alone never sees a 429 and is never paced below the
+platform's documented limit; the schedule of checks (`wait.Schedule`) knows nothing of
+this: the HTTP client asks `KeyLimits` how long to wait before calling an endpoint, and
+which of two endpoints to call.
 """
 
 from __future__ import annotations
@@ -39,14 +51,20 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-# A 429's wait is lengthened by up to half (at most 10 s more): jobs sharing a key that were
-# refused together would otherwise all come back the moment one slot frees, and all but one
-# be refused again (bench/shared_key.py: 429s fell from 39 % to 16 % of the requests).
+# Where the platform documents no limit (no window to reason from), a 429's wait is
+# lengthened by up to half: jobs sharing a key that were refused together would otherwise all
+# come back the moment one slot frees, and all but one be refused again (bench/shared_key.py,
+# when every 429 was held so: 429s fell from 39 % to 16 % of the requests).
 RATE_LIMIT_SPREAD = 0.5
-RATE_LIMIT_SPREAD_CAP = 20.0
+# How fast a job's part grows back once the 429's hold is over: this many requests a window,
+# every window (TCP's additive increase is one segment a round trip; measured on the tuning
+# set, 10 jobs, stalled-after-jump: 1: 6.67 s and 9.6 % 429s, 2: 6.07 s and 9.5 %, 4: 5.84 s
+# and 9.4 %, 8: 5.81 s and 9.4 %, 16: 5.90 s and 9.4 %, no part once the hold is over: 5.74 s
+# and 9.7 %, but 10.3 % under even progress; bench/README.md, "After").
+INCREASE = 8.0
 # How many windows of its part a job may save for later: checks it does not make while its
 # runs' ends are far keep for those it aims at a forecast end (bench/README.md, "After":
 # 10 jobs on one key, 0 windows 6.58 s and 12.0 % 429s, 1: 6.34 s and 11.3 %, 2: 5.73 s and
@@ -85,19 +103,20 @@ class Share:
     apart keep (up to its part of a window) for the checks it aims at a forecast end."""
 
     window: float
-    # Requests a second allowed when last cut (None: never refused), and when.
+    # Requests a second allowed when last cut (None: never refused), and from when it grows.
     rate: float | None = None
-    cut_at: float = 0.0
+    grows_from: float = 0.0
     # The bucket: at most `depth` requests ahead, `tokens` of them there at `counted_at`.
     depth: float = 1.0
     tokens: float = 1.0
     counted_at: float = 0.0
 
     def allowed(self, now: float) -> float | None:
-        """The pace now: the cut's, plus one request per window for every window since."""
+        """The pace now: the cut's, plus INCREASE requests a window for every window since
+        it began to grow."""
         if self.rate is None:
             return None
-        return self.rate + (now - self.cut_at) / self.window**2
+        return self.rate + INCREASE * max(0.0, now - self.grows_from) / self.window**2
 
     def delay(self, now: float) -> float:
         """Seconds until the bucket holds a request."""
@@ -112,19 +131,17 @@ class Share:
             self.tokens = self._tokens(now, pace) - 1.0
             self.counted_at = now
 
-    def cut(self, now: float, rate: float, depth: float, unheld: bool) -> None:
+    def cut(self, now: float, rate: float, depth: float, grows_from: float, tokens: float) -> None:
         """A 429: from now on at most `rate` requests a second (never more than the pace
-        now: a cut never speeds a job up), growing again, and at most `depth` ahead. The
-        first request goes at once (on an endpoint held back, when its hold ends), but on
-        an endpoint refused without a hold (`unheld`), only at the new pace."""
+        now: a cut never speeds a job up), growing again from `grows_from`, at most `depth`
+        ahead, with `tokens` in the bucket now."""
         current = self.allowed(now)
-        left = 0.0 if unheld else 1.0
         if current is not None:
             rate = min(rate, current)
-            left = min(left, self._tokens(now, current))
-        self.rate, self.cut_at = rate, now
+            tokens = min(tokens, self._tokens(now, current))
+        self.rate, self.grows_from = rate, grows_from
         self.depth = max(1.0, depth)
-        self.tokens, self.counted_at = left, now
+        self.tokens, self.counted_at = tokens, now
 
     def _tokens(self, now: float, pace: float) -> float:
         return min(self.depth, self.tokens + (now - self.counted_at) * pace)
@@ -144,6 +161,8 @@ class KeyLimits:
     # Endpoints that answer the same check (Qualigate's GET /trigger and /results): a 429 on
     # one cuts this job's pace on each.
     alike: list[set[str]] = field(default_factory=list)
+    # Whether a documented route has refused this job: the key is shared.
+    shared: bool = False
 
     def document(self, route: str, per_minute: int) -> None:
         """The platform's documented limit on `route`."""
@@ -186,8 +205,10 @@ class KeyLimits:
         now = self.clock()
         window = self._window(route)
         if window.limit is not None:
+            self.shared = True
+            self.holds[route] = self._own_slot(window, now, wait or 0.0)
             self._cut(route, window, wait or 0.0)
-        if wait is not None:
+        elif wait is not None:
             # Spread as a retry's wait is: the jobs refused together come back apart.
             self.holds[route] = now + self.spread(wait)
 
@@ -196,7 +217,38 @@ class KeyLimits:
         self.holds.pop(route, None)
 
     def spread(self, wait: float) -> float:
-        return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
+        return wait + self.rng.uniform(0, wait * RATE_LIMIT_SPREAD)
+
+    def choose(self, routes: Sequence[str]) -> int:
+        """The index of the route that can be called soonest. On a tie between routes free
+        now, the first (it may say more), until the key has refused this job: from then on
+        the one it has used least in the last window, so that the jobs on the key spread
+        their checks over both routes instead of refusing each other on one."""
+        waits = [self.wait_before(route) for route in routes]
+        free = [index for index, wait in enumerate(waits) if wait <= 0.0]
+        if len(free) < 2 or not self.shared:
+            return waits.index(min(waits))
+        now = self.clock()
+        used = {
+            i: self._window(routes[i]).sent_since(now - self._window(routes[i]).window)
+            for i in free
+        }
+        return min(free, key=lambda index: used[index])
+
+    def _own_slot(self, window: RateLimit, now: float, wait: float) -> float:
+        """When this job may call a documented route again after a 429. The key's window
+        filled in its last `window - wait` seconds; it slides, so the requests this job sent
+        in them leave it one by one, the first at its own moment: the job comes back then
+        (never before the platform's `wait`), and the jobs refused together come back as
+        their own slots free, without a spread. A job with none of them comes back at a
+        random moment while the window empties."""
+        filled = window.window - min(wait, window.window)
+        # The last request sent is the one just refused: it holds no slot.
+        own = [at for at in list(window.sent)[:-1] if at >= now - filled]
+        back = own[0] + window.window if own else now + wait + self.rng.uniform(0.0, filled)
+        # Never more than twice the wait asked: a platform whose window is shorter than
+        # documented says so with a short wait.
+        return max(now + wait, min(back, now + 2 * wait))
 
     def _cut(self, route: str, window: RateLimit, wait: float) -> None:
         """This job's part of the key, on `route` and on each route that answers the same
@@ -205,8 +257,11 @@ class KeyLimits:
         # The requests that filled the key's window came in its last `window - wait` seconds
         # (the refused one aside): this job's part of them, spread over the whole window,
         # fills it exactly once every job does the same.
-        since = now - max(window.window - min(wait, window.window), 1.0)
+        filled = max(window.window - min(wait, window.window), 1.0)
+        since = now - filled
         refused = max(1, window.sent_since(since) - 1) / (window.limit or 1)
+        # The key's window begins to free after `wait`: from then on the parts grow back.
+        frees_at = now + wait
         for other in next((group for group in self.alike if route in group), {route}):
             limit = self._window(other)
             if limit.limit is None:
@@ -215,13 +270,19 @@ class KeyLimits:
             # of it is larger (it was its main way): never below what it took there.
             own = limit.sent_since(since) / limit.limit
             part = refused if other == route else max(refused, own)
+            rate = part * limit.limit / limit.window
+            if other == route:
+                # It saves what it can during its hold (refused with no wait, it has none).
+                tokens = 1.0 if wait > 0.0 else 0.0
+            else:
+                # The jobs refused together turn to the other route spread over the seconds
+                # they took to fill this one (at most one interval of their part there):
+                # they come to it as fast as they came here, not all at once.
+                tokens = 1.0 - self.rng.uniform(0.0, min(1.0, filled * rate))
             share = self.shares.setdefault(other, Share(limit.window))
-            share.cut(
-                now,
-                part * limit.limit / limit.window,
-                BUCKET_WINDOWS * part * limit.limit,
-                unheld=other == route and wait <= 0.0,
-            )
+            # Until the window begins to free, the other route carries the check for every
+            # job at once, exactly full: no part grows before.
+            share.cut(now, rate, BUCKET_WINDOWS * part * limit.limit, frees_at, tokens)
 
     def _window(self, route: str) -> RateLimit:
         return self.windows.setdefault(route, RateLimit())
