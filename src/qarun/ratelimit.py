@@ -59,11 +59,12 @@ from dataclasses import dataclass, field
 # come back the moment one slot frees, and all but one be refused again (bench/shared_key.py,
 # when every 429 was held so: 429s fell from 39 % to 16 % of the requests).
 RATE_LIMIT_SPREAD = 0.5
-# How fast a job's part grows back once the 429's hold is over: this many requests a window,
-# every window (TCP's additive increase is one segment a round trip; measured on the tuning
-# set, 10 jobs, stalled-after-jump: 1: 6.67 s and 9.6 % 429s, 2: 6.07 s and 9.5 %, 4: 5.84 s
-# and 9.4 %, 8: 5.81 s and 9.4 %, 16: 5.90 s and 9.4 %, no part once the hold is over: 5.74 s
-# and 9.7 %, but 10.3 % under even progress; bench/README.md, "After").
+# How fast a job's part grows back once the key's window begins to free: this many requests
+# a window, every window (TCP grows one segment a round trip). Measured while the rule was
+# chosen (tuning set, 10 jobs, stalled-after-jump; bench/README.md, "Second after"): 1: 6.67 s
+# and 9.6 % 429s, 2: 6.07 s and 9.5 %, 4: 5.84 s, 8: 5.81 s, 16: 5.90 s, 64: 5.78 s (all 9.4 %),
+# no part at all once the window frees: 5.74 s and 9.7 %, but 10.3 % under even progress.
+# 8 is the smallest on the plateau (the random draws alone move a figure by about 0.15 s).
 INCREASE = 8.0
 # How many windows of its part a job may save for later: checks it does not make while its
 # runs' ends are far keep for those it aims at a forecast end (bench/README.md, "After":
