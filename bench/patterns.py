@@ -14,8 +14,8 @@ lag × rate no worse than age only, and the 3–60 s lag at most 1.1 × age only
 
     .venv/bin/python -m bench.patterns [--seeds 16] [--held-aside | --all] [--runs 200]
 
-The tuning set by default; `--held-aside` reports the held-aside set only (seeds 101 on,
-other pattern parameters), `--all` both, apart.
+The tuning set by default; `--held-aside` reports the held-aside and the fresh set (seeds 101
+and 201 on, other pattern parameters), `--all` every set, apart.
 """
 
 from __future__ import annotations
@@ -148,8 +148,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=16, help="how many seeds of each set")
     parser.add_argument("--runs", type=int, default=RUNS, help="runs drawn per seed")
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--held-aside", action="store_true", help="the held-aside set only")
-    which.add_argument("--all", action="store_true", help="both sets, apart")
+    which.add_argument("--held-aside", action="store_true", help="the held-aside and the fresh set")
+    which.add_argument("--all", action="store_true", help="every set, apart")
     args = parser.parse_args()
     if not 1 <= args.seeds <= MAX_SEEDS:
         parser.error(f"--seeds: 1 to {MAX_SEEDS}")

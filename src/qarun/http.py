@@ -8,7 +8,7 @@ have acted on it: the connection was never made, or it answered 429 or 503.
 What a 429 asks (its hold on the endpoint, this job's share of the key from then on) and
 the platform's documented limits are `ratelimit.KeyLimits`; the `timeout` deadline every
 request answers to is `deadline.Deadline`. A caller with another endpoint to ask
-(Qualigate's /results) asks the one it can call soonest (`first_unrefused`), and the
+(Qualigate's /results) asks the one `KeyLimits.choose` picks (`first_unrefused`), and the
 other while a 429 holds the first (`read_or_limited`).
 
 The wait ends as a timeout after a 429 or a single failure that the deadline cut
@@ -141,16 +141,18 @@ class HttpClient:
         return self._retrying(request, give_up=self._spent, error=tried_error)
 
     def read_or_limited(self, request: Request) -> Any:
-        """`read`, except that a 429 with a wait is not waited out: RateLimitedError at once.
-        For a caller that can ask an endpoint with a rate limit of its own meanwhile."""
+        """`read`, except that a 429 is not waited out: RateLimitedError at once (with a wait
+        or without one). For a caller that can ask an endpoint with a rate limit of its own
+        meanwhile."""
 
         def give_up(problem: Retryable, failures: int) -> bool:
-            if problem.error.status_code == 429 and problem.wait is not None:
+            if problem.error.status_code == 429:
                 # Said in the log as a retry's wait is: why the checks slow down from here.
+                route = _route(request)
                 self.notify(
                     f"{request.method} {request.path}: {problem.error} Held back for "
-                    f"{problem.wait:.0f} s; asking another way meanwhile"
-                    f"{_paced(self.limits.pace(_route(request)))}."
+                    f"{self.limits.held(route):.0f} s; asking another way meanwhile"
+                    f"{_paced(self.limits.pace(route))}."
                 )
                 raise RateLimitedError(str(problem.error), status_code=429)
             return self._spent(problem, failures)
@@ -158,13 +160,13 @@ class HttpClient:
         return self._retrying(request, give_up=give_up, error=tried_error)
 
     def first_unrefused(self, requests: Sequence[Request]) -> int:
-        """The index of the request whose endpoint can be called soonest (the first on a tie):
+        """The index of the request whose endpoint can be called soonest (`KeyLimits.choose`):
         no 429 holding it back, within the platform's limit and this job's share of the key.
         When every one is held back by a 429, waits (within the deadline) for the first free."""
         index = self.limits.choose([_route(request) for request in requests])
-        held = self.limits.held(_route(requests[index]))
+        held = self._hold(_route(requests[index]))
         if held > 0.0:
-            # The 429s' waits, spread already: the request waited for goes once it is free.
+            # The 429's hold: the request waited for goes once it is over.
             # Not a retry: this check has not been asked yet, its endpoint was refused before.
             refused = RateLimitedError("Held back by an earlier 429.", status_code=429)
             problem = Retryable(refused, unreceived=True, wait=held)
@@ -231,8 +233,17 @@ class HttpClient:
             )
         # A platform that keeps asking for (almost) no wait still gets backed off from.
         wait = problem.wait if failures < self.policy.attempts else max(problem.wait, backoff)
-        # The hold the 429 set, spread already (`_answer`), and never less than asked.
-        return max(wait, self.limits.held(_route(request)))
+        # The hold the 429 set (`_answer`), and never less than asked.
+        return max(wait, self._hold(_route(request)))
+
+    def _hold(self, route: str) -> float:
+        """Seconds to keep off `route` after its 429: the whole hold, or, where the deadline
+        comes first, only the wait the platform asked (the rest is a courtesy to the other
+        jobs on the key, which gives way to the last check as the job's part does)."""
+        held = self.limits.held(route)
+        if held > 0.0 and not self.deadline.allows(held):
+            return self.limits.held(route, courtesy=False)
+        return held
 
     def _respect_rate_limit(self, request: Request) -> None:
         """Waits out a 429's hold on the endpoint (asked for by another run's check, say),

@@ -50,15 +50,16 @@ from __future__ import annotations
 
 import random
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 # Where the platform documents no limit (no window to reason from), a 429's wait is
-# lengthened by up to half: jobs sharing a key that were refused together would otherwise all
-# come back the moment one slot frees, and all but one be refused again (bench/shared_key.py,
-# when every 429 was held so: 429s fell from 39 % to 16 % of the requests).
+# lengthened by up to half, 10 s at most: jobs sharing a key that were refused together would
+# otherwise all come back the moment one slot frees, and all but one be refused again
+# (bench/shared_key.py, when every 429 was held so: 429s fell from 39 % to 16 %).
 RATE_LIMIT_SPREAD = 0.5
+RATE_LIMIT_SPREAD_CAP = 20.0
 # How fast a job's part grows back once the key's window begins to free: this many requests
 # a window, every window (TCP grows one segment a round trip). Measured while the rule was
 # chosen (tuning set, 10 jobs, stalled-after-jump; bench/README.md, "Second after"): 1: 6.67 s
@@ -81,6 +82,9 @@ class RateLimit:
     limit: int | None = None
     window: float = 60.0
     sent: deque[float] = field(default_factory=deque)
+    # When the refused ones among them were sent: they count against the limit here (a
+    # platform refusing with no wait is not asked in a loop), but hold no slot in the key.
+    refused: deque[float] = field(default_factory=deque)
 
     def delay(self, now: float) -> float:
         """Seconds to wait before the next request may go out."""
@@ -89,12 +93,25 @@ class RateLimit:
             return 0.0
         return self.window - (now - self.sent[0])
 
+    def answered_since(self, moment: float) -> list[float]:
+        """When the requests sent since `moment` that were not refused were sent."""
+        refused = Counter(self.refused)
+        answered = []
+        for at in self.sent:
+            if refused[at]:
+                refused[at] -= 1
+            elif at >= moment:
+                answered.append(at)
+        return answered
+
     def sent_since(self, moment: float) -> int:
         return sum(1 for at in self.sent if at >= moment)
 
     def _forget(self, now: float) -> None:
         while self.sent and now - self.sent[0] >= self.window:
             self.sent.popleft()
+        while self.refused and now - self.refused[0] >= self.window:
+            self.refused.popleft()
 
 
 @dataclass
@@ -132,20 +149,25 @@ class Share:
             self.tokens = self._tokens(now, pace) - 1.0
             self.counted_at = now
 
-    def cut(self, now: float, rate: float, depth: float, grows_from: float, tokens: float) -> None:
-        """A 429: from now on at most `rate` requests a second (never more than the pace
-        now: a cut never speeds a job up), growing again from `grows_from`, at most `depth`
-        ahead, with `tokens` in the bucket now."""
+    def cut(
+        self, now: float, rate: float, depth: float, *, grows_from: float, tokens: float, at: float
+    ) -> None:
+        """A 429: from now on at most `rate` requests a second, growing again from
+        `grows_from`, at most `depth` ahead, with `tokens` in the bucket at `at` (now, or when
+        the endpoint's hold ends: nothing is saved during it). A cut never speeds a job up:
+        not its pace, not its growth, not its bucket."""
         current = self.allowed(now)
         if current is not None:
             rate = min(rate, current)
             tokens = min(tokens, self._tokens(now, current))
+            grows_from = max(grows_from, self.grows_from)
+            depth = min(depth, self.depth)
         self.rate, self.grows_from = rate, grows_from
         self.depth = max(1.0, depth)
-        self.tokens, self.counted_at = tokens, now
+        self.tokens, self.counted_at = tokens, at
 
     def _tokens(self, now: float, pace: float) -> float:
-        return min(self.depth, self.tokens + (now - self.counted_at) * pace)
+        return min(self.depth, self.tokens + max(0.0, now - self.counted_at) * pace)
 
 
 @dataclass
@@ -157,30 +179,33 @@ class KeyLimits:
     # Limits the platform documents (or none), and what this job sent, by endpoint.
     windows: dict[str, RateLimit] = field(default_factory=dict)
     shares: dict[str, Share] = field(default_factory=dict)
-    # Until when (clock) a 429 asked qarun not to call the endpoint again.
+    # Until when (clock) qarun keeps off an endpoint after a 429, and until when the 429
+    # itself asked (`floors`): the rest is this job's courtesy to the others on the key, which
+    # gives way to the deadline's last check as its part does.
     holds: dict[str, float] = field(default_factory=dict)
+    floors: dict[str, float] = field(default_factory=dict)
     # Endpoints that answer the same check (Qualigate's GET /trigger and /results): a 429 on
     # one cuts this job's pace on each.
     alike: list[set[str]] = field(default_factory=list)
-    # Whether a documented route has refused this job: the key is shared.
-    shared: bool = False
 
     def document(self, route: str, per_minute: int) -> None:
         """The platform's documented limit on `route`."""
         self._window(route).limit = per_minute
 
-    def held(self, route: str) -> float:
-        """Seconds until the last 429 from `route` lets qarun call it again."""
-        return max(0.0, self.holds.get(route, 0.0) - self.clock())
+    def held(self, route: str, courtesy: bool = True) -> float:
+        """Seconds until the last 429 from `route` lets qarun call it again (`courtesy`
+        False: until the wait the 429 asked is over)."""
+        until = (self.holds if courtesy else self.floors).get(route, 0.0)
+        return max(0.0, until - self.clock())
 
     def wait_before(self, route: str, shared: bool = True) -> float:
         """Seconds to wait before calling `route`: its hold, its documented limit and (if
-        `shared`) this job's share of the key."""
+        `shared`) this job's share of the key and its courtesy after a 429."""
         now = self.clock()
         window = self._window(route)
         share = self.shares.get(route) if shared else None
         paced = share.delay(now) if share is not None else 0.0
-        return max(self.held(route), window.delay(now), paced)
+        return max(self.held(route, courtesy=shared), window.delay(now), paced)
 
     def pace(self, route: str) -> float | None:
         """Seconds between requests to `route` this job keeps to now (None: not paced)."""
@@ -205,29 +230,35 @@ class KeyLimits:
         with no wait is still asked at most that often."""
         now = self.clock()
         window = self._window(route)
+        if window.sent:
+            window.refused.append(window.sent[-1])
         if window.limit is not None:
-            self.shared = True
-            self.holds[route] = self._own_slot(window, now, wait or 0.0)
-            self._cut(route, window, wait or 0.0)
+            asked = max(0.0, wait or 0.0)
+            self.floors[route] = now + asked
+            self.holds[route] = self._own_slot(window, now, asked)
+            self._cut(route, window, asked)
         elif wait is not None:
             # Spread as a retry's wait is: the jobs refused together come back apart.
+            self.floors[route] = now + wait
             self.holds[route] = now + self.spread(wait)
 
     def lift(self, route: str) -> None:
         """The hold on `route` was waited out."""
         self.holds.pop(route, None)
+        self.floors.pop(route, None)
 
     def spread(self, wait: float) -> float:
-        return wait + self.rng.uniform(0, wait * RATE_LIMIT_SPREAD)
+        return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
 
     def choose(self, routes: Sequence[str]) -> int:
         """The index of the route that can be called soonest. On a tie between routes free
-        now, the first (it may say more), until the key has refused this job: from then on
-        the one it has used least in the last window, so that the jobs on the key spread
-        their checks over both routes instead of refusing each other on one."""
+        now, the first (it may say more), unless this job is paced below the documented limit
+        on one of them (the key is shared): then the one it has used least in the last
+        window, so that the jobs on the key spread their checks over both routes instead of
+        refusing each other on one while the other idles."""
         waits = [self.wait_before(route) for route in routes]
         free = [index for index, wait in enumerate(waits) if wait <= 0.0]
-        if len(free) < 2 or not self.shared:
+        if len(free) < 2 or not any(self._paced_below_limit(route) for route in routes):
             return waits.index(min(waits))
         now = self.clock()
         used = {
@@ -236,54 +267,80 @@ class KeyLimits:
         }
         return min(free, key=lambda index: used[index])
 
+    def _paced_below_limit(self, route: str) -> bool:
+        share, limit = self.shares.get(route), self._window(route)
+        allowed = share.allowed(self.clock()) if share is not None else None
+        return (
+            allowed is not None and limit.limit is not None and allowed * limit.window < limit.limit
+        )
+
+    @staticmethod
+    def _filled(window: RateLimit, wait: float) -> float:
+        """The seconds in which the key's window filled, by a 429's `wait`: the window less the
+        wait, or the whole window where the wait says nothing of it (none, or all of it)."""
+        if 0.0 < wait < window.window:
+            return max(window.window - wait, 1.0)
+        return window.window
+
     def _own_slot(self, window: RateLimit, now: float, wait: float) -> float:
         """When this job may call a documented route again after a 429. The key's window
-        filled in its last `window - wait` seconds; it slides, so the requests this job sent
-        in them leave it one by one, the first at its own moment: the job comes back then
-        (never before the platform's `wait`), and the jobs refused together come back as
-        their own slots free, without a spread. A job with none of them comes back at a
-        random moment while the window empties."""
-        filled = window.window - min(wait, window.window)
-        # The last request sent is the one just refused: it holds no slot.
-        own = [at for at in list(window.sent)[:-1] if at >= now - filled]
-        back = own[0] + window.window if own else now + wait + self.rng.uniform(0.0, filled)
-        # Never more than twice the wait asked: a platform whose window is shorter than
-        # documented says so with a short wait.
+        filled in its last `filled` seconds; it slides, so the requests this job had answered
+        in them leave it one by one, the first at its own moment: the job comes back then,
+        and the jobs refused together come back as their own slots free, without a spread.
+        A job with none of them comes back at a random moment of as long again as the wait
+        (or the window's filling, if shorter). Never before the platform's `wait`, never after
+        twice it: a platform whose window is shorter than documented says so with short
+        waits."""
+        filled = self._filled(window, wait)
+        own = window.answered_since(now - filled)
+        if own:
+            back = own[0] + window.window
+        else:
+            back = now + wait + self.rng.uniform(0.0, min(filled, wait))
         return max(now + wait, min(back, now + 2 * wait))
 
     def _cut(self, route: str, window: RateLimit, wait: float) -> None:
         """This job's part of the key, on `route` and on each route that answers the same
         check, from a 429 on `route` (`window`)."""
         now = self.clock()
-        # The requests that filled the key's window came in its last `window - wait` seconds
-        # (the refused one aside): this job's part of them, spread over the whole window,
-        # fills it exactly once every job does the same.
-        filled = max(window.window - min(wait, window.window), 1.0)
+        # The requests that filled the key's window came in its last `filled` seconds: this
+        # job's part of them (its answered ones), spread over the whole window, fills it
+        # exactly once every job does the same.
+        filled = self._filled(window, wait)
         since = now - filled
-        refused = max(1, window.sent_since(since) - 1) / (window.limit or 1)
-        # The key's window begins to free after `wait`: from then on the parts grow back.
-        frees_at = now + wait
+        refused = max(1, len(window.answered_since(since))) / (window.limit or 1)
+        # The key's window begins to free after `wait` (at the latest, a window on): from then
+        # on the parts grow back.
+        frees_at = now + min(wait, window.window)
         for other in next((group for group in self.alike if route in group), {route}):
             limit = self._window(other)
             if limit.limit is None:
                 continue
             # The same jobs share the check's other route alike, unless this job's own part
             # of it is larger (it was its main way): never below what it took there.
-            own = limit.sent_since(since) / limit.limit
+            own = len(limit.answered_since(since)) / limit.limit
             part = refused if other == route else max(refused, own)
             rate = part * limit.limit / limit.window
             if other == route:
-                # It saves what it can during its hold (refused with no wait, it has none).
-                tokens = 1.0 if wait > 0.0 else 0.0
+                # One request when its hold ends, then its pace: nothing saved during the hold
+                # (its own slots free one by one). Refused with no wait, none before its pace.
+                tokens, at = (1.0 if wait > 0.0 else 0.0), self.holds[route]
             else:
                 # The jobs refused together turn to the other route spread over the seconds
                 # they took to fill this one (at most one interval of their part there):
                 # they come to it as fast as they came here, not all at once.
-                tokens = 1.0 - self.rng.uniform(0.0, min(1.0, filled * rate))
+                tokens, at = 1.0 - self.rng.uniform(0.0, min(1.0, filled * rate)), now
             share = self.shares.setdefault(other, Share(limit.window))
             # Until the window begins to free, the other route carries the check for every
             # job at once, exactly full: no part grows before.
-            share.cut(now, rate, BUCKET_WINDOWS * part * limit.limit, frees_at, tokens)
+            share.cut(
+                now,
+                rate,
+                BUCKET_WINDOWS * part * limit.limit,
+                grows_from=frees_at,
+                tokens=tokens,
+                at=at,
+            )
 
     def _window(self, route: str) -> RateLimit:
         return self.windows.setdefault(route, RateLimit())
