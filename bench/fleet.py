@@ -110,8 +110,8 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.seeds <= MAX_SEEDS:
         parser.error(f"--seeds: 1 to {MAX_SEEDS}")
-    if args.seed is not None and (args.all or not args.real):
-        parser.error("--seed goes with --real, for one set")
+    if args.seed is not None and (args.all or args.held_aside or not args.real):
+        parser.error("--seed goes with --real, for the tuning set")
     counts = [int(n) for n in (args.jobs or ("10" if args.real else JOBS_TEXT)).split(",")]
     patterns = PATTERNS if args.patterns else (args.pattern,)
     print(machine_name())

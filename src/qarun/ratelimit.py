@@ -118,7 +118,8 @@ class RateLimit:
 class Share:
     """This job's part of one endpoint of a shared key: none until a 429, then a token
     bucket whose rate grows (AIMD). Tokens a job does not spend while its checks are far
-    apart keep (up to its part of a window) for the checks it aims at a forecast end."""
+    apart keep (up to BUCKET_WINDOWS windows of its part) for the checks it aims at a
+    forecast end."""
 
     window: float
     # Requests a second allowed when last cut (None: never refused), and from when it grows.
