@@ -68,9 +68,10 @@ RATE_LIMIT_SPREAD_CAP = 20.0
 # 8 is the smallest on the plateau (the random draws alone move a figure by about 0.15 s).
 INCREASE = 8.0
 # How many windows of its part a job may save for later: checks it does not make while its
-# runs' ends are far keep for those it aims at a forecast end (bench/README.md, "After":
-# 10 jobs on one key, 0 windows 6.58 s and 12.0 % 429s, 1: 6.34 s and 11.3 %, 2: 5.73 s and
-# 10.4 %, 4: 5.90 s and 10.7 %).
+# runs' ends are far keep for those it aims at a forecast end, or for when the key frees
+# (bench/README.md, "Second after", tuning set, stalled-after-jump, lag at 10 and 20 jobs:
+# 0 windows 6.08 s and 15.30 s, 1: 6.11 s and 15.29 s, 2: 6.06 s and 11.98 s; 429s 9.7-9.8 %
+# and 20.3-20.6 % alike).
 BUCKET_WINDOWS = 2.0
 
 
