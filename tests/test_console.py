@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -47,3 +50,36 @@ def test_console_masks_first_and_redacts_everything() -> None:
     assert lines[0] == "::add-mask::key-0123456789"
     assert "key-0123456789" not in "\n".join(lines[1:])
     assert lines[2].startswith("::error::") and "%0A::warning::x" in lines[2]
+
+
+class GoneReader(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_log_reader_gone_is_not_an_error_of_the_run() -> None:
+    console = Console(stream=GoneReader(), github=False, tty=True)
+    console.info("first line")
+    console.progress("1/2 runs finished")
+    console.verdict("qarun: passed", good=True)  # nothing raised: the run goes on
+
+
+def test_the_command_piped_into_a_closed_reader_prints_no_traceback() -> None:
+    """`qarun … | head -1`: the reader is gone before qarun writes (its end closed first, so
+    every write is refused): the exit code is the run's, and no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "qarun", "--provider", "foo"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "QARUN_API_KEY": "abc"},
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr

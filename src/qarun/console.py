@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -92,6 +93,7 @@ class Console:
         self.tty = tty
         self.color = color
         self._progress_open = False
+        self._gone = False  # the log's reader closed its end
 
     @classmethod
     def for_env(cls, env: Mapping[str, str]) -> Console:
@@ -105,12 +107,25 @@ class Console:
         )
 
     def _write(self, line: str) -> None:
-        stream = self._stream or sys.stdout
         if self._progress_open:
-            stream.write("\n")
+            self._emit("\n")
             self._progress_open = False
-        stream.write(line + "\n")
-        stream.flush()
+        self._emit(line + "\n")
+
+    def _emit(self, text: str) -> None:
+        """Writes and flushes. A reader gone (`qarun … | head -1`) is not an error of the run:
+        the log goes nowhere from then on, the run, its files and its exit code go on."""
+        stream = self._stream or sys.stdout
+        if self._gone:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            self._gone = True
+            if stream is sys.stdout:
+                # Python's own flush at exit would raise again: stdout points nowhere now.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def mask(self, secret: str) -> None:
         """Registers the secret with the runner and with our own redactor."""
@@ -133,9 +148,7 @@ class Console:
         if not self.tty:
             self.info(text)
             return
-        stream = self._stream or sys.stdout
-        stream.write("\r\x1b[K" + neutralize(self.redact(text)))
-        stream.flush()
+        self._emit("\r\x1b[K" + neutralize(self.redact(text)))
         self._progress_open = True
 
     def info(self, text: str) -> None:
