@@ -228,8 +228,16 @@ def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment
     assert done.returncode == 2
     assert "option `--timeout`: `soon` is not a duration" in done.stdout
     assert "`QARUN_API_KEY`: is required" in done.stdout
-    refused = qarun(installed, tmp_path, base_env(tmp_path), "--api-key", KEY)
-    assert refused.returncode == 2 and "unrecognized arguments: --api-key" in refused.stderr
+    # A secret on the command line is refused by name, and never echoed back.
+    for given, variable in (
+        ("--api-key", "QARUN_API_KEY"),
+        ("--github-token=", "QARUN_GITHUB_TOKEN"),
+    ):
+        args = (given, KEY) if not given.endswith("=") else (given + KEY,)
+        refused = qarun(installed, tmp_path, base_env(tmp_path), "--provider", "qatech", *args)
+        assert refused.returncode == 2
+        assert f"option `{given.rstrip('=')}`" in refused.stderr and variable in refused.stderr
+        assert KEY not in refused.stdout + refused.stderr
 
 
 def test_an_option_wins_over_its_environment_variable(

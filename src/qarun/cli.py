@@ -156,10 +156,25 @@ def program(argv: Sequence[str], early_signals: Sequence[int] = ()) -> int:
 
 def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) -> int:
     inputs = manifest.inputs()
-    args = build_parser(inputs).parse_args(argv)
+    parser = build_parser(inputs)
+    refuse_secret_options(parser, sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     from qarun.main import main
 
     return main(action_env(args, inputs, os.environ), early_signals=early_signals)
+
+
+def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """`--api-key` or `--github-token` on the command line: refused, naming the variable to
+    set, before argparse would echo the value back as an unknown argument."""
+    variables = {"--api-key": KEY_VARIABLE, "--github-token": TOKEN_VARIABLES[0]}
+    for arg in argv:
+        option = arg.split("=", 1)[0]
+        if option in variables:
+            parser.error(
+                f"option `{option}`: secrets are never read from the command line (shell "
+                f"history, process lists and CI logs keep it); set {variables[option]} instead."
+            )
 
 
 def console_script() -> int:
