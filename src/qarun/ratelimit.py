@@ -13,8 +13,10 @@ Networks", 1989; RFC 5681 for TCP), per endpoint, with what the window itself te
   one, each a window after it was sent. The job comes back when the first of its own
   requests among them leaves (never before w, never after 2 w: a platform whose window is
   shorter than documented says so with short waits). Jobs refused together come back as
-  their own slots free, apart, with no spread to tune; a job with none of its requests in
-  the window comes back at a random moment while it empties (w plus up to W - w).
+  their own slots free, apart, with no spread to tune; a job with none of its answered
+  requests in the window comes back at a random moment of as long again as the wait (w plus
+  up to w, or up to W - w if shorter). Past w, the hold is a courtesy to the other jobs: it
+  gives way to the `timeout`'s last check.
 - **Decrease, sized by the 429.** Had every job sent at its pace times (W - w) / W, the key
   would have been exactly full: for this job, the requests it sent in those W - w seconds,
   spread over the whole window. Every job cutting alike leaves the fleet at the key's
@@ -28,13 +30,14 @@ Networks", 1989; RFC 5681 for TCP), per endpoint, with what the window itself te
   route carries every refused job at once, exactly full: no part grows. From then on each
   grows by INCREASE requests a window, every window (measured; TCP grows one segment a
   round trip): jobs that end free their share, and the others take it up.
-- **Both routes, once shared.** Before any 429 a check asks the first route (GET /trigger
-  shows the steps); once the key has refused the job, the route it used least in the
-  window: the jobs stop refusing each other on one route while the other idles.
+- **Both routes, while shared.** A check asks the first route (GET /trigger shows the
+  steps), or, while this job is paced below the documented limit, the route it used least
+  in the window: the jobs stop refusing each other on one route while the other idles.
 - **A bucket.** The pace is a token bucket BUCKET_WINDOWS windows of the job's part deep:
-  checks not made while a run's end is far keep for the end.
-- The refused request counts against the documented limit, so a platform that refuses with
-  no wait is not asked in a loop.
+  checks not made while a run's end is far keep for the end (nothing is saved during a
+  hold: the job's own slots free one by one).
+- A refused request counts against the documented limit, so a platform that refuses with no
+  wait is not asked in a loop, but holds no slot in the key and makes no part.
 
 Where no limit is documented (Panto, QA.tech), qarun knows neither window nor limit: a 429
 holds its endpoint for the wait it asks, spread by up to half (RATE_LIMIT_SPREAD).
