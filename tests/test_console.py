@@ -83,3 +83,14 @@ def test_the_command_piped_into_a_closed_reader_prints_no_traceback() -> None:
         os.close(write_end)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
+
+
+def test_a_log_reader_gone_on_a_stdout_with_no_file_behind_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stdout replaced by a stream with no file descriptor (a tee, a test's capture)."""
+    gone = GoneReader()
+    monkeypatch.setattr(sys, "stdout", gone)
+    console = Console(github=False)
+    console.info("first line")  # nothing raised, no fileno asked of a stream without one
+    console.info("second line")

@@ -354,6 +354,43 @@ def test_a_check_goes_to_the_endpoint_it_can_call_soonest(
     ]
 
 
+def test_a_courtesy_ending_too_close_to_the_deadline_gives_way_too() -> None:
+    """The platform asked for 20 s; the courtesy ends 23.8 s on, the deadline 24 s on, with
+    half a second needed for an answer: the check goes at 20 s, not at 23.8 s to be lost."""
+    sleeps = Sleeps()
+    now = sleeps.clock()
+    deadline = Deadline(sleeps.clock, now + 24.0, min_answer=0.5)
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=deadline)
+    client.limits.holds["GET /status"] = now + 23.8
+    client.limits.floors["GET /status"] = now + 20.0
+    assert client.first_unrefused([READ]) == 0
+    assert list(sleeps) == [20.0]
+
+
+def test_near_the_deadline_a_check_goes_where_the_platforms_wait_fits() -> None:
+    """GET /status: asked 20 s, held 40 s; GET /other: asked 30 s, held 32 s; 25 s left: the
+    first, after its 20 s, is the one that can still be answered."""
+    sleeps = Sleeps()
+    now = sleeps.clock()
+    client = client_for("http://127.0.0.1:9", sleeps, deadline=Deadline(sleeps.clock, now + 25.0))
+    for request, held, asked in ((READ, 40.0, 20.0), (OTHER_READ, 32.0, 30.0)):
+        client.limits.holds[f"GET {request.path}"] = now + held
+        client.limits.floors[f"GET {request.path}"] = now + asked
+    assert client.first_unrefused([READ, OTHER_READ]) == 0
+    assert list(sleeps) == [20.0]
+
+
+def test_read_or_limited_turns_away_on_a_429_without_a_wait(fake: Echo) -> None:
+    sleeps = Sleeps()
+    fake.inject("GET /status", Reply(429, {"message": "Too many requests"}))
+    client = client_for(fake.url, sleeps)
+    client.limits.document("GET /status", 30)
+    with pytest.raises(RateLimitedError) as refused:
+        client.read_or_limited(READ)
+    assert refused.value.waited is False
+    assert len(fake.requests) == 1 and list(sleeps) == []
+
+
 def test_waiting_for_a_held_endpoint_never_passes_the_deadline() -> None:
     sleeps = Sleeps()
     now = sleeps.clock()

@@ -618,6 +618,26 @@ def test_a_test_run_is_checked_through_results_while_other_jobs_have_spent_trigg
     assert 60.0 <= fake.requests_to("GET")[-1].at - began <= 65.0
 
 
+def test_a_check_refused_over_and_over_with_no_wait_ends_with_the_platforms_error(
+    serve: Serve, clock: TestClock
+) -> None:
+    """A proxy answering 429 with no wait on both endpoints is a platform failing, not a key
+    being shared: the retries' budget, then the platform's error (exit 3), not a loop until
+    the timeout."""
+    fake = serve(QualigateFake([RunScript(duration=100.0)]))
+    client = client_for(
+        fake, QualigateProvider.auth_headers(API_KEY), sleep=clock.sleep, clock=clock
+    )
+    qualigate = provider(fake, test_case=TEST_CASE_ID, client=client)
+    (run,) = start(qualigate)
+    refused = Reply(429, {"error": "Too Many Requests", "message": "slow down"})
+    for path in (TRIGGER, RESULTS):
+        fake.inject(f"GET {path}", *[refused] * 50)
+    with pytest.raises(PlatformError, match="refused each time, with no wait"):
+        qualigate.poll([run])
+    assert len(fake.requests_to("GET")) <= 2 * client.policy.attempts
+
+
 @pytest.mark.parametrize("unfinished", ["rows", "absent", "404"])
 def test_results_checks_never_end_a_run_early_whatever_results_shows_of_it(
     serve: Serve, clock: TestClock, unfinished: str

@@ -134,7 +134,8 @@ def test_refused_requests_hold_no_slot() -> None:
 
 def test_balancing_stops_once_the_parts_have_grown_past_the_limit() -> None:
     """Once refused, checks go to the route used least; when the parts have grown back above
-    the documented limit, the first route (which shows the steps) answers again."""
+    the documented limit, the first route (which shows the steps) answers again, even where
+    it is the one used most."""
     clock = TestClock()
     limits = qualigate_limits(clock)
     sent_every(limits, clock, TRIGGER, 5.0, 3)
@@ -143,7 +144,46 @@ def test_balancing_stops_once_the_parts_have_grown_past_the_limit() -> None:
     limits.lift(TRIGGER)
     assert limits.choose([TRIGGER, RESULTS]) == 1  # /results used least
     clock.advance(600.0)  # grown back by 8 a minute every minute: past 30 a minute
+    sent_every(limits, clock, TRIGGER, 1.0, 3)  # GET /trigger now the one used most
     assert limits.choose([TRIGGER, RESULTS]) == 0
+
+
+def test_a_429_on_the_other_route_during_a_hold_saves_nothing_for_its_end() -> None:
+    """Held on GET /trigger, then refused on /results: when GET /trigger's hold ends, one
+    request goes, not what its bucket would have saved since the second 429."""
+    clock = TestClock()
+    limits = qualigate_limits(clock)
+    sent_every(limits, clock, TRIGGER, 3.0, 20)
+    refused(limits, TRIGGER, 60.0)
+    clock.advance(10.0)
+    refused(limits, RESULTS, 60.0)  # as the documents' example: the whole window
+    clock.advance(limits.held(TRIGGER))
+    limits.lift(TRIGGER)
+    burst = 0
+    while limits.wait_before(TRIGGER) == 0.0 and burst < 20:
+        limits.sent(TRIGGER)
+        burst += 1
+    assert burst == 1
+
+
+def test_the_platforms_own_wait_is_all_that_is_left_without_the_share() -> None:
+    clock = TestClock()
+    limits = qualigate_limits(clock)
+    sent_every(limits, clock, TRIGGER, 1.0, 10)
+    refused(limits, TRIGGER, 20.0)  # its own slot frees 51 s on: held 40 s (twice the wait)
+    assert limits.wait_before(TRIGGER) == pytest.approx(40.0)
+    assert limits.wait_before(TRIGGER, shared=False) == pytest.approx(20.0)
+
+
+def test_a_second_cut_never_deepens_the_bucket() -> None:
+    clock = TestClock()
+    limits = qualigate_limits(clock)
+    sent_every(limits, clock, TRIGGER, 20.0, 2)
+    refused(limits, TRIGGER, 20.0)  # a part of 1 a minute: 2 deep
+    depth = limits.shares[TRIGGER].depth
+    sent_every(limits, clock, TRIGGER, 1.0, 25)
+    refused(limits, TRIGGER, 5.0)  # a larger part, measured since: never a deeper bucket
+    assert limits.shares[TRIGGER].depth == depth
 
 
 def test_without_a_documented_limit_the_spread_stays_within_ten_seconds() -> None:

@@ -9,6 +9,7 @@ and annotation messages are escaped the runner's way (actions-toolkit).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -125,7 +126,10 @@ class Console:
             self._gone = True
             if stream is sys.stdout:
                 # Python's own flush at exit would raise again: stdout points nowhere now.
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                with contextlib.suppress(OSError, ValueError):
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())
+                    os.close(devnull)
 
     def mask(self, secret: str) -> None:
         """Registers the secret with the runner and with our own redactor."""

@@ -44,9 +44,10 @@ class Deadline:
         """A wait of `delay` seconds from now ends by the deadline."""
         return self.at is None or self.clock() + delay <= self.at
 
-    def answerable(self) -> bool:
-        """Enough time is left to send a request and have it answered."""
-        return self.at is None or self.at - self.clock() >= self.min_answer
+    def answerable(self, after: float = 0.0) -> bool:
+        """Enough time is left to send a request (`after` seconds from now) and have it
+        answered."""
+        return self.at is None or self.at - self.clock() - after >= self.min_answer
 
     def timeouts(self, usual: tuple[float, float]) -> tuple[float, float]:
         """(connect, read) timeouts cut to the time left: no hang past the deadline."""

@@ -56,7 +56,13 @@ class NotFoundError(PlatformError):
 
 
 class RateLimitedError(PlatformError):
-    """429 on a read whose caller has another way to ask (`HttpClient.read_or_limited`)."""
+    """429 on a read whose caller has another way to ask (`HttpClient.read_or_limited`).
+    `waited`: the platform said how long to wait (a 429 without a wait, over and over, is a
+    platform failing, not a key being shared)."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, waited: bool = True):
+        super().__init__(message, status_code=status_code)
+        self.waited = waited
 
 
 class TriggerUncertainError(PlatformError):

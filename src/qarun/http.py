@@ -154,7 +154,9 @@ class HttpClient:
                     f"{self.limits.held(route):.0f} s; asking another way meanwhile"
                     f"{_paced(self.limits.pace(route))}."
                 )
-                raise RateLimitedError(str(problem.error), status_code=429)
+                raise RateLimitedError(
+                    str(problem.error), status_code=429, waited=problem.wait is not None
+                )
             return self._spent(problem, failures)
 
         return self._retrying(request, give_up=give_up, error=tried_error)
@@ -163,8 +165,12 @@ class HttpClient:
         """The index of the request whose endpoint can be called soonest (`KeyLimits.choose`):
         no 429 holding it back, within the platform's limit and this job's share of the key.
         When every one is held back by a 429, waits (within the deadline) for the first free."""
-        index = self.limits.choose([_route(request) for request in requests])
-        held = self._hold(_route(requests[index]))
+        routes = [_route(request) for request in requests]
+        index = self.limits.choose(routes)
+        if not self.deadline.answerable(after=self.limits.wait_before(routes[index])):
+            # The deadline comes first: only the platform's own waits count (`_hold`).
+            index = self.limits.choose(routes, shared=False)
+        held = self._hold(routes[index])
         if held > 0.0:
             # The 429's hold: the request waited for goes once it is over.
             # Not a retry: this check has not been asked yet, its endpoint was refused before.
@@ -241,7 +247,7 @@ class HttpClient:
         comes first, only the wait the platform asked (the rest is a courtesy to the other
         jobs on the key, which gives way to the last check as the job's part does)."""
         held = self.limits.held(route)
-        if held > 0.0 and not self.deadline.allows(held):
+        if held > 0.0 and not self.deadline.answerable(after=held):
             return self.limits.held(route, courtesy=False)
         return held
 
@@ -250,7 +256,7 @@ class HttpClient:
         and paces under the platform's documented limit and this job's part of the key."""
         route = _route(request)
         delay = self.limits.wait_before(route, request.shared)
-        if delay > 0 and not self.deadline.allows(delay):
+        if delay > 0 and not self.deadline.answerable(after=delay):
             # The job's part of a shared key spares the other jobs; the holds and the
             # documented limit are the platform's rules. Rather than lose the last check
             # (and what the others in this poll read), only the rules are kept to.

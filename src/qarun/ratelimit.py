@@ -255,13 +255,14 @@ class KeyLimits:
     def spread(self, wait: float) -> float:
         return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
 
-    def choose(self, routes: Sequence[str]) -> int:
+    def choose(self, routes: Sequence[str], shared: bool = True) -> int:
         """The index of the route that can be called soonest. On a tie between routes free
         now, the first (it may say more), unless this job is paced below the documented limit
         on one of them (the key is shared): then the one it has used least in the last
         window, so that the jobs on the key spread their checks over both routes instead of
-        refusing each other on one while the other idles."""
-        waits = [self.wait_before(route) for route in routes]
+        refusing each other on one while the other idles. `shared` False: by the platform's
+        own waits only, as when the deadline comes first."""
+        waits = [self.wait_before(route, shared) for route in routes]
         free = [index for index, wait in enumerate(waits) if wait <= 0.0]
         if len(free) < 2 or not any(self._paced_below_limit(route) for route in routes):
             return waits.index(min(waits))
@@ -330,6 +331,9 @@ class KeyLimits:
                 # One request when its hold ends, then its pace: nothing saved during the hold
                 # (its own slots free one by one). Refused with no wait, none before its pace.
                 tokens, at = (1.0 if wait > 0.0 else 0.0), self.holds[route]
+            elif self.held(other) > 0.0:
+                # Held itself: as the refused route, one request when its hold ends.
+                tokens, at = 1.0, self.holds[other]
             else:
                 # The jobs refused together turn to the other route spread over the seconds
                 # they took to fill this one (at most one interval of their part there):

@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from qarun.errors import MalformedAnswerError, NotFoundError, RateLimitedError
+from qarun.errors import MalformedAnswerError, NotFoundError, PlatformError, RateLimitedError
 from qarun.inputs import Inputs
 from qarun.model import (
     Counts,
@@ -219,6 +219,7 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
         # spent, /results (a limit of its own) answers for the run, without its steps.
         by_id = Request("GET", TRIGGER_PATH, params={"test_run_id": run.id}, what=what)
         by_row = Request("GET", RESULTS_PATH, params={"test_run_ids": run.id}, what=what)
+        unwaited = 0
         while True:
             try:
                 if self.client.first_unrefused([by_id, by_row]) == 0:
@@ -226,8 +227,16 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
                     self.seen.add(run.id)
                     return with_status_answer(run, answer, what)
                 return self._test_run_row(run, by_row, what)
-            except RateLimitedError:
-                continue  # that endpoint is held back now: the other, or the first free
+            except RateLimitedError as limited:
+                # That endpoint is held back now: the other, or the first free. Refused again
+                # and again without a wait, the platform is failing: the retries' budget.
+                unwaited = 0 if limited.waited else unwaited + 1
+                if unwaited >= self.client.policy.attempts:
+                    raise PlatformError(
+                        f"{limited} qarun asked {unwaited} times in a row for {what} and was "
+                        "refused each time, with no wait.",
+                        status_code=429,
+                    ) from None
 
     def _test_run_row(self, run: Run, request: Request, what: str) -> Run:
         """The run as its /results row shows it. The row has no steps: the run's progress
