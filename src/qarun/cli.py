@@ -77,8 +77,9 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
         ),
         epilog=(
             f"The API key is read only from {KEY_VARIABLE}: on the command line it would show "
-            "in the process list and the shell history; so is the GitHub token for "
-            f"--commit-status and --pr-comment, from {' or '.join(TOKEN_VARIABLES)}. Exit "
+            "in the process list and the shell history. The GitHub token for "
+            "--commit-status and --pr-comment is read the same way, from "
+            f"{' or '.join(TOKEN_VARIABLES)}. Exit "
             "codes: 0 passed, 1 tests failed (see --fail-on), 2 bad input, 3 the platform "
             "could not be used."
         ),

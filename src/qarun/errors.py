@@ -36,7 +36,8 @@ class InputError(QarunError):
 
     def __init__(self, problems: list[InputProblem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(str(problem) for problem in problems))
+        # Each problem is a sentence: joined, its full stop would meet the separator (".;").
+        super().__init__("; ".join(str(problem).rstrip(".") for problem in problems) + ".")
 
 
 class PlatformError(QarunError):
