@@ -22,7 +22,9 @@ from actions_toolkit.command import escape_data
 
 # Zero-width joiner: keeps the text readable while no runner parser matches it.
 _ZWJ = "\u200d"
-_LEGACY_COMMAND = re.compile(r"##\[")
+# GitHub's legacy `##[error]`, and the logging commands of the other CI systems the `qarun`
+# command runs in: Azure Pipelines acts on `##vso[...]` (and `##[...]`) anywhere in a line.
+_LEGACY_COMMAND = re.compile(r"##(\w*)\[")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 # Shorter values would blank out ordinary words in the log.
 _MIN_SECRET_LENGTH = 4
@@ -65,7 +67,7 @@ def _escaped_forms(secret: str) -> list[str]:
 def neutralize(text: str) -> str:
     """One log line from untrusted text: no newline, no workflow command."""
     line = _NEWLINES.sub(" ⏎ ", text)
-    line = _LEGACY_COMMAND.sub("#" + _ZWJ + "#[", line)
+    line = _LEGACY_COMMAND.sub(lambda found: "#" + _ZWJ + "#" + found[1] + "[", line)
     if line.lstrip().startswith("::"):
         line = _ZWJ + line
     return line.replace("::", ":" + _ZWJ + ":")
