@@ -503,6 +503,6 @@ def test_retry_waits_never_pass_the_deadline(fake: Echo) -> None:
 def test_rate_limit_paces_requests_within_the_window() -> None:
     limit = RateLimit(limit=2, window=60.0)
     assert limit.delay(0.0) == 0.0
-    limit.sent.extend([0.0, 10.0])
+    limit.sent.extend([(0.0, False), (10.0, False)])  # sent, neither refused
     assert limit.delay(20.0) == pytest.approx(40.0)
     assert limit.delay(61.0) == 0.0

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -85,37 +85,33 @@ class RateLimit:
 
     limit: int | None = None
     window: float = 60.0
-    sent: deque[float] = field(default_factory=deque)
-    # When the refused ones among them were sent: they count against the limit here (a
-    # platform refusing with no wait is not asked in a loop), but hold no slot in the key.
-    refused: deque[float] = field(default_factory=deque)
+    # When each request went, and whether it was refused: a refused one counts against the
+    # limit here (a platform refusing with no wait is not asked in a loop), but holds no
+    # slot in the key.
+    sent: deque[tuple[float, bool]] = field(default_factory=deque)
 
     def delay(self, now: float) -> float:
         """Seconds to wait before the next request may go out."""
         self._forget(now)
         if self.limit is None or len(self.sent) < self.limit:
             return 0.0
-        return self.window - (now - self.sent[0])
+        return self.window - (now - self.sent[0][0])
+
+    def refuse_last(self) -> None:
+        """The last request sent was refused."""
+        if self.sent:
+            self.sent[-1] = (self.sent[-1][0], True)
 
     def answered_since(self, moment: float) -> list[float]:
         """When the requests sent since `moment` that were not refused were sent."""
-        refused = Counter(self.refused)
-        answered = []
-        for at in self.sent:
-            if refused[at]:
-                refused[at] -= 1
-            elif at >= moment:
-                answered.append(at)
-        return answered
+        return [at for at, refused in self.sent if at >= moment and not refused]
 
     def sent_since(self, moment: float) -> int:
-        return sum(1 for at in self.sent if at >= moment)
+        return sum(1 for at, _ in self.sent if at >= moment)
 
     def _forget(self, now: float) -> None:
-        while self.sent and now - self.sent[0] >= self.window:
+        while self.sent and now - self.sent[0][0] >= self.window:
             self.sent.popleft()
-        while self.refused and now - self.refused[0] >= self.window:
-            self.refused.popleft()
 
 
 @dataclass
@@ -214,8 +210,7 @@ class KeyLimits:
 
     def pace(self, route: str) -> float | None:
         """Seconds between requests to `route` this job keeps to now (None: not paced)."""
-        share = self.shares.get(route)
-        allowed = share.allowed(self.clock()) if share is not None else None
+        allowed = self._allowed(route)
         return None if allowed is None else 1 / allowed
 
     def alternatives(self, routes: set[str]) -> None:
@@ -224,7 +219,7 @@ class KeyLimits:
 
     def sent(self, route: str, shared: bool = True) -> None:
         now = self.clock()
-        self._window(route).sent.append(now)
+        self._window(route).sent.append((now, False))
         share = self.shares.get(route) if shared else None
         if share is not None:
             share.spend(now)
@@ -235,8 +230,7 @@ class KeyLimits:
         with no wait is still asked at most that often."""
         now = self.clock()
         window = self._window(route)
-        if window.sent:
-            window.refused.append(window.sent[-1])
+        window.refuse_last()
         if window.limit is not None:
             asked = max(0.0, wait or 0.0)
             self.floors[route] = now + asked
@@ -267,17 +261,20 @@ class KeyLimits:
         if len(free) < 2 or not any(self._paced_below_limit(route) for route in routes):
             return waits.index(min(waits))
         now = self.clock()
-        used = {
-            i: self._window(routes[i]).sent_since(now - self._window(routes[i]).window)
-            for i in free
-        }
-        return min(free, key=lambda index: used[index])
+        windows = [self._window(route) for route in routes]
+        return min(free, key=lambda i: windows[i].sent_since(now - windows[i].window))
+
+    def _allowed(self, route: str) -> float | None:
+        """Requests a second this job's share of `route` allows now (None: not paced)."""
+        share = self.shares.get(route)
+        return share.allowed(self.clock()) if share is not None else None
 
     def _paced_below_limit(self, route: str) -> bool:
-        share, limit = self.shares.get(route), self._window(route)
-        allowed = share.allowed(self.clock()) if share is not None else None
+        allowed, window = self._allowed(route), self._window(route)
         return (
-            allowed is not None and limit.limit is not None and allowed * limit.window < limit.limit
+            allowed is not None
+            and window.limit is not None
+            and allowed * window.window < window.limit
         )
 
     @staticmethod
@@ -314,38 +311,39 @@ class KeyLimits:
         # exactly once every job does the same.
         filled = self._filled(window, wait)
         since = now - filled
-        refused = max(1, len(window.answered_since(since))) / (window.limit or 1)
+        part_here = max(1, len(window.answered_since(since))) / (window.limit or 1)
         # The key's window begins to free after `wait` (at the latest, a window on): from then
         # on the parts grow back.
         frees_at = now + min(wait, window.window)
         for other in next((group for group in self.alike if route in group), {route}):
-            limit = self._window(other)
-            if limit.limit is None:
+            limits = self._window(other)
+            if limits.limit is None:
                 continue
             # The same jobs share the check's other route alike, unless this job's own part
             # of it is larger (it was its main way): never below what it took there.
-            own = len(limit.answered_since(since)) / limit.limit
-            part = refused if other == route else max(refused, own)
-            rate = part * limit.limit / limit.window
-            if other == route:
-                # One request when its hold ends, then its pace: nothing saved during the hold
-                # (its own slots free one by one). Refused with no wait, none before its pace.
-                tokens, at = (1.0 if wait > 0.0 else 0.0), self.holds[route]
-            elif self.held(other) > 0.0:
-                # Held itself: as the refused route, one request when its hold ends.
+            own = len(limits.answered_since(since)) / limits.limit
+            part = part_here if other == route else max(part_here, own)
+            rate = part * limits.limit / limits.window
+            if self.held(other) > 0.0:
+                # Held (the refused route, or the other one by an earlier 429): one request
+                # when its hold ends, then its pace; nothing saved during the hold, as its
+                # own slots free one by one.
                 tokens, at = 1.0, self.holds[other]
+            elif other == route:
+                # Refused with no wait, so not held: nothing before its new pace.
+                tokens, at = 0.0, now
             else:
                 # The jobs refused together turn to the other route spread over the seconds
                 # they took to fill this one (at most one interval of their part there):
                 # they come to it as fast as they came here, not all at once.
                 tokens, at = 1.0 - self.rng.uniform(0.0, min(1.0, filled * rate)), now
-            share = self.shares.setdefault(other, Share(limit.window))
+            share = self.shares.setdefault(other, Share(limits.window))
             # Until the window begins to free, the other route carries the check for every
             # job at once, exactly full: no part grows before.
             share.cut(
                 now,
                 rate,
-                BUCKET_WINDOWS * part * limit.limit,
+                BUCKET_WINDOWS * part * limits.limit,
                 grows_from=frees_at,
                 tokens=tokens,
                 at=at,
