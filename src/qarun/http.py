@@ -168,7 +168,7 @@ class HttpClient:
         routes = [_route(request) for request in requests]
         index = self.limits.choose(routes)
         if not self.deadline.answerable(after=self.limits.wait_before(routes[index])):
-            # The deadline comes first: only the platform's own waits count (`_hold`).
+            # The deadline comes first: only the platform's own waits count (`_before_deadline`).
             index = self.limits.choose(routes, shared=False)
         held = self._hold(routes[index])
         if held > 0.0:
@@ -243,24 +243,28 @@ class HttpClient:
         return max(wait, self._hold(_route(request)))
 
     def _hold(self, route: str) -> float:
-        """Seconds to keep off `route` after its 429: the whole hold, or, where the deadline
-        comes first, only the wait the platform asked (the rest is a courtesy to the other
-        jobs on the key, which gives way to the last check as the job's part does)."""
-        held = self.limits.held(route)
-        if held > 0.0 and not self.deadline.answerable(after=held):
-            return self.limits.held(route, courtesy=False)
-        return held
+        """Seconds to keep off `route` after its 429 (`_before_deadline`)."""
+        return self._before_deadline(
+            self.limits.held(route), lambda: self.limits.held(route, courtesy=False)
+        )
+
+    def _before_deadline(self, wait: float, the_platforms: Callable[[], float]) -> float:
+        """`wait`, or, where a request after it could not be answered by the deadline, only
+        what the platform's own rules ask (`the_platforms`): this job's part of a shared key
+        and its courtesy after a 429 spare the other jobs, but the last check, and what the
+        poll already read, are worth more."""
+        if wait > 0.0 and not self.deadline.answerable(after=wait):
+            return the_platforms()
+        return wait
 
     def _respect_rate_limit(self, request: Request) -> None:
         """Waits out a 429's hold on the endpoint (asked for by another run's check, say),
         and paces under the platform's documented limit and this job's part of the key."""
         route = _route(request)
-        delay = self.limits.wait_before(route, request.shared)
-        if delay > 0 and not self.deadline.answerable(after=delay):
-            # The job's part of a shared key spares the other jobs; the holds and the
-            # documented limit are the platform's rules. Rather than lose the last check
-            # (and what the others in this poll read), only the rules are kept to.
-            delay = self.limits.wait_before(route, shared=False)
+        delay = self._before_deadline(
+            self.limits.wait_before(route, request.shared),
+            lambda: self.limits.wait_before(route, shared=False),
+        )
         if delay > 0:
             if not self.deadline.allows(delay):
                 raise OutOfTimeError(
