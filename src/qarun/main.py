@@ -13,9 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qarun.cancel import EXIT_BUDGET, Cancellation
-from qarun.ci_context import origin_url
 from qarun.clock import SYSTEM, Clock
-from qarun.code_host import code_host, host_problem
 from qarun.console import Console
 from qarun.context import read_context
 from qarun.deadline import Deadline
@@ -194,6 +192,10 @@ class ActionRun:
         ]
         if not asked or self.state.context.source == GITHUB_ACTIONS:
             return None
+        # Only here, outside Actions with a GitHub option: not on every job's start.
+        from qarun.ci_context import origin_url
+        from qarun.code_host import code_host, host_problem
+
         found = code_host(self.env, self.state.context, origin_url)
         return host_problem(self.env, found, asked)
 
