@@ -23,8 +23,9 @@ KEY_VARIABLE = "QARUN_API_KEY"
 # The GitHub token for `--commit-status` and `--pr-comment`, from the environment only, as the
 # key: the first of these that is set.
 TOKEN_VARIABLES = ("QARUN_GITHUB_TOKEN", "GITHUB_TOKEN")
-# Inputs that have no option: the secrets, read from the environment only.
-NOT_OPTIONS = frozenset({"api-key", "github-token"})
+# Inputs that have no option, the secrets, and the variable each is read from instead.
+SECRET_VARIABLES = {"api-key": KEY_VARIABLE, "github-token": TOKEN_VARIABLES[0]}
+NOT_OPTIONS = frozenset(SECRET_VARIABLES)
 # --help reads in one pass: each option in the group a user looks for it in, in this order.
 HELP_GROUPS: dict[str, tuple[str, ...]] = {
     "what to run": (
@@ -168,13 +169,13 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
 def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
     """`--api-key` or `--github-token` on the command line: refused, naming the variable to
     set, before argparse would echo the value back as an unknown argument."""
-    variables = {"--api-key": KEY_VARIABLE, "--github-token": TOKEN_VARIABLES[0]}
     for arg in argv:
         option = arg.split("=", 1)[0]
-        if option in variables:
+        if option.startswith("--") and option[2:] in SECRET_VARIABLES:
             parser.error(
                 f"option `{option}`: secrets are never read from the command line (shell "
-                f"history, process lists and CI logs keep it); set {variables[option]} instead."
+                f"history, process lists and CI logs keep it); set "
+                f"{SECRET_VARIABLES[option[2:]]} instead."
             )
 
 
