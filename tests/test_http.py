@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 import socket
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ from qarun.errors import (
     TriggerUncertainError,
 )
 from qarun.http import HttpClient, RetryPolicy
-from qarun.ratelimit import INCREASE, RATE_LIMIT_SPREAD, KeyLimits, RateLimit
 from qarun.request import Request
 from tests.fakes.base import FakePlatform, Recorded, Reply, TestClock
 from tests.providers_util import one_wait_for
@@ -96,171 +94,6 @@ def test_429_waits_as_long_as_retry_after_says(fake: Echo) -> None:
     assert one_wait_for(sleeps, 7.0)
 
 
-def sent_every(limits: KeyLimits, clock: TestClock, route: str, seconds: float, count: int) -> None:
-    for _ in range(count):
-        limits.sent(route)
-        clock.advance(seconds)
-
-
-def test_a_job_never_refused_is_never_paced() -> None:
-    clock = TestClock()
-    limits = KeyLimits(clock=clock)
-    limits.document("GET /trigger", 30)
-    sent_every(limits, clock, "GET /trigger", 2.0, 20)
-    assert limits.pace("GET /trigger") is None
-    assert limits.wait_before("GET /trigger") == 0.0
-
-
-def test_a_429_cuts_the_pace_to_this_jobs_part_of_the_key_on_each_endpoint_of_a_check() -> None:
-    clock = TestClock()
-    limits = KeyLimits(clock=clock, rng=random.Random(1))
-    for route in ("POST /trigger", "GET /trigger", "GET /results"):
-        limits.document(route, 30)
-    limits.alternatives({"GET /trigger", "GET /results"})  # either answers a check
-    began = clock()
-    # 6 requests in the last 20 s, then the 7th refused: the key's window (30 a minute) was
-    # filled by the fleet in those 20 s (it frees in 40 s), 6 of the 30 by this job.
-    sent_every(limits, clock, "GET /trigger", 3.0, 6)
-    limits.sent("GET /trigger")
-    limits.refused("GET /trigger", 40.0)
-    # Its 6 spread over the whole minute: one every 10 s, on /results as well.
-    assert limits.pace("GET /trigger") == pytest.approx(10.0)
-    assert limits.pace("GET /results") == pytest.approx(10.0)
-    # The first check there goes within one of those 10 s, the next a pause after it.
-    first = limits.wait_before("GET /results")
-    assert 0.0 <= first <= 10.0
-    clock.advance(first)
-    limits.sent("GET /results")
-    assert limits.wait_before("GET /results") == pytest.approx(10.0)
-    # GET /trigger waits for this job's own first request in the full window to leave it:
-    # a minute after it was sent, not only the 40 s the platform asked.
-    assert limits.wait_before("GET /trigger") == pytest.approx(began + 60.0 - clock())
-    # An endpoint that answers other requests (the trigger) keeps its pace.
-    assert limits.pace("POST /trigger") is None
-
-
-def test_a_job_comes_back_no_later_than_twice_the_wait_the_platform_asked() -> None:
-    """A platform whose window is shorter than documented says so with short waits: qarun's
-    own slot in a minute-long window would be far later than the platform means."""
-    clock = TestClock()
-    limits = documented_check(clock)
-    sent_every(limits, clock, "GET /trigger", 1.0, 10)
-    limits.sent("GET /trigger")
-    limits.refused("GET /trigger", 1.0)
-    assert 1.0 <= limits.held("GET /trigger") <= 2.0
-
-
-def test_jobs_refused_together_turn_to_the_other_route_as_they_came() -> None:
-    """One request each in the 5 s that filled /trigger: their first /results request is
-    spread over those 5 s, not sent all at once nor a whole interval of their part later."""
-    firsts = []
-    for seed in range(200):
-        clock = TestClock()
-        limits = documented_check(clock)
-        limits.rng = random.Random(seed)
-        limits.sent("GET /trigger")
-        limits.refused("GET /trigger", 55.0)
-        firsts.append(limits.wait_before("GET /results"))
-    assert max(firsts) <= 5.0  # within the 5 s they took to fill it
-    assert min(firsts) < 0.5 and max(firsts) > 4.5  # and over all of them
-
-
-def test_once_refused_a_job_spreads_its_checks_over_both_routes() -> None:
-    """Before any 429 the first route (GET /trigger, which shows the steps) answers every
-    check; once the key has refused the job, a check goes to the route it used least in the
-    window, so the jobs on the key stop refusing each other on one route."""
-    clock = TestClock()
-    limits = documented_check(clock)
-    routes = ["GET /trigger", "GET /results"]
-    for _ in range(5):
-        assert limits.choose(routes) == 0
-        limits.sent(routes[0])
-        clock.advance(2.0)
-    limits.refused(routes[1], 1.0)  # /results, asked by another run's check, was full
-    clock.advance(120.0)  # every hold over, the part grown back
-    chosen = []
-    for _ in range(6):
-        index = limits.choose(routes)
-        chosen.append(index)
-        limits.sent(routes[index])
-        clock.advance(5.0)
-    assert chosen == [0, 1, 0, 1, 0, 1]
-
-
-def refused_with_three_of_its_own(clock: TestClock) -> KeyLimits:
-    """A job refused after 3 of its requests in the 15 s that filled the key's window."""
-    limits = KeyLimits(clock=clock)
-    limits.document("GET /trigger", 30)
-    sent_every(limits, clock, "GET /trigger", 5.0, 3)
-    limits.sent("GET /trigger")
-    limits.refused("GET /trigger", 45.0)
-    return limits
-
-
-def test_the_pace_grows_back_once_the_window_begins_to_free() -> None:
-    clock = TestClock()
-    limits = refused_with_three_of_its_own(clock)
-    assert limits.pace("GET /trigger") == pytest.approx(20.0)  # 3 a minute
-    clock.advance(45.0)  # the window begins to free: until then, no growth
-    assert limits.pace("GET /trigger") == pytest.approx(20.0)
-    clock.advance(60.0)  # INCREASE more a minute every minute
-    assert limits.pace("GET /trigger") == pytest.approx(60.0 / (3 + INCREASE))
-    clock.advance(60.0)
-    assert limits.pace("GET /trigger") == pytest.approx(60.0 / (3 + 2 * INCREASE))
-
-
-def test_checks_not_made_are_saved_for_later_up_to_two_windows_of_the_jobs_part() -> None:
-    clock = TestClock()
-    limits = refused_with_three_of_its_own(clock)  # its part: 3 a minute
-    limits.lift("GET /trigger")
-    clock.advance(600.0)  # no check for ten minutes (the pace has grown meanwhile)
-    burst = 0
-    while limits.wait_before("GET /trigger") == 0.0:
-        limits.sent("GET /trigger")
-        burst += 1
-    assert burst == 2 * 3  # two windows of its part, spent at once near a forecast end
-
-
-def documented_check(clock: TestClock) -> KeyLimits:
-    limits = KeyLimits(clock=clock, rng=random.Random(1))
-    for route in ("GET /trigger", "GET /results"):
-        limits.document(route, 30)
-    limits.alternatives({"GET /trigger", "GET /results"})
-    return limits
-
-
-def test_a_platform_refusing_with_no_wait_is_not_asked_again_at_once() -> None:
-    """`retry_after: 0` (or a past Retry-After date): the key was full over the whole window;
-    the refused endpoint is asked again at this job's part of it, never in a loop."""
-    clock = TestClock()
-    limits = documented_check(clock)
-    asked = 0
-    while clock() < 1000.0 + 600.0 and asked < 1000:
-        route = min(("GET /trigger", "GET /results"), key=limits.wait_before)
-        clock.advance(limits.wait_before(route))
-        limits.sent(route)
-        limits.refused(route, 0.0)  # every request refused, none with a wait
-        asked += 1
-    assert asked <= 2 * 10 + 2  # one a minute on each route, growing: not thousands
-
-
-def test_a_cut_never_speeds_a_job_up_and_keeps_its_own_part_of_the_other_route() -> None:
-    clock = TestClock()
-    limits = documented_check(clock)
-    sent_every(limits, clock, "GET /results", 2.0, 12)  # /results was its way
-    limits.sent("GET /trigger")
-    limits.refused("GET /trigger", 50.0)  # others filled GET /trigger
-    assert limits.pace("GET /trigger") == pytest.approx(60.0)  # its part there: none
-    # Its own 5 of /results in the 10 s that filled GET /trigger, over the minute.
-    assert limits.pace("GET /results") == pytest.approx(12.0)
-    clock.advance(1.0)
-    limits.sent("GET /results")
-    limits.refused("GET /results", 50.0)
-    # Refused on /results too: no faster anywhere than before.
-    assert limits.pace("GET /trigger") >= 59.0
-    assert limits.pace("GET /results") >= 11.9
-
-
 def test_past_the_deadline_the_jobs_part_gives_way_to_the_last_check() -> None:
     """The job's part of a shared key spares the others; the deadline's last check, and what
     the poll already read, are worth more: only the platform's rules are waited for then."""
@@ -275,18 +108,6 @@ def test_past_the_deadline_the_jobs_part_gives_way_to_the_last_check() -> None:
     with pytest.raises(PlatformError):  # nothing listens there: the request was sent
         client.read(READ)
     assert sum(sleeps) < 5.0
-
-
-def test_without_a_documented_limit_a_429_only_holds_its_endpoint() -> None:
-    clock = TestClock()
-    limits = KeyLimits(clock=clock, rng=random.Random(1))
-    sent_every(limits, clock, "GET /status", 5.0, 4)
-    limits.sent("GET /status")
-    limits.refused("GET /status", 7.0)
-    assert limits.pace("GET /status") is None  # neither window nor limit known
-    assert 7.0 <= limits.wait_before("GET /status") <= 7.0 * (1 + RATE_LIMIT_SPREAD)
-    clock.advance(7.0 * (1 + RATE_LIMIT_SPREAD))
-    assert limits.wait_before("GET /status") == 0.0
 
 
 def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
@@ -498,11 +319,3 @@ def test_retry_waits_never_pass_the_deadline(fake: Echo) -> None:
     client = client_for(fake.url, Sleeps(), clock=clock, deadline=Deadline(clock, 110.0))
     with pytest.raises(OutOfTimeError):
         client.read(READ)
-
-
-def test_rate_limit_paces_requests_within_the_window() -> None:
-    limit = RateLimit(limit=2, window=60.0)
-    assert limit.delay(0.0) == 0.0
-    limit.sent.extend([(0.0, False), (10.0, False)])  # sent, neither refused
-    assert limit.delay(20.0) == pytest.approx(40.0)
-    assert limit.delay(61.0) == 0.0
