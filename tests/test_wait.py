@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from qarun.deadline import MIN_ANSWER, MIN_ANSWER_SHARE
 from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
-from qarun.wait import EXPIRY, LAST_LOOK, MIN_PAUSE, Forecast, Forecasts, Pace, Schedule, Waiter
+from qarun.wait import EXPIRY, MIN_PAUSE, Forecast, Forecasts, Pace, Schedule, Waiter
 
 
 class SimClock:
@@ -69,8 +70,19 @@ def test_runs_unfinished_at_the_deadline_time_out_near_it() -> None:
     result = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=120.0).wait(queued("a"), 0.0)
     assert result.timed_out
     assert 119.0 <= clock.now <= 120.0 + 1e-9
-    # The last look goes LAST_LOOK before the deadline, so that its answer is back by then.
-    assert polls[-1] == pytest.approx(120.0 - LAST_LOOK)
+    # The last look goes with twice the least time a request is sent with (MIN_ANSWER) left,
+    # so that its answer is back by then.
+    assert polls[-1] == pytest.approx(120.0 - 2 * MIN_ANSWER)
+
+
+def test_a_short_wait_keeps_its_share_for_the_last_look() -> None:
+    clock = SimClock()
+    poll, polls = platform(clock, {"a": 10_000.0})
+    result = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=4.0).wait(queued("a"), 0.0)
+    assert result.timed_out
+    # 4 s in all: the least time to answer is MIN_ANSWER_SHARE of it, and the last look
+    # leaves twice that.
+    assert polls[-1] == pytest.approx(4.0 - 2 * MIN_ANSWER_SHARE * 4.0)
 
 
 def test_out_of_time_while_retrying_ends_as_timeout() -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 MIN_REQUEST_TIMEOUT = 2.0
 # No request starts with less than this left (at most this share of the whole `timeout`):
 # it could not be answered in time. The wait loop's last look leaves twice as much
-# (wait.LAST_LOOK, LAST_LOOK_SHARE).
+# (wait.Waiter._last_look).
 MIN_ANSWER = 0.5
 MIN_ANSWER_SHARE = 0.05
 

@@ -34,6 +34,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from qarun.deadline import MIN_ANSWER, MIN_ANSWER_SHARE
 from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
 from qarun.verdict import settled
@@ -44,12 +45,10 @@ RAMP = 0.1
 MIN_PAUSE = 2.0
 # Near a forecast end the checks may come closer: the end is likely, not merely possible
 # (bench/README.md, "After": 2 s instead costs even progress 0.53 × age only's lag × rate
-# against 0.44 ×).
+# against 0.44 ×). It is also a forecast's narrowest spread (`Pace.forecast`).
 MIN_AIMED_PAUSE = 1.0
 # How much one step's length varies around the mean (its coefficient of variation).
 STEP_VARIATION = 0.5
-# The narrowest spread of a forecast (seconds): a check's own time blurs any end.
-MIN_SPREAD = 1.0
 # How far past its end (in spreads) a forecast still adds checks. It never takes any away,
 # so this weighs only the checks it adds against the late ends they catch (bench/README.md,
 # "After": 1 spread 0.65 × age only's lag × rate under even progress, 3 spreads 0.44 ×).
@@ -57,10 +56,6 @@ EXPIRY = 3.0
 # A pace is measured once the count has gone up at two checks: one move cannot tell a pace
 # from a jump (a run first seen at 3 of 12 steps may have got there at once).
 PACE_MOVES = 2
-# The last check goes this long before the deadline (at most this share of the whole wait),
-# so that its answer can come back before the deadline: no request outlives it.
-LAST_LOOK = 1.0
-LAST_LOOK_SHARE = 0.1
 # A progress line at least this often (seconds), even when nothing changed.
 HEARTBEAT = 60.0
 
@@ -155,7 +150,8 @@ class Pace:
         # step ended is known only within the window between two checks.
         steps = STEP_VARIATION * per_step * math.sqrt(left + left * left / self.done)
         spread = math.hypot(steps, self.window / math.sqrt(12))
-        return Forecast(self.reached_at + left * per_step, max(MIN_SPREAD, spread))
+        # No sharper than the closest checks it can aim: a finer end could not be told apart.
+        return Forecast(self.reached_at + left * per_step, max(MIN_AIMED_PAUSE, spread))
 
 
 @dataclass
@@ -250,7 +246,7 @@ class Waiter:
             pause = self.schedule.pause(
                 [r for r in result.runs if not r.finished], now - started, forecasts
             )
-            last_look = self.deadline - min(LAST_LOOK, LAST_LOOK_SHARE * (self.deadline - started))
+            last_look = self._last_look(started)
             if now + pause > last_look:
                 # One last look just before the deadline, with time to answer, then stop.
                 pause = last_look - now
@@ -276,6 +272,12 @@ class Waiter:
                 result.timed_out = True
                 return result
         return result
+
+    def _last_look(self, started: float) -> float:
+        """When the last check goes: with twice the least time left with which a request is
+        still sent (`deadline.MIN_ANSWER`, at most MIN_ANSWER_SHARE of the wait), so that it is
+        sent even when a sleep ends a little late, and answered before the deadline."""
+        return self.deadline - 2 * min(MIN_ANSWER, MIN_ANSWER_SHARE * (self.deadline - started))
 
     def _poll_once(self, runs: list[Run], started: float) -> list[Run]:
         unfinished = [run for run in runs if not run.finished]
