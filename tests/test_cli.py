@@ -228,6 +228,8 @@ def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment
     assert done.returncode == 2
     assert "option `--timeout`: `soon` is not a duration" in done.stdout
     assert "`QARUN_API_KEY`: is required" in done.stdout
+    # Nothing ran: the log's summary gives the reason, and no count of tests that never were.
+    assert "QA.tech: error" in done.stdout and " tests: " not in done.stdout
     # A secret on the command line is refused by name, and never echoed back.
     for given, variable in (
         ("--api-key", "QARUN_API_KEY"),

@@ -15,6 +15,9 @@ def render_text(outcome: Outcome) -> list[str]:
     lines = [f"{outcome.provider_title}: {outcome.status.value}"]
     if outcome.error:
         lines.append(f"  {clip(outcome.error, _MESSAGE)}")
+    if not outcome.runs and counts.total == 0:
+        # Nothing ran (bad input, a trigger refused): the reason above is the whole story.
+        return lines + [f"  note: {clip(note, _MESSAGE)}" for note in outcome.notes]
     lines.append(
         f"  {counts.total} tests: {counts.passed} passed, {counts.failed} failed, "
         f"{counts.error} error, {counts.skipped} skipped"
