@@ -54,6 +54,9 @@ def test_passed(case: ProviderCase, serve: Serve, tmp_path: Path) -> None:
     assert float(out["duration"]) > 0
     assert case.title in result.summary and "passed" in result.summary
     assert not result.errors()
+    # The runs' final tally is in the log once: the wait's last line, not again after it.
+    finished = [line for line in result.log.splitlines() if " runs finished (" in line]
+    assert len(finished) == 1 and "passed)" in finished[0], result.log
 
 
 def test_failed_shows_the_platform_message(

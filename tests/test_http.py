@@ -110,6 +110,22 @@ def test_past_the_deadline_the_jobs_part_gives_way_to_the_last_check() -> None:
     assert sum(sleeps) < 5.0
 
 
+def test_a_429_waited_out_says_how_the_checks_slow_down_on_a_shared_key(fake: Echo) -> None:
+    """The plain retry path (a check with no other endpoint to ask) logs the job's part too."""
+    sleeps = Sleeps()
+    fake.inject("GET /status", Reply(429, {"message": "Too many requests", "retry_after": 30}))
+    notes: list[str] = []
+    client = client_for(fake.url, sleeps, notify=notes.append)
+    client.limits.document("GET /status", 30)
+    assert client.read(READ)["ok"] is True
+    (note,) = notes
+    assert re.fullmatch(
+        r"GET /status: Rate limited \(HTTP 429: Too many requests\)\. Retrying in \d+\.\d s, "
+        r"and calling it at most once every 60 s while the key is shared\.",
+        note,
+    ), note
+
+
 def test_read_or_limited_does_not_wait_out_a_429_nor_ask_again_during_its_wait(
     fake: Echo,
 ) -> None:

@@ -96,6 +96,8 @@ class Console:
         self.tty = tty
         self.color = color
         self._progress_open = False
+        # The last progress line (its text as given), so that a recap can tell it is one.
+        self.last_progress: str | None = None
         self._gone = False  # the log's reader closed its end
 
     @classmethod
@@ -151,6 +153,7 @@ class Console:
 
     def progress(self, text: str) -> None:
         """A progress line: updated in place on a terminal, one line each elsewhere."""
+        self.last_progress = text
         if not self.tty:
             self.info(text)
             return

@@ -224,7 +224,13 @@ class HttpClient:
     ) -> None:
         if not self.deadline.allows(delay):
             raise out_of_time(request, problem, failures)
-        self.notify(f"{request.method} {request.path}: {problem.error} {then} in {delay:.1f} s.")
+        # After a 429, the log says how the checks slow down from here, as on the other path.
+        paced = (
+            _paced(self.limits.pace(_route(request))) if problem.error.status_code == 429 else ""
+        )
+        self.notify(
+            f"{request.method} {request.path}: {problem.error} {then} in {delay:.1f} s{paced}."
+        )
         self.sleep(delay)
 
     def _delay(self, request: Request, problem: Retryable, failures: int) -> float:

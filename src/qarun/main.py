@@ -257,9 +257,11 @@ def report(
         # After the report: GitHub may be slow, never decisive, and done by the `timeout`.
         job.github.finish_in_time(outcome, cancel, EXIT_BUDGET, until=job.step_deadline)
     if outcome.runs and outcome.status is not Status.TRIGGERED:
-        from qarun.wait import progress_line
+        from qarun.wait import progress_line, told
 
-        console.info(progress_line(outcome.runs, outcome.duration or 0.0))
+        # The tally as it ended (a cancel or a timeout may have come since the last line).
+        if not told(outcome.runs, console.last_progress):
+            console.info(progress_line(outcome.runs, outcome.duration or 0.0))
     console.info(f"qarun: {outcome.status.value} (exit {outcome.exit_code})")
     cancel.settle()
     return outcome.exit_code

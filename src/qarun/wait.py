@@ -307,19 +307,27 @@ def _changes(before: Sequence[Run], after: Sequence[Run]) -> list[str]:
 
 
 def progress_line(runs: Sequence[Run], elapsed: float, changes: Sequence[str] = ()) -> str:
-    finished = [run for run in runs if run.finished]
-    tally: dict[Status, int] = {}
-    for run in finished:
-        tally[run.status] = tally.get(run.status, 0) + 1
-    parts = ", ".join(f"{count} {status.value}" for status, count in tally.items())
-    line = f"[{_clock(elapsed)}] {len(finished)}/{len(runs)} runs finished"
-    if parts:
-        line += f" ({parts})"
+    line = f"[{_clock(elapsed)}] {tally(runs)}"
     if changes:
         line += "; " + "; ".join(changes[:5])
         if len(changes) > 5:
             line += f"; and {len(changes) - 5} more"
     return line
+
+
+def tally(runs: Sequence[Run]) -> str:
+    """How many runs have finished, and how: "2/3 runs finished (1 passed, 1 failed)"."""
+    finished = [run for run in runs if run.finished]
+    counts: dict[Status, int] = {}
+    for run in finished:
+        counts[run.status] = counts.get(run.status, 0) + 1
+    parts = ", ".join(f"{count} {status.value}" for status, count in counts.items())
+    return f"{len(finished)}/{len(runs)} runs finished" + (f" ({parts})" if parts else "")
+
+
+def told(runs: Sequence[Run], line: str | None) -> bool:
+    """The progress `line` already gave the runs' tally as it stands."""
+    return line is not None and line.partition("] ")[2].split("; ")[0] == tally(runs)
 
 
 def _clock(seconds: float) -> str:
