@@ -150,6 +150,7 @@ def virtual_job(
         deadline=Deadline.after(virtual.now, TIMEOUT),
         rng=random.Random(seed * 1000 + job.number),
     )
+    client.limits.longest_pause = DEFAULT_POLL_INTERVAL  # as main.py sets it
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
     runs: list[Run] = []
     poll = _hiding_progress(provider) if hide_progress else provider.poll

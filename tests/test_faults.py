@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -79,6 +80,22 @@ def test_reads_survive_scattered_faults_and_keep_the_verdict(
     assert len(case.polls(fake)) >= len(faults), "every fault was served"
     assert result.stdout.count("Retrying in") == 2
     assert trigger_count(case, fake) == 1
+
+
+@pytest.mark.parametrize("name", ["panto", "qatech"])
+def test_a_429_without_a_documented_limit_is_spread_by_at_most_a_poll_interval(
+    name: str, serve: Serve, tmp_path: Path
+) -> None:
+    """No documented limit: the hold is the wait and up to as long again, never more than
+    the job's `poll-interval` longer (the courtesy to the other jobs on the key)."""
+    case = only(name)
+    fake = serve(case.with_runs(failing(duration=1.5)))
+    limited = Reply(429, {"message": "slow down"}, headers={"Retry-After": "30"})
+    fake.inject(poll_route(case), *[limited] * 4)
+    result = run(tmp_path, case, fake, poll_interval="1s", timeout="10m")
+    assert_failed_verdict(result)
+    waits = [float(word) for word in re.findall(r"Retrying in ([\d.]+) s", result.stdout)]
+    assert len(waits) == 4 and all(30.0 <= wait <= 31.0 for wait in waits), waits
 
 
 def test_drops_and_garbled_answers_between_good_ones_are_retried(

@@ -143,6 +143,8 @@ class ActionRun:
             redact=self.console.redact,
             rejects_key=cls.rejects_key,
         )
+        # A 429's courtesy to the other jobs on the key is never longer than a check's pause.
+        client.limits.longest_pause = settings.poll_interval
         assert settings.options is not None
         context = self.state.context
         provider = cls.create(settings.options, client, context, settings.attach_context)

@@ -40,7 +40,9 @@ Networks", 1989; RFC 5681 for TCP), per endpoint, with what the window itself te
   wait is not asked in a loop, but holds no slot in the key and makes no part.
 
 Where no limit is documented (Panto, QA.tech), qarun knows neither window nor limit: a 429
-holds its endpoint for the wait it asks, spread by up to half (RATE_LIMIT_SPREAD).
+holds its endpoint for the wait it asks and, as a job with no slot of its own does above, up
+to as long again, at most one `poll-interval` (`longest_pause`): the courtesy never costs
+more than the one check a job may always be that late for.
 
 The job's part gives way to the `timeout`'s last check (`HttpClient`); the holds and the
 documented limit never do. A job alone never sees a 429 and is never paced below the
@@ -51,18 +53,13 @@ which of two endpoints to call.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-# Where the platform documents no limit (no window to reason from), a 429's wait is
-# lengthened by up to half, 10 s at most: jobs sharing a key that were refused together would
-# otherwise all come back the moment one slot frees, and all but one be refused again
-# (bench/shared_key.py, when every 429 was held so: 429s fell from 39 % to 16 %).
-RATE_LIMIT_SPREAD = 0.5
-RATE_LIMIT_SPREAD_CAP = 20.0
 # How fast a job's part grows back once the key's window begins to free: this many requests
 # a window, every window (TCP grows one segment a round trip). Measured while the rule was
 # chosen (tuning set, 10 jobs, stalled-after-jump; bench/README.md, "Second after"): 1: 6.67 s
@@ -188,6 +185,11 @@ class KeyLimits:
     # Endpoints that answer the same check (Qualigate's GET /trigger and /results): a 429 on
     # one cuts this job's pace on each.
     alike: list[set[str]] = field(default_factory=list)
+    # The job's `poll-interval` (main.py sets it): where no limit is documented, the most a
+    # 429's hold is lengthened, at random, so that jobs refused together come back apart
+    # (bench/README.md, "Third after": ten jobs as long again at most 5 s: 8.08 s and 23.6 %
+    # 429s, 10 s: 8.55 s and 19.0 %, 30 s: 11.32 s and 17.3 %).
+    longest_pause: float = math.inf
 
     def document(self, route: str, per_minute: int) -> None:
         """The platform's documented limit on `route`."""
@@ -247,7 +249,8 @@ class KeyLimits:
         self.floors.pop(route, None)
 
     def spread(self, wait: float) -> float:
-        return wait + self.rng.uniform(0, min(wait, RATE_LIMIT_SPREAD_CAP) * RATE_LIMIT_SPREAD)
+        """`wait` and up to as long again, at most `longest_pause` longer."""
+        return wait + self.rng.uniform(0.0, min(wait, self.longest_pause))
 
     def choose(self, routes: Sequence[str], shared: bool = True) -> int:
         """The index of the route that can be called soonest. On a tie between routes free
