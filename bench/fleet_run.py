@@ -43,6 +43,13 @@ TIMEOUT = 300.0
 # The inputs' defaults, as a job without `poll-interval` or `fail-on` has them.
 DEFAULT_POLL_INTERVAL = Settings.poll_interval
 DEFAULT_FAIL_ON = Settings.fail_on
+# The groups run_fleets can run beside each other: the jobs on one key, with a key each, and
+# on one key with progress hidden from their schedule (threads only).
+SHARED, ALONE, AGE_ONLY = "shared", "alone", "age-only"
+# On one key whose limit the jobs are not told (as on Panto and QA.tech, which document none),
+# a 429's hold lengthened at random by at most this many seconds: the poll-interval (kept),
+# and less and more.
+UNTOLD = {"untold, at most 5 s": 5.0, "untold, at most 10 s": 10.0, "untold, at most 30 s": 30.0}
 
 
 class CountingFake(ShowingFake):
@@ -134,11 +141,13 @@ def process_job(job: Job, fake: QualigateFake, folder: Path, began: float) -> En
 
 
 def virtual_job(
-    job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int, hide_progress: bool = False
+    job: Job, fake: QualigateFake, virtual: VirtualTime, seed: int, group: str = SHARED
 ) -> Ended:
     """The job's trigger and wait, as main.py does them, with every pause on `virtual`.
-    `seed` fixes the client's random spread of 429 waits. With `hide_progress`, the
-    schedule never sees the runs' progress: qarun on age alone (no forecast)."""
+    `seed` fixes the client's random spread of 429 waits. In the AGE_ONLY group the schedule
+    never sees the runs' progress: qarun on age alone (no forecast); in an UNTOLD one the
+    client is not told the key's limit, and lengthens a 429's hold by at most its seconds."""
+    hide_progress = group == AGE_ONLY
     virtual.sleep(job.starts_at)
     inputs = Inputs(inputs_for(fake))
     options = QualigateProvider.parse_options(inputs)
@@ -150,8 +159,11 @@ def virtual_job(
         deadline=Deadline.after(virtual.now, TIMEOUT),
         rng=random.Random(seed * 1000 + job.number),
     )
-    client.limits.longest_pause = DEFAULT_POLL_INTERVAL  # as main.py sets it
+    client.limits.longest_pause = UNTOLD.get(group, DEFAULT_POLL_INTERVAL)  # main.py: poll-interval
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
+    if group in UNTOLD:
+        for window in client.limits.windows.values():
+            window.limit = None
     runs: list[Run] = []
     poll = _hiding_progress(provider) if hide_progress else provider.poll
     try:
@@ -239,11 +251,6 @@ class Fleet:
     fakes: list[CountingFake] = field(default_factory=list)
 
 
-# The groups run_fleets can run beside each other: the jobs on one key, with a key each, and
-# on one key with progress hidden from their schedule (threads only).
-SHARED, ALONE, AGE_ONLY = "shared", "alone", "age-only"
-
-
 def _fakes(
     group: str, planned: list[Job], clock: Callable[[], float] | None, shows: Shows | None
 ) -> list[tuple[Job, CountingFake]]:
@@ -278,7 +285,7 @@ def run_fleets(
             def starter(name: str) -> Callable[[Job, CountingFake], Ended]:
                 def start(job: Job, fake: CountingFake) -> Ended:
                     if virtual is not None and seed is not None:
-                        return virtual_job(job, fake, virtual, seed, name == AGE_ONLY)
+                        return virtual_job(job, fake, virtual, seed, name)
                     folder = Path(tmp) / f"{id(fake)}-{job.number}"
                     return process_job(job, fake, folder, began)
 

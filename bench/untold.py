@@ -1,0 +1,70 @@
+"""Jobs on one key whose limit qarun is not told (Panto and QA.tech document none): how far to
+lengthen a 429's hold, at random, so that the jobs refused together come back apart.
+
+The same jobs as bench/fleet.py (runs of 30 to 120 s starting over the set's spread), against
+the Qualigate fake and its 30 requests a minute per endpoint, but with the client told no
+limit: a 429 holds its endpoint for the wait it asks and up to as long again, at most the
+group's seconds (qarun: one `poll-interval`, 10 s by default). The groups run side by side on
+one virtual time, seed by seed.
+
+    .venv/bin/python -m bench.untold [--jobs 10] [--seeds 16] [--held-aside | --all]
+        [--pattern stalled-after-jump]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from bench.fleet import DEFAULT_PATTERN, plan
+from bench.fleet_figures import Figures
+from bench.fleet_run import UNTOLD, run_fleets
+from bench.progress import MAX_SEEDS, PATTERNS, chosen_sets, shows
+from bench.tables import machine_name, mean, table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=16, help="how many seeds of each set")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--held-aside", action="store_true", help="the held-aside and the fresh set")
+    which.add_argument("--all", action="store_true", help="every set, apart")
+    parser.add_argument("--pattern", choices=PATTERNS, default=DEFAULT_PATTERN)
+    args = parser.parse_args()
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        parser.error(f"--seeds: 1 to {MAX_SEEDS}")
+    print(machine_name())
+    for held in chosen_sets(args.held_aside, args.all):
+        began = time.monotonic()
+        seeds = held.seeds(args.seeds)
+        figures: dict[str, list[Figures]] = {name: [] for name in UNTOLD}
+        for seed in seeds:
+            fleets = run_fleets(
+                plan(args.jobs, seed, held), seed, shows(args.pattern, held), list(UNTOLD)
+            )
+            for name, fleet in fleets.items():
+                figures[name].append(Figures.of(fleet))
+        print(f"\n## {args.jobs} jobs, a limit untold, {args.pattern}, {held.name} set\n")
+        print(held.describe(seeds) + "\n")
+        rows = []
+        for name, each in figures.items():
+            requests = sum(f.requests for f in each)
+            refused = sum(f.refused for f in each)
+            rows.append(
+                [
+                    name,
+                    f"{mean([lag for f in each for lag in f.lags]):.2f}",
+                    f"{refused / max(1, requests):.1%}",
+                    requests,
+                    sum(f.wrong for f in each),
+                    sum(f.exit3 for f in each),
+                ]
+            )
+        headers = ["hold lengthened", "mean lag s", "429s", "requests", "wrong", "exit 3"]
+        print(table(headers, rows))
+        print(f"\n({time.monotonic() - began:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
