@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 # and 9.6 % 429s, 2: 6.07 s and 9.5 %, 4: 5.84 s, 8: 5.81 s, 16: 5.90 s, 64: 5.78 s (all 9.4 %),
 # no part at all once the window frees: 5.74 s and 9.7 %, but 10.3 % under even progress.
 # 8 is the smallest on the plateau (the random draws alone move a figure by about 0.15 s).
+# At 20 jobs ("Third after"): 1: 12.42 s and 18.0 %, 2: 12.12 s and 18.4 %, 8: 10.88 s and 20.1 %.
 INCREASE = 8.0
 # How many windows of its part a job may save for later: checks it does not make while its
 # runs' ends are far keep for those it aims at a forecast end, or for when the key frees
