@@ -14,6 +14,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.contract import CASES, ProviderCase
 from tests.fakes.base import FakePlatform, TestClock
+from tests.install import install_in_venv
 
 # Property tests: bounded and the same every time in CI (derandomized, a fixed number of
 # examples each test states); locally a fresh seed each run finds new cases.
@@ -33,6 +34,19 @@ class Serve(Protocol):
     """The `serve` fixture: `fake = serve(SomeFake(...))` starts it; the test's end stops it."""
 
     def __call__(self, fake: Fake, /) -> Fake: ...
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`qarun` installed from this repository into a virtual environment of its own, once a
+    session (here, where every module that runs the command shares it).
+
+    QARUN_TEST_VENV names one already built this way: bench/stress.py builds it once
+    for all its rounds (the install is not what it stresses)."""
+    prebuilt = os.environ.get("QARUN_TEST_VENV")
+    if prebuilt:
+        return Path(prebuilt) / "bin" / "qarun"
+    return install_in_venv(tmp_path_factory.mktemp("install"))
 
 
 @pytest.fixture(params=CASES, ids=str)

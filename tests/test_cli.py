@@ -19,7 +19,6 @@ from tests.conftest import Fake, Serve
 from tests.contract import only
 from tests.fakes.qualigate import SUITE_ID
 from tests.harness import ROOT
-from tests.install import install_in_venv
 
 # Starts qarun as a process and waits on it or signals it: bench/stress.py runs these.
 pytestmark = pytest.mark.process
@@ -28,18 +27,6 @@ KEY = "cli-key-0123456789"
 SHA = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 QUALIGATE = only("qualigate")
 QATECH = only("qatech")
-
-
-@pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`qarun` installed from this repository into a virtual environment of its own.
-
-    QARUN_TEST_VENV names one already built this way: bench/stress.py builds it once
-    for all its rounds (the install is not what it stresses)."""
-    prebuilt = os.environ.get("QARUN_TEST_VENV")
-    if prebuilt:
-        return Path(prebuilt) / "bin" / "qarun"
-    return install_in_venv(tmp_path_factory.mktemp("install"))
 
 
 def keyed(fake: Fake) -> Fake:

@@ -15,9 +15,7 @@ from tests.conftest import Serve
 from tests.contract import only
 from tests.fakes.github import GitHubFake
 from tests.fakes.qualigate import SUITE_ID
-from tests.test_cli import CI_SYSTEMS, KEY, SHA, base_env, installed, keyed, qarun
-
-__all__ = ["installed"]  # the fixture, imported for the tests below
+from tests.test_cli import CI_SYSTEMS, KEY, SHA, base_env, keyed, qarun
 
 pytestmark = pytest.mark.process
 
