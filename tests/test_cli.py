@@ -206,6 +206,26 @@ def test_qatech_gets_no_github_trigger_outside_github_actions(
     assert trigger.body["trigger"] == "API" and "commitHash" not in trigger.body
 
 
+def test_the_command_s_messages_name_its_options_and_point_at_its_own_log(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    """Outside GitHub: no `api-key: ${{ … }}` advice, no job summary to see, `--timeout`."""
+    fake = serve(keyed(QATECH.scenario("failed", duration=0.2)))
+    env = {**base_env(tmp_path), "QARUN_POLL_INTERVAL": "0.2s"}
+    args = ("--provider", "qatech", "--api-url", fake.url)
+    failed = qarun(installed, tmp_path, env, *args)
+    assert failed.returncode == 1, failed.stdout
+    assert "each failure is listed below" in failed.stdout and "job summary" not in failed.stdout
+    never = serve(keyed(QATECH.scenario("never")))
+    late = qarun(installed, tmp_path, env, "--provider", "qatech", "--api-url", never.url,
+                 "--timeout", "2s")  # fmt: skip
+    assert late.returncode == 1 and "raise `--timeout`" in late.stdout, late.stdout
+    refused = qarun(installed, tmp_path, {**env, "QARUN_API_KEY": "wrong-key-0123456789"}, *args)
+    assert refused.returncode == 3, refused.stdout
+    assert "Check `QARUN_API_KEY` (set it from your CI system's secrets)" in refused.stdout
+    assert "${{" not in refused.stdout and "`--project`" in refused.stdout
+
+
 def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment(
     installed: Path, tmp_path: Path
 ) -> None:
@@ -215,8 +235,9 @@ def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment
     assert done.returncode == 2
     assert "option `--timeout`: `soon` is not a duration" in done.stdout
     assert "`QARUN_API_KEY`: is required" in done.stdout
-    # Nothing ran: the log's summary gives the reason, and no count of tests that never were.
-    assert "QA.tech: error" in done.stdout and " tests: " not in done.stdout
+    # Each problem once, then the summary: nothing ran, and no count of tests that never were.
+    assert done.stdout.count("`soon` is not a duration") == 1, done.stdout
+    assert "QA.tech: error\n  No tests ran\n" in done.stdout and " tests: " not in done.stdout
     # A secret on the command line is refused by name, and never echoed back.
     for given, variable in (
         ("--api-key", "QARUN_API_KEY"),

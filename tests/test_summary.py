@@ -19,6 +19,7 @@ from cmarkgfm.cmark import Options
 from qarun.model import Outcome, Status
 from qarun.report.markdown import escape_md, escape_with_code
 from qarun.report.summary import render_summary
+from qarun.report.text import render_text
 from qarun.urls import link_url
 from tests import factories
 from tests.factories import make_context, make_outcome, make_run, make_test, many_runs
@@ -437,3 +438,15 @@ def test_truncated_summary_still_renders_a_whole_table() -> None:
 def test_absurdly_small_limit_is_still_respected() -> None:
     summary = render_summary(many_runs(10), max_bytes=300)
     assert len(summary.encode("utf-8")) <= 300
+
+
+def test_the_plain_text_summary_counts_as_the_markdown_one_does() -> None:
+    """Outside GitHub the summary is text in the log: the same count, in the same words."""
+    timed_out = factories.timeout_outcome()
+    markdown = render_summary(timed_out)
+    (count,) = [line for line in render_text(timed_out) if "tests:" in line]
+    assert count.strip().split(" · ")[0] == "7 tests: 5 passed, 2 not finished"
+    assert "**7 tests:** 5 passed, 2 not finished" in markdown
+    nothing = factories.make_outcome(exit_code=2, status=Status.ERROR, error="bad `timeout`")
+    # The error that failed the step is the log's line just above: not said again.
+    assert render_text(nothing) == ["QA.tech: error", "  No tests ran · took 192 s"]

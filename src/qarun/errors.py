@@ -22,11 +22,18 @@ class InputProblem:
     as_option: bool = False
 
     def __str__(self) -> str:
-        name = f"input `{self.input}`"
-        if self.as_option:
-            # The command takes the key from the environment only (qarun.cli).
-            name = "`QARUN_API_KEY`" if self.input == "api-key" else f"option `--{self.input}`"
+        name = input_named(self.input, self.as_option)
+        if self.input != "api-key" or not self.as_option:
+            name = f"option {name}" if self.as_option else f"input {name}"
         return f"{name}: {self.message}"
+
+
+def input_named(name: str, as_option: bool) -> str:
+    """How a message names an input: the action's `timeout`, the `qarun` command's `--timeout`
+    (the key: the variable the command takes it from, `QARUN_API_KEY`; qarun.cli)."""
+    if not as_option:
+        return f"`{name}`"
+    return "`QARUN_API_KEY`" if name == "api-key" else f"`--{name}`"
 
 
 class InputError(QarunError):

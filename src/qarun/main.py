@@ -24,6 +24,7 @@ from qarun.errors import (
     CanceledError,
     InputError,
     QarunError,
+    input_named,
 )
 from qarun.git_context import GITHUB_ACTIONS
 from qarun.http import HttpClient
@@ -32,7 +33,7 @@ from qarun.job import Job
 from qarun.model import Outcome, Status
 from qarun.outcomes import Ending
 from qarun.providers import PROVIDERS
-from qarun.providers.base import Provider, TriggerSpec
+from qarun.providers.base import Provider, TriggerSpec, key_advice
 from qarun.reruns import rerun_failed
 from qarun.run_state import RunState
 from qarun.settings import Settings, load_settings, report_targets
@@ -112,7 +113,7 @@ class ActionRun:
                 error=(
                     f"{settings.wait_for_url} did not answer below HTTP 400 within the timeout "
                     f"({settings.timeout:g} s); nothing was triggered. Check the preview "
-                    "deployment, or raise `timeout`."
+                    f"deployment, or raise {input_named('timeout', settings.as_options)}."
                 ),
             )
         trigger_all(job, self.state, specs)
@@ -127,8 +128,9 @@ class ActionRun:
 
     def _explained(self, error: QarunError) -> str:
         """The error, plus where a valid key comes from when the platform rejected the key."""
-        if isinstance(error, AuthError) and self.ending.settings is not None:
-            return f"{error} {PROVIDERS[self.ending.settings.provider].key_help}"
+        settings = self.ending.settings
+        if isinstance(error, AuthError) and settings is not None:
+            return f"{error} {key_advice(PROVIDERS[settings.provider], settings.as_options)}"
         return str(error)
 
     def _platform(self, settings: Settings) -> tuple[Provider, HttpClient]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from qarun.console import Console
-from qarun.errors import InputError
-from qarun.inputs import env_name
+from qarun.errors import InputError, input_named
+from qarun.inputs import COMMAND, INTERFACE, env_name
 from qarun.model import Outcome, Status
 from qarun.providers import PROVIDERS
 from qarun.run_state import RunState
@@ -126,5 +126,18 @@ class Ending:
             planned=tuple(state.planned),
         )
         if code != 0 and annotate:
-            self.console.error(error or failure_sentence(outcome))
+            self.console.error(error or self._failure_sentence(outcome))
         return outcome
+
+    def _failure_sentence(self, outcome: Outcome) -> str:
+        """`failure_sentence`, naming the input as the interface does and pointing where this
+        run shows each failure: the job summary, the text summary below it, or the platform."""
+        settings = self.settings
+        as_options = settings.as_options if settings else self.env.get(INTERFACE) == COMMAND
+        if not self.console.github:
+            failures = "each failure is listed below"
+        elif settings is not None and not settings.summary:
+            failures = "see each run on the platform for its failures"
+        else:
+            failures = "see the job summary for each failure"
+        return failure_sentence(outcome, input_named("timeout", as_options), failures)

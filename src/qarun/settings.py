@@ -58,6 +58,8 @@ class Settings:
     pr_comment: bool = False
     dry_run: bool = False
     workspace: Path = Path()
+    # From the `qarun` command: messages name its options (`--timeout`), not the action's inputs.
+    as_options: bool = False
 
     @property
     def targets(self) -> ReportTargets:
@@ -100,6 +102,7 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
         api_url = _api_url(inputs, provider.default_api_url)
 
     settings = Settings(
+        as_options=inputs.as_options,
         provider=provider_name,
         api_key=api_key,
         api_url=api_url,

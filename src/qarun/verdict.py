@@ -191,18 +191,23 @@ def exit_code(happened: Iterable[Status], fail_on: frozenset[Status]) -> int:
     return EXIT_FAILED if any(status in fail_on for status in happened) else EXIT_PASSED
 
 
-def failure_sentence(outcome: Outcome) -> str:
-    """Why the step failed, in one sentence, for an outcome in fail-on."""
+def failure_sentence(
+    outcome: Outcome,
+    timeout: str = "`timeout`",
+    failures: str = "see the job summary for each failure",
+) -> str:
+    """Why the step failed, in one sentence, for an outcome in fail-on: `timeout` names the
+    input to raise, `failures` says where each failure is shown."""
     counts = outcome.counts
     title = outcome.provider_title
     if outcome.status is Status.TIMEOUT:
         waiting = len(outcome.unfinished)
         return (
             f"{title}: {waiting} run(s) had not finished when the timeout ran out; raise "
-            "`timeout` or check the runs on the platform."
+            f"{timeout} or check the runs on the platform."
         )
     bad = counts.failed + counts.error + counts.timeout + counts.canceled
     return (
         f"{title}: the tests ended {outcome.status.value} ({bad} of {counts.total} not passed); "
-        "see the job summary for each failure."
+        f"{failures}."
     )

@@ -68,7 +68,7 @@ class ToyProvider(ProviderBase[ToyOptions]):
     title: ClassVar[str] = "ToyQA"
     default_api_url: ClassVar[str] = "https://toyqa.invalid"
     inputs: ClassVar[frozenset[str]] = INPUTS
-    key_help: ClassVar[str] = "Check `api-key`: take one from the ToyQA key page."
+    key_help: ClassVar[str] = "Take one from the ToyQA key page."
 
     @staticmethod
     def parse_options(inputs: Inputs) -> ToyOptions:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from qarun.errors import MalformedAnswerError, NotFoundError
+from qarun.errors import MalformedAnswerError, NotFoundError, input_named
 from qarun.git_context import GitContext
 from qarun.http import HttpClient
 from qarun.inputs import Inputs
@@ -57,7 +57,8 @@ class Provider(Protocol):
     default_api_url: ClassVar[str]
     # The provider-specific inputs (README, Inputs) this platform takes.
     inputs: ClassVar[frozenset[str]]
-    # Added to "the platform rejected the API key" (401/403): where a valid key comes from.
+    # Added to "the platform rejected the API key" (401/403): where a valid key comes from
+    # (`{project}`: how the `project` input is named; `rejected_key_help`).
     key_help: ClassVar[str]
 
     @staticmethod
@@ -221,3 +222,17 @@ def judged(run: Run, judgment: Judgment, message: str | None = None) -> Run:
     shown = judgment.status.finished and not judgment.plain and judgment.status is not Status.PASSED
     why = judgment.why if shown else None
     return run.updated(status=judgment.status, message=message or run.message or why)
+
+
+def key_advice(provider: type[Provider], as_options: bool) -> str:
+    """What to check when the platform rejected the key: where qarun takes it from (the action's
+    `api-key`, the command's `QARUN_API_KEY`), and where a valid one comes from."""
+    if as_options:
+        how = "set it from your CI system's secrets"
+    else:
+        secret = f"{provider.name.upper()}_API_KEY"
+        how = f"pass it from a secret, e.g. `api-key: ${{{{ secrets.{secret} }}}}`"
+    where = input_named("api-key", as_options)
+    return f"Check {where} ({how}). " + provider.key_help.format(
+        project=input_named("project", as_options)
+    )

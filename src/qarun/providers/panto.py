@@ -194,9 +194,8 @@ class PantoProvider(ProviderBase[PantoOptions]):
     inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["panto"]
     # Panto's documents say nothing of where keys are made: only what a rejection means.
     key_help: ClassVar[str] = (
-        "Check `api-key`: Panto answers this to a missing, wrong or expired key. Pass a "
-        "current key of your Panto account from a secret, e.g. "
-        "`api-key: ${{ secrets.PANTO_API_KEY }}`."
+        "Panto answers this to a missing, wrong or expired key: use a current key of your "
+        "Panto account."
     )
 
     # First run id of a trigger → the trigger id Panto gave its runs.

@@ -151,11 +151,9 @@ class QatechProvider(ProviderBase[QatechOptions]):
     inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["qatech"]
     # QA.tech answers 403 both to an invalid token and to a suspended organization.
     key_help: ClassVar[str] = (
-        "Check `api-key`: it takes the project's API token from the QA.tech dashboard, "
-        "Settings → Integrations → API, passed from a secret, e.g. "
-        "`api-key: ${{ secrets.QATECH_API_KEY }}`; an organization-scoped key also needs "
-        "`project: proj_…`. A 403 can also mean the organization is suspended: check its "
-        "status and billing in the QA.tech dashboard."
+        "Use the project's API token from the QA.tech dashboard, Settings → Integrations → "
+        "API; an organization-scoped key also needs {project} (`proj_…`). A 403 can also mean "
+        "the organization is suspended: check its status and billing in the QA.tech dashboard."
     )
 
     @staticmethod

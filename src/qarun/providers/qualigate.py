@@ -88,9 +88,8 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
     default_api_url: ClassVar[str] = "https://qualigate.app"
     inputs: ClassVar[frozenset[str]] = PLATFORM_INPUTS["qualigate"]
     key_help: ClassVar[str] = (
-        "Check `api-key`: generate a key in Qualigate under Settings > API Keys (it starts "
-        "with `qg_`) and pass it from a secret, e.g. `api-key: ${{ secrets.QUALIGATE_API_KEY }}`. "
-        "A 403 means the key works but the suite, test case or project belongs to another account."
+        "Generate a key in Qualigate under Settings > API Keys (it starts with `qg_`). A 403 "
+        "means the key works but the suite, test case or project belongs to another account."
     )
 
     # Test runs whose /results row qarun has read (their name and link from the platform).

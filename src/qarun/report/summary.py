@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from qarun.model import COUNTED, PROBLEMS, Outcome, Run, Status, TestResult
+from qarun.model import COUNTED, PROBLEMS, Counts, Outcome, Run, Status, TestResult
 from qarun.report.markdown import code_block, escape_md, escape_with_code
 from qarun.text import clip
 from qarun.urls import link_url
@@ -105,19 +105,24 @@ def _context_line(outcome: Outcome) -> str:
 
 
 def _counts_line(outcome: Outcome) -> str:
-    counts = outcome.counts
-    if counts.total == 0:
-        words = "No tests ran"
-    else:
-        tally = counts.as_dict()
-        done = [_tally_words(tally[s.value], s) for s in COUNTED if tally[s.value]]
-        unfinished = counts.total - sum(tally[s.value] for s in COUNTED)
-        if unfinished:
-            done.append(f"{unfinished:,} not finished")
-        noun = "test" if counts.total == 1 else "tests"
-        words = f"**{counts.total:,} {noun}:** " + ", ".join(done)
+    head, tally = counts_words(outcome.counts)
+    words = f"**{head}:** {tally}" if head else tally
     took = _human_duration(outcome.duration)
     return f"{words} · took {took}" if took else words
+
+
+def counts_words(counts: Counts) -> tuple[str, str]:
+    """("3 tests", "2 passed, 1 not finished"), or ("", "No tests ran"): the summary's count
+    of tests, in words, for Markdown and plain text alike."""
+    if counts.total == 0:
+        return "", "No tests ran"
+    tally = counts.as_dict()
+    done = [_tally_words(tally[s.value], s) for s in COUNTED if tally[s.value]]
+    unfinished = counts.total - sum(tally[s.value] for s in COUNTED)
+    if unfinished:
+        done.append(f"{unfinished:,} not finished")
+    noun = "test" if counts.total == 1 else "tests"
+    return f"{counts.total:,} {noun}", ", ".join(done)
 
 
 def _tally_words(count: int, status: Status) -> str:

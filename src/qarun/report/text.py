@@ -4,6 +4,7 @@ line per run, and each failure with the platform's message and link."""
 from __future__ import annotations
 
 from qarun.model import PROBLEMS, Outcome, Run
+from qarun.report.summary import counts_words
 from qarun.text import clip
 
 _NAME = 80
@@ -11,18 +12,13 @@ _MESSAGE = 400
 
 
 def render_text(outcome: Outcome) -> list[str]:
-    counts = outcome.counts
     lines = [f"{outcome.provider_title}: {outcome.status.value}"]
-    if outcome.error:
+    if outcome.error and outcome.exit_code == 0:
+        # An error that failed the step was the log's line just above (`Ending.outcome`).
         lines.append(f"  {clip(outcome.error, _MESSAGE)}")
-    if not outcome.runs and counts.total == 0:
-        # Nothing ran (bad input, a trigger refused): the reason above is the whole story.
-        return lines + [f"  note: {clip(note, _MESSAGE)}" for note in outcome.notes]
-    lines.append(
-        f"  {counts.total} tests: {counts.passed} passed, {counts.failed} failed, "
-        f"{counts.error} error, {counts.skipped} skipped"
-        + (f" · took {outcome.duration:.0f} s" if outcome.duration is not None else "")
-    )
+    head, tally = counts_words(outcome.counts)
+    took = f" · took {outcome.duration:.0f} s" if outcome.duration is not None else ""
+    lines.append("  " + (f"{head}: {tally}" if head else tally) + took)
     for run in outcome.runs:
         lines.append("  " + _run_line(run))
     for run in outcome.runs:
