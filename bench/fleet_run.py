@@ -35,6 +35,7 @@ from qarun.inputs import Inputs
 from qarun.model import Run, Status
 from qarun.providers.base import Provider
 from qarun.providers.qualigate import QualigateProvider
+from qarun.ratelimit import SPREAD_CAP
 from qarun.settings import Settings
 from qarun.verdict import exit_code, final_statuses, overall_status
 from qarun.wait import Schedule, Waiter
@@ -47,9 +48,8 @@ DEFAULT_FAIL_ON = Settings.fail_on
 # on one key with progress hidden from their schedule (threads only).
 SHARED, ALONE, AGE_ONLY = "shared", "alone", "age-only"
 # On one key whose limit the jobs are not told (as on Panto and QA.tech, which document none),
-# a 429's hold lengthened at random by at most this many seconds: the poll-interval (kept),
-# and less and more.
-UNTOLD = {"untold, at most 5 s": 5.0, "untold, at most 10 s": 10.0, "untold, at most 30 s": 30.0}
+# a 429's hold lengthened at random by at most this many seconds (ratelimit.SPREAD_CAP: 10).
+UNTOLD = {f"untold, at most {cap:g} s": cap for cap in (0.1, 2.0, 5.0, SPREAD_CAP, 30.0)}
 
 
 class CountingFake(ShowingFake):
@@ -159,7 +159,7 @@ def virtual_job(
         deadline=Deadline.after(virtual.now, TIMEOUT),
         rng=random.Random(seed * 1000 + job.number),
     )
-    client.limits.longest_pause = UNTOLD.get(group, DEFAULT_POLL_INTERVAL)  # main.py: poll-interval
+    client.limits.spread_cap = UNTOLD.get(group, client.limits.spread_cap)
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
     if group in UNTOLD:
         for window in client.limits.windows.values():

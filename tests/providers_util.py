@@ -12,6 +12,7 @@ from typing import Any
 from qarun.http import HttpClient, RetryPolicy
 from qarun.model import Run
 from qarun.providers.base import Provider
+from qarun.ratelimit import SPREAD_CAP
 from tests.factories import make_context
 from tests.fakes.base import FakePlatform, TestClock
 
@@ -59,5 +60,5 @@ def waited_for_the_window(slept: Sequence[float], asked: float, filled: float) -
 
 def one_wait_for(slept: Sequence[float], asked: float) -> bool:
     """One pause, as long as a 429 asked and at most its random spread longer (as long again,
-    at most a `poll-interval`, which a client of its own has none of)."""
-    return len(slept) == 1 and asked <= slept[0] <= 2 * asked
+    at most SPREAD_CAP)."""
+    return len(slept) == 1 and asked <= slept[0] <= asked + min(asked, SPREAD_CAP)

@@ -126,6 +126,10 @@ def test_a_timeout_ends_the_wait_and_nothing_is_asked_after_it(
     assert result.outputs["status"] == "timeout"
     assert "timeout" in result.summary.lower()
     assert "timeout" in result.errors()[0]
+    # The log's last tally says when the wait stopped, after the error that says why.
+    lines = result.log.splitlines()
+    error_at = next(i for i, line in enumerate(lines) if line.startswith("::error::"))
+    assert any(" runs finished" in line for line in lines[error_at:]), result.log
     # The deadline counts from before the trigger: every request came before it ran out.
     (trigger,) = case.triggers(fake)
     assert case.polls(fake)

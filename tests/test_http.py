@@ -191,6 +191,20 @@ def test_a_check_goes_to_the_endpoint_it_can_call_soonest(
     ]
 
 
+def test_the_pace_is_said_once_by_the_429_not_again_by_each_wait_for_its_hold() -> None:
+    sleeps = Sleeps()
+    notes: list[str] = []
+    client = client_for("http://127.0.0.1:9", sleeps, notify=notes.append)
+    client.limits.document("GET /status", 30)
+    client.limits.sent("GET /status")
+    client.limits.refused("GET /status", 30.0)  # held, and paced from now on
+    assert client.limits.pace("GET /status") is not None
+    assert client.first_unrefused([READ]) == 0
+    (note,) = notes
+    assert note.startswith("GET /status: Held back by an earlier 429. Asking in ")
+    assert "at most once every" not in note
+
+
 def test_a_courtesy_ending_too_close_to_the_deadline_gives_way_too() -> None:
     """The platform asked for 20 s; the courtesy ends 23.8 s on, the deadline 24 s on, with
     half a second needed for an answer: the check goes at 20 s, not at 23.8 s to be lost."""

@@ -10,6 +10,7 @@ import pytest
 
 from qarun.ratelimit import (
     INCREASE,
+    SPREAD_CAP,
     KeyLimits,
     RateLimit,
 )
@@ -190,17 +191,19 @@ def test_a_second_cut_never_deepens_the_bucket() -> None:
     assert limits.shares[TRIGGER].depth == depth
 
 
-def test_without_a_documented_limit_the_spread_stays_within_a_poll_interval() -> None:
+@pytest.mark.parametrize(("wait", "longest"), [(300.0, 300.0 + SPREAD_CAP), (4.0, 8.0)])
+def test_without_a_documented_limit_a_hold_is_up_to_as_long_again_at_most_the_cap(
+    wait: float, longest: float
+) -> None:
     clock = TestClock()
-    limits = KeyLimits(clock=clock, rng=random.Random(1), longest_pause=10.0)
+    limits = KeyLimits(clock=clock, rng=random.Random(1))
     holds = []
-    for _ in range(50):
-        refused(limits, "GET /status", 300.0)
+    for _ in range(200):
+        refused(limits, "GET /status", wait)
         holds.append(limits.held("GET /status"))
-    assert min(holds) >= 300.0
-    assert max(holds) <= 310.0
-    # Apart: the jobs refused together do not all come back at once.
-    assert max(holds) - min(holds) > 5.0
+    assert wait <= min(holds) and max(holds) <= longest
+    # Spread over the whole of it: the jobs refused together come back apart.
+    assert max(holds) - min(holds) > 0.9 * (longest - wait)
 
 
 # --- a share's rules one by one ----------------------------------------------------------------

@@ -75,6 +75,17 @@ def test_runs_unfinished_at_the_deadline_time_out_near_it() -> None:
     assert polls[-1] == pytest.approx(120.0 - 2 * MIN_ANSWER)
 
 
+def test_a_wait_begun_late_still_leaves_the_clients_least_time_for_its_last_look() -> None:
+    """An 8 s `timeout` (0.4 s the least a request is sent with), the wait begun at 5.2 s (a
+    rerun): the last look goes 0.8 s before the deadline, not a share of the 2.8 s left."""
+    clock = SimClock()
+    clock.now = 5.2
+    poll, polls = platform(clock, {"a": 10_000.0})
+    waiter = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=8.0, min_answer=0.4)
+    assert waiter.wait(queued("a"), 5.2).timed_out
+    assert polls[-1] == pytest.approx(8.0 - 0.8)
+
+
 def test_a_short_wait_keeps_its_share_for_the_last_look() -> None:
     clock = SimClock()
     poll, polls = platform(clock, {"a": 10_000.0})

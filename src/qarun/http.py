@@ -210,7 +210,10 @@ class HttpClient:
         return failures >= self.policy.attempts and problem.wait is None
 
     def _pause(self, request: Request, problem: Retryable, failures: int) -> None:
-        self._wait_out(request, problem, failures, self._delay(request, problem, failures))
+        # After a 429, the log says how the checks slow down from here, as `read_or_limited` does.
+        pace = self.limits.pace(_route(request)) if problem.error.status_code == 429 else None
+        delay = self._delay(request, problem, failures)
+        self._wait_out(request, problem, failures, delay, then="Retrying", paced=_paced(pace))
         # Waited out: the endpoint's hold, if a 429 set one, is over.
         self.limits.lift(_route(request))
 
@@ -220,14 +223,12 @@ class HttpClient:
         problem: Retryable,
         failures: int,
         delay: float,
-        then: str = "Retrying",
+        *,
+        then: str,
+        paced: str = "",
     ) -> None:
         if not self.deadline.allows(delay):
             raise out_of_time(request, problem, failures)
-        # After a 429, the log says how the checks slow down from here, as on the other path.
-        paced = (
-            _paced(self.limits.pace(_route(request))) if problem.error.status_code == 429 else ""
-        )
         self.notify(
             f"{request.method} {request.path}: {problem.error} {then} in {delay:.1f} s{paced}."
         )

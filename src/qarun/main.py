@@ -145,8 +145,6 @@ class ActionRun:
             redact=self.console.redact,
             rejects_key=cls.rejects_key,
         )
-        # A 429's courtesy to the other jobs on the key is never longer than a check's pause.
-        client.limits.longest_pause = settings.poll_interval
         assert settings.options is not None
         context = self.state.context
         provider = cls.create(settings.options, client, context, settings.attach_context)
@@ -263,8 +261,9 @@ def report(
     if outcome.runs and outcome.status is not Status.TRIGGERED:
         from qarun.wait import progress_line, told
 
-        # The tally as it ended (a cancel or a timeout may have come since the last line).
-        if not told(outcome.runs, console.last_progress):
+        # The tally as it ended, unless the wait's last line said it already; a timeout or a
+        # cancel says when the wait stopped, whatever the tally.
+        if outcome.timed_out or outcome.canceled or not told(outcome.runs, console.last_progress):
             console.info(progress_line(outcome.runs, outcome.duration or 0.0))
     console.info(f"qarun: {outcome.status.value} (exit {outcome.exit_code})")
     cancel.settle()

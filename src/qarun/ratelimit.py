@@ -41,8 +41,7 @@ Networks", 1989; RFC 5681 for TCP), per endpoint, with what the window itself te
 
 Where no limit is documented (Panto, QA.tech), qarun knows neither window nor limit: a 429
 holds its endpoint for the wait it asks and, as a job with no slot of its own does above, up
-to as long again, at most one `poll-interval` (`longest_pause`): the courtesy never costs
-more than the one check a job may always be that late for.
+to as long again, at most SPREAD_CAP seconds more.
 
 The job's part gives way to the `timeout`'s last check (`HttpClient`); the holds and the
 documented limit never do. A job alone never sees a 429 and is never paced below the
@@ -53,13 +52,19 @@ which of two endpoints to call.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+# Where no limit is documented, a 429's hold is lengthened at random by up to as long again
+# as its wait, at most this many seconds, so that jobs refused together come back apart
+# (bench/README.md, "Third after", `bench.untold`, ten jobs, tuning set: at most 0.1 s: 7.63 s
+# and 31.5 % 429s, 2 s: 7.99 s and 27.9 %, 5 s: 8.08 s and 23.6 %, 10 s: 8.55 s and 19.0 %,
+# 30 s: 11.32 s and 17.3 %; the two constants it replaces, half the wait up to 10 s more:
+# 8.57 s and 19.1 %).
+SPREAD_CAP = 10.0
 # How fast a job's part grows back once the key's window begins to free: this many requests
 # a window, every window (TCP grows one segment a round trip). Measured while the rule was
 # chosen (tuning set, 10 jobs, stalled-after-jump; bench/README.md, "Second after"): 1: 6.67 s
@@ -186,11 +191,9 @@ class KeyLimits:
     # Endpoints that answer the same check (Qualigate's GET /trigger and /results): a 429 on
     # one cuts this job's pace on each.
     alike: list[set[str]] = field(default_factory=list)
-    # The job's `poll-interval` (main.py sets it): where no limit is documented, the most a
-    # 429's hold is lengthened, at random, so that jobs refused together come back apart
-    # (bench/README.md, "Third after": ten jobs as long again at most 5 s: 8.08 s and 23.6 %
-    # 429s, 10 s: 8.55 s and 19.0 %, 30 s: 11.32 s and 17.3 %).
-    longest_pause: float = math.inf
+    # Where no limit is documented, the most a 429's hold is lengthened (SPREAD_CAP; the
+    # benches try others).
+    spread_cap: float = field(default_factory=lambda: SPREAD_CAP)
 
     def document(self, route: str, per_minute: int) -> None:
         """The platform's documented limit on `route`."""
@@ -250,8 +253,8 @@ class KeyLimits:
         self.floors.pop(route, None)
 
     def spread(self, wait: float) -> float:
-        """`wait` and up to as long again, at most `longest_pause` longer."""
-        return wait + self.rng.uniform(0.0, min(wait, self.longest_pause))
+        """`wait` and up to as long again, at most `spread_cap` longer."""
+        return wait + self.rng.uniform(0.0, min(wait, self.spread_cap))
 
     def choose(self, routes: Sequence[str], shared: bool = True) -> int:
         """The index of the route that can be called soonest. On a tie between routes free

@@ -235,6 +235,9 @@ class Waiter:
     sleep: Callable[[float], None]
     deadline: float
     report: Callable[[str], None] = lambda line: None
+    # The least time left with which the HTTP client still sends a request
+    # (`Deadline.min_answer`); None: as a deadline set when the wait began would have it.
+    min_answer: float | None = None
 
     def wait(self, runs: list[Run], started: float) -> WaitResult:
         result = WaitResult(runs=list(runs))
@@ -275,9 +278,12 @@ class Waiter:
 
     def _last_look(self, started: float) -> float:
         """When the last check goes: with twice the least time left with which a request is
-        still sent (`deadline.MIN_ANSWER`, at most MIN_ANSWER_SHARE of the wait), so that it is
-        sent even when a sleep ends a little late, and answered before the deadline."""
-        return self.deadline - 2 * min(MIN_ANSWER, MIN_ANSWER_SHARE * (self.deadline - started))
+        still sent (`min_answer`), so that it is sent even when a sleep ends a little late,
+        and answered before the deadline."""
+        least = self.min_answer
+        if least is None:
+            least = min(MIN_ANSWER, MIN_ANSWER_SHARE * (self.deadline - started))
+        return self.deadline - 2 * least
 
     def _poll_once(self, runs: list[Run], started: float) -> list[Run]:
         unfinished = [run for run in runs if not run.finished]
