@@ -20,6 +20,7 @@ layers stay as build cache, as they would on a runner.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import tempfile
@@ -137,6 +138,8 @@ def report(base: str, layers: list[Layer], times: dict[str, float]) -> None:
 
 
 def main() -> None:
+    # No options; `--help` says what a run does (it builds the image three times) and does not.
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     if not engine_available():
         raise SystemExit(
             "No Docker engine answers `docker info`; start one (see docs/development.md), "

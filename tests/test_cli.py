@@ -233,7 +233,7 @@ def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment
     del env["QARUN_API_KEY"]
     done = qarun(installed, tmp_path, env, "--provider", "qatech", "--timeout", "soon")
     assert done.returncode == 2
-    assert "option `--timeout`: `soon` is not a duration" in done.stdout
+    assert "option `--timeout` (`QARUN_TIMEOUT`): `soon` is not a duration" in done.stdout
     assert "`QARUN_API_KEY`: is required" in done.stdout
     # Each problem once, then the summary: nothing ran, and no count of tests that never were.
     assert done.stdout.count("`soon` is not a duration") == 1, done.stdout

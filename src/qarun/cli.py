@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from qarun import __version__, manifest
+from qarun.errors import command_variable
 from qarun.inputs import COMMAND, INTERFACE, env_name
 from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
@@ -61,11 +62,6 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
-
-
-def variable(name: str) -> str:
-    """`fail-on` → `QARUN_FAIL_ON`."""
-    return "QARUN_" + name.upper().replace("-", "_")
 
 
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
@@ -129,7 +125,7 @@ def action_env(
             continue
         value = getattr(args, name.replace("-", "_"))
         if value is None:
-            value = env.get(variable(name))
+            value = env.get(command_variable(name))
         if value is not None:
             given[env_name(name)] = value
     given[env_name("api-key")] = env.get(KEY_VARIABLE, "")

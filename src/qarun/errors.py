@@ -23,9 +23,17 @@ class InputProblem:
 
     def __str__(self) -> str:
         name = input_named(self.input, self.as_option)
-        if self.input != "api-key" or not self.as_option:
-            name = f"option {name}" if self.as_option else f"input {name}"
+        if not self.as_option:
+            name = f"input {name}"
+        elif self.input != "api-key":
+            # Given as the option or as its variable: the message cannot tell which.
+            name = f"option {name} (`{command_variable(self.input)}`)"
         return f"{name}: {self.message}"
+
+
+def command_variable(name: str) -> str:
+    """The `qarun` command's variable for an input: `fail-on` → `QARUN_FAIL_ON`."""
+    return "QARUN_" + name.upper().replace("-", "_")
 
 
 def input_named(name: str, as_option: bool) -> str:
