@@ -40,7 +40,7 @@ from tests.fakes.base import RunScript
 from bench.fleet_figures import Figures, Group, overview, print_pattern
 from bench.fleet_run import AGE_ONLY, ALONE, SHARED, Job, run_fleets
 from bench.pattern_fake import drawn_steps
-from bench.progress import MAX_SEEDS, PATTERNS, Held, chosen_sets, shows
+from bench.progress import PATTERNS, Held, chosen_sets, parsed, set_options, shows
 from bench.tables import machine_name
 
 SHORTEST, LONGEST = 30.0, 120.0
@@ -96,20 +96,15 @@ def run_pattern(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=16, help="how many seeds of each set")
+    set_options(parser)
     parser.add_argument("--seeds-20", type=int, help="fewer seeds for fleets over 10 jobs")
     parser.add_argument("--jobs", help=f"fleet sizes (default {JOBS_TEXT}; --real: 10)")
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--held-aside", action="store_true", help="the held-aside and the fresh set")
-    which.add_argument("--all", action="store_true", help="every set, apart")
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--pattern", choices=PATTERNS, default=DEFAULT_PATTERN)
     chosen.add_argument("--patterns", choices=("all",), help="every pattern in turn")
     parser.add_argument("--real", action="store_true", help="processes in real time")
     parser.add_argument("--seed", type=int, help="with --real: the seed (default: the first)")
-    args = parser.parse_args()
-    if not 1 <= args.seeds <= MAX_SEEDS:
-        parser.error(f"--seeds: 1 to {MAX_SEEDS}")
+    args = parsed(parser)
     if args.seed is not None and (args.all or args.held_aside or not args.real):
         parser.error("--seed goes with --real, for the tuning set")
     counts = [int(n) for n in (args.jobs or ("10" if args.real else JOBS_TEXT)).split(",")]

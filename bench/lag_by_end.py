@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from bench.fleet import plan
 from bench.fleet_run import ALONE, SHARED, run_fleets
-from bench.progress import MAX_SEEDS, PATTERNS, chosen_sets, shows
+from bench.progress import PATTERNS, chosen_sets, parsed, set_options, shows
 from bench.tables import machine_name, mean, table
 
 BUCKET = 20.0  # seconds of run ends a row
@@ -22,13 +22,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=5)
     parser.add_argument("--pattern", choices=PATTERNS, default="even")
-    parser.add_argument("--seeds", type=int, default=16, help="how many seeds of each set")
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--held-aside", action="store_true", help="the held-aside and the fresh set")
-    which.add_argument("--all", action="store_true", help="every set, apart")
-    args = parser.parse_args()
-    if not 1 <= args.seeds <= MAX_SEEDS:
-        parser.error(f"--seeds: 1 to {MAX_SEEDS}")
+    set_options(parser)
+    args = parsed(parser)
     print(machine_name())
     for held in chosen_sets(args.held_aside, args.all):
         shared: dict[int, list[float]] = defaultdict(list)

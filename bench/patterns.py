@@ -24,7 +24,7 @@ import argparse
 import time
 from dataclasses import dataclass
 
-from bench.progress import MAX_SEEDS, PATTERNS, Held, chosen_sets, shows
+from bench.progress import PATTERNS, Held, chosen_sets, parsed, set_options, shows
 from bench.schedule import (
     DEFAULT_POLL_INTERVAL,
     Figures,
@@ -145,14 +145,9 @@ def rows(pollers: list[Poller]) -> list[list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=16, help="how many seeds of each set")
+    set_options(parser)
     parser.add_argument("--runs", type=int, default=RUNS, help="runs drawn per seed")
-    which = parser.add_mutually_exclusive_group()
-    which.add_argument("--held-aside", action="store_true", help="the held-aside and the fresh set")
-    which.add_argument("--all", action="store_true", help="every set, apart")
-    args = parser.parse_args()
-    if not 1 <= args.seeds <= MAX_SEEDS:
-        parser.error(f"--seeds: 1 to {MAX_SEEDS}")
+    args = parsed(parser)
     print(f"{machine_name()}")
     print(
         f"{args.runs} runs a seed, ends log-uniform over 3 s to 10 min; qarun's poll-interval "

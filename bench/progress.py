@@ -22,6 +22,7 @@ held-aside set, which no change is ever tuned on and which is reported apart.
 
 from __future__ import annotations
 
+import argparse
 import bisect
 import random
 from collections.abc import Callable
@@ -85,6 +86,22 @@ HELD_ASIDE = Held("held-aside", first_seed=101, jump=0.4, back=0.5, bursts=2, sp
 FRESH = Held("fresh", first_seed=201, jump=0.33, back=0.35, bursts=4, spread=25.0)
 # Each set's seeds start 100 after the last's: at most that many a set, and they never overlap.
 MAX_SEEDS = min(HELD_ASIDE.first_seed - TUNING.first_seed, FRESH.first_seed - HELD_ASIDE.first_seed)
+
+
+def set_options(parser: argparse.ArgumentParser) -> None:
+    """`--seeds N` and which sets to report (`--held-aside`, `--all`), as every bench takes them."""
+    parser.add_argument("--seeds", type=int, default=16, help="how many seeds of each set")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--held-aside", action="store_true", help="the held-aside and the fresh set")
+    which.add_argument("--all", action="store_true", help="every set, apart")
+
+
+def parsed(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The arguments, once `--seeds` is known to fit a set (`set_options`)."""
+    args = parser.parse_args()
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        parser.error(f"--seeds: 1 to {MAX_SEEDS}")
+    return args
 
 
 def chosen_sets(held_aside: bool, every: bool) -> list[Held]:
