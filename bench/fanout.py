@@ -36,6 +36,7 @@ from tests.harness import ACTION_COMMAND, prepare
 from bench.clocks import on_wall_clock
 from bench.tables import machine_name, percentile, table
 from qarun.context import read_context
+from qarun.deadline import Deadline
 from qarun.http import HttpClient
 from qarun.model import Outcome, Run
 from qarun.providers import PROVIDERS
@@ -134,7 +135,11 @@ def in_process(case: Case, count: int, tmp: Path) -> tuple[list[int], float]:
             return fresh
 
         waiter = Waiter(
-            poll, Schedule(settings.poll_interval), time.monotonic, time.sleep, started + 120
+            poll,
+            Schedule(settings.poll_interval),
+            time.monotonic,
+            time.sleep,
+            Deadline.after(time.monotonic, 120.0),
         )
         runs = provider.complete(waiter.wait(runs, started).runs)
     status = overall_status(runs)

@@ -40,7 +40,7 @@ from tests.fakes.base import RunScript
 from bench.fleet_figures import Figures, Group, overview, print_pattern
 from bench.fleet_run import AGE_ONLY, ALONE, SHARED, Job, run_fleets
 from bench.pattern_fake import drawn_steps
-from bench.progress import PATTERNS, Held, chosen_sets, parsed, set_options, shows
+from bench.progress import MAX_SEEDS, PATTERNS, Held, chosen_sets, parsed, set_options, shows
 from bench.tables import machine_name
 
 SHORTEST, LONGEST = 30.0, 120.0
@@ -105,6 +105,8 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="processes in real time")
     parser.add_argument("--seed", type=int, help="with --real: the seed (default: the first)")
     args = parsed(parser)
+    if args.seeds_20 is not None and not 1 <= args.seeds_20 <= MAX_SEEDS:
+        parser.error(f"--seeds-20: 1 to {MAX_SEEDS}")  # a set's seeds never run into the next's
     if args.seed is not None and (args.all or args.held_aside or not args.real):
         parser.error("--seed goes with --real, for the tuning set")
     counts = [int(n) for n in (args.jobs or ("10" if args.real else JOBS_TEXT)).split(",")]

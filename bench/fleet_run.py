@@ -176,7 +176,7 @@ def virtual_job(
             schedule=Schedule(DEFAULT_POLL_INTERVAL),
             clock=virtual.now,
             sleep=virtual.sleep,
-            deadline=started + TIMEOUT,
+            deadline=client.deadline,
         )
         result = waiter.wait(runs, started)
     except QarunError as error:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from bench.progress import Shows, step_ends
 from bench.tables import mean, percentile, table
+from qarun.deadline import Deadline
 from qarun.model import Progress, Run, Status
 from qarun.wait import Forecasts, Schedule, Waiter
 
@@ -143,7 +144,7 @@ def watch(sim: SimRun, schedule: Schedule, progress: bool, pattern: str | Shows 
         ]
 
     first = Run(id="run", name="run", status=Status.QUEUED, progress=shown(0.0))
-    waiter = Waiter(poll, schedule, clock, clock.sleep, deadline=LONGEST * 10)
+    waiter = Waiter(poll, schedule, clock, clock.sleep, Deadline.after(clock, LONGEST * 10))
     result = waiter.wait([first], started=0.0)
     assert result.runs[0].finished, "the simulated run never ended"
     return Seen(lag=clock.now - sim.end, requests=requests, waited=clock.now, end=sim.end)

@@ -220,6 +220,9 @@ def test_the_command_s_messages_name_its_options_and_point_at_its_own_log(
     late = qarun(installed, tmp_path, env, "--provider", "qatech", "--api-url", never.url,
                  "--timeout", "2s")  # fmt: skip
     assert late.returncode == 1 and "raise `--timeout`" in late.stdout, late.stdout
+    preview = qarun(installed, tmp_path, env, *args, "--wait-for-url", "http://127.0.0.1:9/",
+                    "--timeout", "2s")  # fmt: skip
+    assert "nothing was triggered" in preview.stdout and "raise `--timeout`" in preview.stdout
     refused = qarun(installed, tmp_path, {**env, "QARUN_API_KEY": "wrong-key-0123456789"}, *args)
     assert refused.returncode == 3, refused.stdout
     assert "Check `QARUN_API_KEY` (set it from your CI system's secrets)" in refused.stdout

@@ -393,3 +393,13 @@ def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished
         "QA.tech: 2 run(s) had not finished when the timeout ran out; raise `timeout` "
         "or check the runs on the platform."
     )
+
+
+def test_a_run_the_platform_timed_out_is_a_result_not_qaruns_timeout() -> None:
+    """Every run finished, one with the platform's own `timeout`: raising qarun's would not help."""
+    outcome = make_outcome(make_run(id="r1", status=Status.TIMEOUT))
+    assert outcome.status is Status.TIMEOUT and not outcome.unfinished
+    assert failure_sentence(outcome) == (
+        "QA.tech: the tests ended timeout (1 of 1 not passed); see the job summary for each "
+        "failure."
+    )

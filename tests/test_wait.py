@@ -6,10 +6,15 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from qarun.deadline import MIN_ANSWER, MIN_ANSWER_SHARE
+from qarun.deadline import MIN_ANSWER, MIN_ANSWER_SHARE, Deadline
 from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
 from qarun.wait import EXPIRY, MIN_PAUSE, Forecast, Forecasts, Pace, Schedule, Waiter
+
+
+def until(at: float) -> Deadline:
+    """A `timeout` of `at` seconds from 0, the moment the tests' clocks start at."""
+    return Deadline.after(lambda: 0.0, at)
 
 
 class SimClock:
@@ -49,7 +54,7 @@ def queued(*ids: str) -> list[Run]:
 def test_a_short_run_is_seen_within_a_second_or_two() -> None:
     clock = SimClock()
     poll, polls = platform(clock, {"a": 4.0})
-    waiter = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=600.0)
+    waiter = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(600.0))
     result = waiter.wait(queued("a"), started=0.0)
     assert result.runs[0].status is Status.PASSED
     assert polls[-1] - 4.0 <= 2.0
@@ -58,42 +63,35 @@ def test_a_short_run_is_seen_within_a_second_or_two() -> None:
 def test_pauses_grow_with_age_but_never_exceed_poll_interval() -> None:
     clock = SimClock()
     poll, _ = platform(clock, {"a": 900.0})
-    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=3600.0).wait(queued("a"), 0.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(3600.0)).wait(queued("a"), 0.0)
     assert max(clock.sleeps) == pytest.approx(10.0)
     assert clock.sleeps[0] == MIN_PAUSE
     assert clock.sleeps == sorted(clock.sleeps)
 
 
-def test_runs_unfinished_at_the_deadline_time_out_near_it() -> None:
+@pytest.mark.parametrize(
+    ("timeout", "began", "last_look"),
+    [
+        # Twice the least time a request is sent with (MIN_ANSWER) left: its answer is back by
+        # the deadline.
+        (120.0, 0.0, 120.0 - 2 * MIN_ANSWER),
+        # A short `timeout`: the least time is MIN_ANSWER_SHARE of it.
+        (4.0, 0.0, 4.0 - 2 * MIN_ANSWER_SHARE * 4.0),
+        # A wait begun late (a rerun at 5.2 s of 8): still the client's least time (0.4 s),
+        # not a share of the 2.8 s left, with which the look would not be sent.
+        (8.0, 5.2, 8.0 - 0.8),
+    ],
+)
+def test_runs_unfinished_at_the_deadline_time_out_after_a_last_look_near_it(
+    timeout: float, began: float, last_look: float
+) -> None:
     clock = SimClock()
+    clock.now = began
     poll, polls = platform(clock, {"a": 10_000.0})
-    result = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=120.0).wait(queued("a"), 0.0)
-    assert result.timed_out
-    assert 119.0 <= clock.now <= 120.0 + 1e-9
-    # The last look goes with twice the least time a request is sent with (MIN_ANSWER) left,
-    # so that its answer is back by then.
-    assert polls[-1] == pytest.approx(120.0 - 2 * MIN_ANSWER)
-
-
-def test_a_wait_begun_late_still_leaves_the_clients_least_time_for_its_last_look() -> None:
-    """An 8 s `timeout` (0.4 s the least a request is sent with), the wait begun at 5.2 s (a
-    rerun): the last look goes 0.8 s before the deadline, not a share of the 2.8 s left."""
-    clock = SimClock()
-    clock.now = 5.2
-    poll, polls = platform(clock, {"a": 10_000.0})
-    waiter = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=8.0, min_answer=0.4)
-    assert waiter.wait(queued("a"), 5.2).timed_out
-    assert polls[-1] == pytest.approx(8.0 - 0.8)
-
-
-def test_a_short_wait_keeps_its_share_for_the_last_look() -> None:
-    clock = SimClock()
-    poll, polls = platform(clock, {"a": 10_000.0})
-    result = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=4.0).wait(queued("a"), 0.0)
-    assert result.timed_out
-    # 4 s in all: the least time to answer is MIN_ANSWER_SHARE of it, and the last look
-    # leaves twice that.
-    assert polls[-1] == pytest.approx(4.0 - 2 * MIN_ANSWER_SHARE * 4.0)
+    waiter = Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(timeout))
+    assert waiter.wait(queued("a"), began).timed_out
+    assert last_look <= clock.now <= timeout + 1e-9
+    assert polls[-1] == pytest.approx(last_look)
 
 
 def test_out_of_time_while_retrying_ends_as_timeout() -> None:
@@ -102,14 +100,16 @@ def test_out_of_time_while_retrying_ends_as_timeout() -> None:
     def poll(runs: Sequence[Run]) -> list[Run]:
         raise OutOfTimeError("the timeout ran out while retrying")
 
-    result = Waiter(poll, Schedule(5.0), clock, clock.sleep, deadline=60.0).wait(queued("a"), 0.0)
+    result = Waiter(poll, Schedule(5.0), clock, clock.sleep, deadline=until(60.0)).wait(
+        queued("a"), 0.0
+    )
     assert result.timed_out
 
 
 def test_a_long_run_costs_about_one_request_per_poll_interval() -> None:
     clock = SimClock()
     poll, polls = platform(clock, {"a": 3600.0})
-    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=7200.0).wait(queued("a"), 0.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(7200.0)).wait(queued("a"), 0.0)
     # 360 at a fixed 10 s; the quicker checks of the first 100 s add a handful.
     assert 360 <= len(polls) <= 375
     assert polls[-1] - 3600.0 <= 10.0
@@ -137,10 +137,10 @@ def stepping(
 def test_progress_lands_a_check_just_after_the_forecast_end() -> None:
     clock = SimClock()
     poll, polls = stepping(clock, steps=12, start=3.0, step=20.0)  # ends at 243 s
-    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=600.0).wait(queued("a"), 0.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(600.0)).wait(queued("a"), 0.0)
     blind_clock = SimClock()
     blind, blind_polls = platform(blind_clock, {"a": 243.0})
-    Waiter(blind, Schedule(10.0), blind_clock, blind_clock.sleep, deadline=600.0).wait(
+    Waiter(blind, Schedule(10.0), blind_clock, blind_clock.sleep, deadline=until(600.0)).wait(
         queued("a"), 0.0
     )
     assert blind_polls[-1] - 243.0 > 5.0
@@ -154,7 +154,7 @@ def test_progress_lands_a_check_just_after_the_forecast_end() -> None:
 def test_a_run_failing_before_its_forecast_is_still_seen_within_poll_interval() -> None:
     clock = SimClock()
     poll, polls = stepping(clock, steps=12, start=3.0, step=20.0, end=101.0)
-    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=600.0).wait(queued("a"), 0.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(600.0)).wait(queued("a"), 0.0)
     assert polls[-1] - 101.0 <= 10.0
 
 
@@ -162,7 +162,7 @@ def test_a_forecast_long_overdue_gives_way_to_the_age_schedule() -> None:
     clock = SimClock()
     # Every step is done at 63 s, but the run only ends at 600 s.
     poll, polls = stepping(clock, steps=12, start=3.0, step=5.0, end=600.0)
-    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=900.0).wait(queued("a"), 0.0)
+    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=until(900.0)).wait(queued("a"), 0.0)
     late = [at for at in polls if at > 200.0]
     assert len(late) <= 41  # one per poll-interval, not one per MIN_PAUSE
     assert polls[-1] - 600.0 <= 10.0
@@ -261,10 +261,12 @@ def test_a_run_stalled_after_a_jump_is_checked_as_often_as_age_alone_would() -> 
             for run in poll(runs)
         ]
 
-    Waiter(stalled, Schedule(10.0), clock, clock.sleep, deadline=600.0).wait(queued("a"), 0.0)
+    Waiter(stalled, Schedule(10.0), clock, clock.sleep, deadline=until(600.0)).wait(
+        queued("a"), 0.0
+    )
     blind_clock = SimClock()
     blind, blind_polls = platform(blind_clock, {"a": 30.0})
-    Waiter(blind, Schedule(10.0), blind_clock, blind_clock.sleep, deadline=600.0).wait(
+    Waiter(blind, Schedule(10.0), blind_clock, blind_clock.sleep, deadline=until(600.0)).wait(
         queued("a"), 0.0
     )
     assert polls == pytest.approx(blind_polls)
@@ -274,8 +276,8 @@ def test_progress_lines_are_printed_when_a_run_changes() -> None:
     clock = SimClock()
     poll, _ = platform(clock, {"a": 2.0, "b": 5.0}, result=Status.FAILED)
     lines: list[str] = []
-    Waiter(poll, Schedule(10.0), clock, clock.sleep, deadline=60.0, report=lines.append).wait(
-        queued("a", "b"), 0.0
-    )
+    Waiter(
+        poll, Schedule(10.0), clock, clock.sleep, deadline=until(60.0), report=lines.append
+    ).wait(queued("a", "b"), 0.0)
     assert any("1/2 runs finished (1 failed)" in line for line in lines)
     assert "2/2 runs finished (2 failed)" in lines[-1]

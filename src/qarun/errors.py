@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_BAD_INPUT = 2
@@ -24,11 +25,22 @@ class InputProblem:
     def __str__(self) -> str:
         name = input_named(self.input, self.as_option)
         if not self.as_option:
-            name = f"input {name}"
-        elif self.input != "api-key":
+            return f"input {name}: {self.message}"
+        if self.input != "api-key":
             # Given as the option or as its variable: the message cannot tell which.
             name = f"option {name} (`{command_variable(self.input)}`)"
-        return f"{name}: {self.message}"
+        return f"{name}: {as_command(self.message)}"
+
+
+# An input as a workflow's `with:` writes it, in an example: `suite: 770e…`.
+_WITH_EXAMPLE = re.compile(r"`([a-z][a-z-]*): ([^`]*)`")
+
+
+def as_command(message: str) -> str:
+    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X`, and
+    "remove it from `with:`" → "leave the option out"."""
+    message = message.replace("remove it from `with:`", "leave it out")
+    return _WITH_EXAMPLE.sub(lambda found: f"`--{found[1]} {found[2]}`", message)
 
 
 def command_variable(name: str) -> str:

@@ -275,7 +275,7 @@ class HttpClient:
         if delay > 0:
             if not self.deadline.allows(delay):
                 raise OutOfTimeError(
-                    f"The `timeout` ran out while qarun paced its requests for {request.what} "
+                    f"The timeout ran out while qarun paced its requests for {request.what} "
                     "under the platform's rate limit."
                 )
             self.sleep(delay)
@@ -287,8 +287,7 @@ class HttpClient:
             # Sent now, it could not be answered in time: a trigger or a rerun would be left
             # uncertain. Nothing is sent.
             raise OutOfTimeError(
-                f"The `timeout` had too little time left to ask for {request.what}; nothing "
-                "was sent."
+                f"The timeout had too little time left to ask for {request.what}; nothing was sent."
             )
         headers = {"Accept": "application/json", **self.headers}
         body = None

@@ -78,21 +78,21 @@ def out_of_time(request: Request, problem: Retryable, failures: int) -> QarunErr
     if problem.wait is not None:
         return OutOfTimeError(
             f"The platform rate-limited {request.what} (HTTP 429) and asked qarun to wait "
-            f"{problem.wait:.0f} s, which is past the `timeout`."
+            f"{problem.wait:.0f} s, which is past the timeout."
         )
     if failures >= FAILING_TRIES:
         return tried(
-            problem.error, f"qarun tried {failures} times in a row until the `timeout` ran out."
+            problem.error, f"qarun tried {failures} times in a row until the timeout ran out."
         )
-    return OutOfTimeError(f"The `timeout` ran out while retrying {request.what}: {problem.error}")
+    return OutOfTimeError(f"The timeout ran out while retrying {request.what}: {problem.error}")
 
 
 def too_slow(request: Request) -> QarunError:
     """The whole request outlived the time left before the deadline."""
     if request.method == "GET":
-        return OutOfTimeError(f"The `timeout` ran out while the platform answered {request.what}.")
+        return OutOfTimeError(f"The timeout ran out while the platform answered {request.what}.")
     return TriggerUncertainError(
-        f"The platform did not answer in time ({request.what}) before the `timeout` ran out. "
+        f"The platform did not answer in time ({request.what}) before the timeout ran out. "
         "The trigger may or may not have started a run, so qarun did not send it again: "
         "check the platform's dashboard before re-running this job."
     )

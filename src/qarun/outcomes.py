@@ -81,7 +81,7 @@ class Ending:
         return self.outcome(
             Status.CANCELED,
             1,
-            error=f"The workflow was canceled ({signal_name}) before the runs ended.",
+            error=f"The job was canceled ({signal_name}) before the runs ended.",
             canceled=True,
         )
 

@@ -39,11 +39,10 @@ def wait_for_runs(job: Job, state: RunState, started: float | None = None) -> bo
         schedule=Schedule(job.settings.poll_interval),
         clock=job.now,
         sleep=job.cancel.sleep,
-        deadline=job.deadline,
+        # The client's own: the last look leaves the time the client asks of any request,
+        # also when a rerun's wait begins late in the `timeout`.
+        deadline=job.client.deadline,
         report=job.console.progress,
-        # A rerun's wait begins late in the `timeout`: its last look still leaves the time the
-        # client asks of any request.
-        min_answer=job.client.deadline.min_answer,
     )
     began = started if started is not None else state.triggered_mono
     result = waiter.wait(state.runs, job.now() if began is None else began)

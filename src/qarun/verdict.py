@@ -200,7 +200,8 @@ def failure_sentence(
     input to raise, `failures` says where each failure is shown."""
     counts = outcome.counts
     title = outcome.provider_title
-    if outcome.status is Status.TIMEOUT:
+    if outcome.status is Status.TIMEOUT and outcome.unfinished:
+        # qarun's own `timeout` (a run the platform timed out is a result, said below).
         waiting = len(outcome.unfinished)
         return (
             f"{title}: {waiting} run(s) had not finished when the timeout ran out; raise "

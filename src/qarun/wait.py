@@ -34,7 +34,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from qarun.deadline import MIN_ANSWER, MIN_ANSWER_SHARE
+from qarun.deadline import Deadline
 from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
 from qarun.verdict import settled
@@ -233,11 +233,10 @@ class Waiter:
     schedule: Schedule
     clock: Callable[[], float]
     sleep: Callable[[float], None]
-    deadline: float
+    # The `timeout` deadline the HTTP client's requests answer to (the same object): when the
+    # wait ends, and the least time left with which a request is still sent.
+    deadline: Deadline
     report: Callable[[str], None] = lambda line: None
-    # The least time left with which the HTTP client still sends a request
-    # (`Deadline.min_answer`); None: as a deadline set when the wait began would have it.
-    min_answer: float | None = None
 
     def wait(self, runs: list[Run], started: float) -> WaitResult:
         result = WaitResult(runs=list(runs))
@@ -249,7 +248,7 @@ class Waiter:
             pause = self.schedule.pause(
                 [r for r in result.runs if not r.finished], now - started, forecasts
             )
-            last_look = self._last_look(started)
+            last_look = self._last_look()
             if now + pause > last_look:
                 # One last look just before the deadline, with time to answer, then stop.
                 pause = last_look - now
@@ -271,19 +270,19 @@ class Waiter:
             if changes or now - last_line >= HEARTBEAT:
                 self.report(progress_line(updated, now - started, changes))
                 last_line = now
-            if now >= self.deadline and not all(r.finished for r in updated):
+            if now >= self._end() and not all(r.finished for r in updated):
                 result.timed_out = True
                 return result
         return result
 
-    def _last_look(self, started: float) -> float:
+    def _last_look(self) -> float:
         """When the last check goes: with twice the least time left with which a request is
-        still sent (`min_answer`), so that it is sent even when a sleep ends a little late,
-        and answered before the deadline."""
-        least = self.min_answer
-        if least is None:
-            least = min(MIN_ANSWER, MIN_ANSWER_SHARE * (self.deadline - started))
-        return self.deadline - 2 * least
+        still sent (`Deadline.min_answer`), so that it is sent even when a sleep ends a little
+        late, and answered before the deadline."""
+        return self._end() - 2 * self.deadline.min_answer
+
+    def _end(self) -> float:
+        return math.inf if self.deadline.at is None else self.deadline.at
 
     def _poll_once(self, runs: list[Run], started: float) -> list[Run]:
         unfinished = [run for run in runs if not run.finished]
@@ -337,5 +336,5 @@ def told(runs: Sequence[Run], line: str | None) -> bool:
 
 
 def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes:02d}:{secs:02d}"

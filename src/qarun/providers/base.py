@@ -233,6 +233,7 @@ def key_advice(provider: type[Provider], as_options: bool) -> str:
         secret = f"{provider.name.upper()}_API_KEY"
         how = f"pass it from a secret, e.g. `api-key: ${{{{ secrets.{secret} }}}}`"
     where = input_named("api-key", as_options)
-    return f"Check {where} ({how}). " + provider.key_help.format(
-        project=input_named("project", as_options)
+    # Replaced, not formatted: a brace in a provider's text is only text.
+    return f"Check {where} ({how}). " + provider.key_help.replace(
+        "{project}", input_named("project", as_options)
     )

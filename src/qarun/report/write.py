@@ -51,6 +51,8 @@ def write_results(
         markdown = _made(console, "the job summary", lambda: render_summary(outcome))
         if markdown is not None:
             _written(console, "the job summary", writer.append_summary, markdown)
+    if not console.github:
+        _text_summary(console, outcome)  # whatever becomes of the outputs
     values = _made(
         console,
         "the step outputs",
@@ -60,14 +62,6 @@ def write_results(
     )
     if values is None:
         return False
-    if not console.github:
-        # Outside GitHub nobody shows the Markdown: the summary goes to the log as text.
-        lines = _made(console, "the summary", lambda: render_text(outcome)) or []
-        for number, line in enumerate(lines):
-            if number == 0:
-                console.verdict(line, good=outcome.exit_code == 0)
-            else:
-                console.info(line)
     try:
         writer.set_outputs(values)
     except OutputsNotWritten as error:
@@ -78,6 +72,16 @@ def write_results(
         )
         return False
     return True
+
+
+def _text_summary(console: Console, outcome: Outcome) -> None:
+    """Outside GitHub nobody shows the Markdown: the summary goes to the log as text."""
+    lines = _made(console, "the summary", lambda: render_text(outcome)) or []
+    for number, line in enumerate(lines):
+        if number == 0:
+            console.verdict(line, good=outcome.exit_code == 0)
+        else:
+            console.info(line)
 
 
 def _file(

@@ -1,0 +1,51 @@
+"""What a message tells the user, in the words of the interface it came through: the action's
+inputs (`api-key`, `suite: …`) or the `qarun` command's options and variables."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from qarun.errors import InputProblem
+from qarun.providers import PROVIDERS
+from qarun.providers.base import key_advice
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+def test_a_rejected_key_is_explained_in_each_interface_s_words(name: str) -> None:
+    provider = PROVIDERS[name]
+    action = key_advice(provider, as_options=False)
+    secret = f"{name.upper()}_API_KEY"
+    assert action.startswith(
+        f"Check `api-key` (pass it from a secret, e.g. `api-key: ${{{{ secrets.{secret} }}}}`). "
+    )
+    command = key_advice(provider, as_options=True)
+    assert command.startswith("Check `QARUN_API_KEY` (set it from your CI system's secrets). ")
+    assert "${{" not in command and "`api-key`" not in command
+    # Where a valid key comes from, the same either way (the project input named as each names it).
+    assert "{project}" not in action + command
+    if "{project}" in provider.key_help:
+        assert "`project`" in action and "`--project`" in command
+
+
+def test_a_brace_in_a_provider_s_text_is_only_text() -> None:
+    class Braced:
+        name: ClassVar[str] = "braced"
+        key_help: ClassVar[str] = 'Keys look like {"id": 1}; {project} needs one too.'
+
+    said = key_advice(Braced, as_options=True)  # type: ignore[arg-type]
+    assert said.endswith('Keys look like {"id": 1}; `--project` needs one too.')
+
+
+def test_an_input_s_examples_read_as_options_from_the_command() -> None:
+    message = "`x` is not a suite id; write its UUID, e.g. `suite: 770e8400`."
+    assert str(InputProblem("suite", message, as_option=True)) == (
+        "option `--suite` (`QARUN_SUITE`): `x` is not a suite id; write its UUID, e.g. "
+        "`--suite 770e8400`."
+    )
+    assert str(InputProblem("suite", message)) == f"input `suite`: {message}"
+    foreign = "applies to provider `qatech` only, not `panto`; remove it from `with:`."
+    assert str(InputProblem("browser", foreign, as_option=True)).endswith(
+        "applies to provider `qatech` only, not `panto`; leave it out."
+    )
