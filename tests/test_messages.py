@@ -39,10 +39,10 @@ def test_a_brace_in_a_provider_s_text_is_only_text() -> None:
 
 
 def test_an_input_s_examples_read_as_options_from_the_command() -> None:
-    message = "`x` is not a suite id; write its UUID, e.g. `suite: 770e8400`."
+    message = "`x` is not a suite id (`status: passed`?); write its UUID, e.g. `suite: 770e8400`."
     assert str(InputProblem("suite", message, as_option=True)) == (
-        "option `--suite` (`QARUN_SUITE`): `x` is not a suite id; write its UUID, e.g. "
-        "`--suite 770e8400`."
+        "option `--suite` (`QARUN_SUITE`): `x` is not a suite id (`status: passed`?); write its "
+        "UUID, e.g. `--suite 770e8400`."
     )
     assert str(InputProblem("suite", message)) == f"input `suite`: {message}"
     foreign = "applies to provider `qatech` only, not `panto`; remove it from `with:`."

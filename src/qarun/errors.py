@@ -37,10 +37,15 @@ _WITH_EXAMPLE = re.compile(r"`([a-z][a-z-]*): ([^`]*)`")
 
 
 def as_command(message: str) -> str:
-    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X`, and
-    "remove it from `with:`" → "leave the option out"."""
+    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X` (an
+    input's only: `status: passed` is the platform's word), "remove it from `with:`" → "leave
+    it out"."""
+    from qarun.manifest import inputs  # here: the manifest is read only for a command's error
+
     message = message.replace("remove it from `with:`", "leave it out")
-    return _WITH_EXAMPLE.sub(lambda found: f"`--{found[1]} {found[2]}`", message)
+    return _WITH_EXAMPLE.sub(
+        lambda found: f"`--{found[1]} {found[2]}`" if found[1] in inputs() else found[0], message
+    )
 
 
 def command_variable(name: str) -> str:

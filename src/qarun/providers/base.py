@@ -58,7 +58,7 @@ class Provider(Protocol):
     # The provider-specific inputs (README, Inputs) this platform takes.
     inputs: ClassVar[frozenset[str]]
     # Added to "the platform rejected the API key" (401/403): where a valid key comes from
-    # (`{project}`: how the `project` input is named; `rejected_key_help`).
+    # (`{project}`: how the `project` input is named; `key_advice`).
     key_help: ClassVar[str]
 
     @staticmethod
