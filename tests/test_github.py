@@ -570,6 +570,8 @@ def test_a_read_only_token_warns_naming_the_permission(
     found = warnings(result)
     assert len(found) == 2, found
     statuses, comment = found
+    assert statuses.startswith("::warning::`commit-status`: ")
+    assert comment.startswith("::warning::`pr-comment`: ")
     assert "`statuses: write`" in statuses and "statuses: write" in statuses.split("%0A")[3]
     assert "`pull-requests: write`" in comment
     for warning in found:

@@ -167,6 +167,32 @@ def test_commit_statuses_and_the_comment_from_another_ci_system(
     assert KEY not in log and TOKEN not in log
 
 
+def test_a_read_only_token_is_warned_of_by_the_command_s_option_names(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    github = serve(GitHubFake.read_only(TOKEN))
+    env = {
+        **base_env(tmp_path),
+        **CI_SYSTEMS["jenkins"][1],
+        **ON_GITHUB["jenkins"],
+        "QARUN_POLL_INTERVAL": "0.2s",
+        "QARUN_GITHUB_TOKEN": TOKEN,
+        "GITHUB_API_URL": github.url,
+    }
+    done = qarun(
+        installed, tmp_path, env,
+        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
+        "--commit-status", "--pr-comment",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    warned = [line for line in done.stdout.splitlines() if line.startswith("warning: ")]
+    assert [line.split(":")[1].strip() for line in warned] == [
+        "`--commit-status`",
+        "`--pr-comment`",
+    ]
+
+
 def test_the_token_comes_from_github_token_too_and_never_from_an_option(
     installed: Path, serve: Serve, tmp_path: Path
 ) -> None:

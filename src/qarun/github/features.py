@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from qarun.errors import input_named
 from qarun.github.api import GitHubError
 from qarun.inputs import COMMAND, INTERFACE
 from qarun.urls import is_safe_url
@@ -24,8 +25,14 @@ class Feature:
     what: str
     permission: str
     on: bool
+    # Asked for through the `qarun` command: named as its option (`--commit-status`).
+    as_option: bool = False
     failures: list[GitHubError] = field(default_factory=list)
     given_up: bool = False
+
+    @property
+    def named(self) -> str:
+        return input_named(self.input, self.as_option)
 
     def yaml(self) -> str:
         return f"permissions:\n  contents: read\n  {self.permission}"
@@ -39,7 +46,7 @@ class Feature:
         more = f" (and {count - 1} more failure(s))" if count > 1 else ""
         self.failures.clear()
         return (
-            f"`{self.input}`: qarun could not {self.what}: {first}{more}. {self._advice(first)} "
+            f"{self.named}: qarun could not {self.what}: {first}{more}. {self._advice(first)} "
             "The QA result is not affected."
         )
 
@@ -61,6 +68,16 @@ class Feature:
                 "GITHUB_TOKEN): GitHub did not accept it."
             )
         return "It may work on the next run."
+
+
+def asked(statuses: bool, comment: bool, as_option: bool) -> tuple[Feature, Feature]:
+    """`commit-status` and `pr-comment`, each on as asked (`as_option`: through the command)."""
+    return (
+        Feature("commit-status", "set commit statuses", "statuses: write", statuses, as_option),
+        Feature(
+            "pr-comment", "comment on the pull request", "pull-requests: write", comment, as_option
+        ),
+    )
 
 
 def setup_problem(

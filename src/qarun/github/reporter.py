@@ -30,7 +30,7 @@ from qarun.errors import CanceledError
 from qarun.git_context import GitContext
 from qarun.github import content
 from qarun.github.api import GitHubApi, GitHubError
-from qarun.github.features import REFUSED, Feature, setup_problem
+from qarun.github.features import REFUSED, Feature, asked, setup_problem
 from qarun.github.phases import Abandoned, Phase, Turns
 from qarun.model import Outcome, Run, Status
 from qarun.settings import Settings
@@ -84,6 +84,7 @@ class GitHubReporter:
         stopping: Callable[[], bool] = lambda: False,
         clock: Clock = SYSTEM,
     ) -> GitHubReporter:
+        statuses, comment = asked(settings.commit_status, settings.pr_comment, settings.as_options)
         reporter = cls(
             api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
             token=settings.github_token,
@@ -93,15 +94,8 @@ class GitHubReporter:
             git=git,
             console=console,
             waiting=settings.wait,
-            statuses=Feature(
-                "commit-status", "set commit statuses", "statuses: write", settings.commit_status
-            ),
-            comment=Feature(
-                "pr-comment",
-                "comment on the pull request",
-                "pull-requests: write",
-                settings.pr_comment,
-            ),
+            statuses=statuses,
+            comment=comment,
             stopping=stopping,
             clock=clock.now,
             # On a helper thread (`*_in_time`), which a signal abandons: no need to wake.
@@ -300,8 +294,8 @@ class GitHubReporter:
             return True
         self.statuses.given_up = True
         self.console.warning(
-            "`commit-status`: the commit under test is unknown (no GITHUB_SHA), so qarun sets "
-            "no statuses. The QA result is not affected."
+            f"{self.statuses.named}: the commit under test is unknown (no GITHUB_SHA), so qarun "
+            "sets no statuses. The QA result is not affected."
         )
         return False
 
@@ -330,9 +324,7 @@ class GitHubReporter:
             return False
         if self._problem is not None:
             feature.given_up = True
-            self.console.warning(
-                f"`{feature.input}`: {self._problem} The QA result is not affected."
-            )
+            self.console.warning(f"{feature.named}: {self._problem} The QA result is not affected.")
             return False
         return True
 
