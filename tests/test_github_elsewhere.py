@@ -5,6 +5,7 @@ the repository is not on GitHub."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -136,25 +137,32 @@ def test_without_a_ci_systems_word_the_origin_remote_tells() -> None:
     assert code_host(env, context, lambda: None).name is None
 
 
+def both_features(
+    installed: Path, tmp_path: Path, system: str, platform_url: str, github_url: str
+) -> subprocess.CompletedProcess[str]:
+    """The installed command with `--commit-status --pr-comment` in `system`'s job on GitHub."""
+    env = {
+        **base_env(tmp_path),
+        **CI_SYSTEMS[system][1],
+        **ON_GITHUB[system],
+        "QARUN_POLL_INTERVAL": "0.2s",
+        "QARUN_GITHUB_TOKEN": TOKEN,
+        "GITHUB_API_URL": github_url,
+    }
+    return qarun(
+        installed, tmp_path, env,
+        "--provider", "qualigate", "--api-url", platform_url, "--suite", SUITE_ID,
+        "--commit-status", "--pr-comment",
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("system", list(ON_GITHUB))
 def test_commit_statuses_and_the_comment_from_another_ci_system(
     installed: Path, serve: Serve, tmp_path: Path, system: str
 ) -> None:
     fake = serve(keyed(QUALIGATE.scenario("failed", duration=0.2)))
     github = serve(GitHubFake(TOKEN, login="ci-bot"))
-    variables = {**CI_SYSTEMS[system][1], **ON_GITHUB[system]}
-    env = {
-        **base_env(tmp_path),
-        **variables,
-        "QARUN_POLL_INTERVAL": "0.2s",
-        "QARUN_GITHUB_TOKEN": TOKEN,
-        "GITHUB_API_URL": github.url,
-    }
-    done = qarun(
-        installed, tmp_path, env,
-        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
-        "--commit-status", "--pr-comment",
-    )  # fmt: skip
+    done = both_features(installed, tmp_path, system, fake.url, github.url)
     log = done.stdout + done.stderr
 
     assert done.returncode == 1, log
@@ -172,25 +180,14 @@ def test_a_read_only_token_is_warned_of_by_the_command_s_option_names(
 ) -> None:
     fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
     github = serve(GitHubFake.read_only(TOKEN))
-    env = {
-        **base_env(tmp_path),
-        **CI_SYSTEMS["jenkins"][1],
-        **ON_GITHUB["jenkins"],
-        "QARUN_POLL_INTERVAL": "0.2s",
-        "QARUN_GITHUB_TOKEN": TOKEN,
-        "GITHUB_API_URL": github.url,
-    }
-    done = qarun(
-        installed, tmp_path, env,
-        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
-        "--commit-status", "--pr-comment",
-    )  # fmt: skip
+    done = both_features(installed, tmp_path, "jenkins", fake.url, github.url)
     assert done.returncode == 0, done.stdout
     warned = [line for line in done.stdout.splitlines() if line.startswith("warning: ")]
-    assert [line.split(":")[1].strip() for line in warned] == [
-        "`--commit-status`",
-        "`--pr-comment`",
-    ]
+    named = [line.split(":")[1].strip() for line in warned]
+    assert named == ["`--commit-status`", "`--pr-comment`"], done.stdout
+    # Advice for the token the command was given, not for a workflow's `permissions:` block.
+    assert all("The token (QARUN_GITHUB_TOKEN or GITHUB_TOKEN) needs" in line for line in warned)
+    assert "permissions:" not in done.stdout
 
 
 def test_the_token_comes_from_github_token_too_and_never_from_an_option(

@@ -347,5 +347,6 @@ def test_retry_waits_never_pass_the_deadline(fake: Echo) -> None:
     fake.inject("GET /status", Reply(429, headers={"Retry-After": "30"}))
     clock = lambda: now[0]  # noqa: E731
     client = client_for(fake.url, Sleeps(), clock=clock, deadline=Deadline(clock, 110.0))
-    with pytest.raises(OutOfTimeError):
+    # "The timeout": the action's input and the command's option alike.
+    with pytest.raises(OutOfTimeError, match=r"which is past the timeout\.$"):
         client.read(READ)

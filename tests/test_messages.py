@@ -49,3 +49,19 @@ def test_an_input_s_examples_read_as_options_from_the_command() -> None:
     assert str(InputProblem("browser", foreign, as_option=True)).endswith(
         "applies to provider `qatech` only, not `panto`; leave it out."
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "message", "said"),
+    [
+        # The value given is quoted back as it was, even where it looks like an example.
+        ("timeout: 10m", "`timeout: 10m` is not a duration; write `30m`.", "`timeout: 10m`"),
+        ("x`browser: y", "`x`browser: y` is not a browser engine name.", "`x`browser: y`"),
+        # A YAML block has no option form.
+        ("", "one tag per line under `tags: |`", "`tags: |`"),
+        # Several examples, each on its own.
+        ("", "e.g. `report-file: a.json` and `junit-file: b.xml`", "`--junit-file b.xml`"),
+    ],
+)
+def test_only_an_input_s_examples_are_rewritten(given: str, message: str, said: str) -> None:
+    assert said in str(InputProblem("timeout", message, as_option=True, given=given))

@@ -127,3 +127,24 @@ def test_a_run_that_passes_is_not_rerun(serve: Serve, tmp_path: Path) -> None:
     assert result.outputs["status"] == "passed"
     assert rerun_requests(fake) == []
     assert "### Reruns" not in result.summary
+
+
+def test_a_rerun_begun_late_still_gets_its_last_look_before_the_timeout(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """An 8 s `timeout`: the first run fails at 4.5 s, seen at 6 s, and its rerun never ends.
+    The rerun's wait keeps the client's least answer time (0.4 s) twice for its last look: a
+    share of the 2 s left would send it too late for the client to send at all."""
+    tests = (TestScript("Login flow", "failed", FLAKY), TestScript("Cart"))
+    first = RunScript("Checkout regression", "failed", duration=4.5, queued_for=0.05, tests=tests)
+    endless = RunScript("rerun", "passed", duration=10_000.0, queued_for=0.05)
+    fake = serve(QatechFake({PLAN: first}, reruns=[endless]))
+    result = run_in_process(
+        tmp_path,
+        {"provider": "qatech", "api-key": fake.api_key, "api-url": fake.url, "suite": PLAN,
+         "rerun-failed": "1", "timeout": "8s"},
+    )  # fmt: skip
+    assert result.outputs["status"] == "timeout", result.log
+    checks = [r for r in fake.requests if r.method == "GET" and "r00002" in r.path]
+    assert checks, result.log  # the rerun was looked at before the timeout
+    assert "too little time left" not in result.log + result.summary

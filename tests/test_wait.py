@@ -9,7 +9,16 @@ import pytest
 from qarun.deadline import MIN_ANSWER, MIN_ANSWER_SHARE, Deadline
 from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
-from qarun.wait import EXPIRY, MIN_PAUSE, Forecast, Forecasts, Pace, Schedule, Waiter
+from qarun.wait import (
+    EXPIRY,
+    MIN_PAUSE,
+    Forecast,
+    Forecasts,
+    Pace,
+    Schedule,
+    Waiter,
+    progress_line,
+)
 
 
 def until(at: float) -> Deadline:
@@ -281,3 +290,8 @@ def test_progress_lines_are_printed_when_a_run_changes() -> None:
     ).wait(queued("a", "b"), 0.0)
     assert any("1/2 runs finished (1 failed)" in line for line in lines)
     assert "2/2 runs finished (2 failed)" in lines[-1]
+
+
+def test_a_progress_line_s_clock_rounds_as_the_summary_s_took_does() -> None:
+    assert progress_line([], 59.6).startswith("[01:00] ")
+    assert progress_line([], 61.4).startswith("[01:01] ")

@@ -83,6 +83,20 @@ def test_a_bug_while_rendering_the_summary_keeps_everything_else(
     assert "::endgroup::" in lines[group:]
 
 
+def test_outside_github_a_bug_in_the_outputs_keeps_the_text_summary(
+    serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> dict[str, str]:
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(write, "output_values", broken)
+    result = run(serve, tmp_path, env={"GITHUB_ACTIONS": "false"})
+    assert result.exit_code == 3  # the outputs could not be made: the step fails
+    lines = result.log.splitlines()
+    # The log is the only summary outside GitHub: it is there, with the run's failure.
+    assert "Qualigate: failed" in lines and any(line.startswith("  ! ") for line in lines)
+
+
 def test_a_filter_that_never_ends_is_stopped_and_everything_else_is_written(
     serve: Serve, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,8 @@ class InputProblem:
     message: str
     # From the `qarun` command: named as its option (`--timeout`), not as the action's input.
     as_option: bool = False
+    # The value given, which a message may quote: never rewritten as an example.
+    given: str = ""
 
     def __str__(self) -> str:
         name = input_named(self.input, self.as_option)
@@ -29,23 +31,27 @@ class InputProblem:
         if self.input != "api-key":
             # Given as the option or as its variable: the message cannot tell which.
             name = f"option {name} (`{command_variable(self.input)}`)"
-        return f"{name}: {as_command(self.message)}"
+        return f"{name}: {as_command(self.message, self.given)}"
 
 
 # An input as a workflow's `with:` writes it, in an example: `suite: 770e…`.
 _WITH_EXAMPLE = re.compile(r"`([a-z][a-z-]*): ([^`]*)`")
 
 
-def as_command(message: str) -> str:
-    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X` (an
-    input's only: `status: passed` is the platform's word), "remove it from `with:`" → "leave
-    it out"."""
+def as_command(message: str, given: str = "") -> str:
+    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X`, and
+    "remove it from `with:`" → "leave it out". Only an input's example: not the platform's
+    words (`status: passed`), not the value given (quoted back as it was), not a YAML block
+    (`tags: |`, which has no option form)."""
     from qarun.manifest import inputs  # here: the manifest is read only for a command's error
 
-    message = message.replace("remove it from `with:`", "leave it out")
-    return _WITH_EXAMPLE.sub(
-        lambda found: f"`--{found[1]} {found[2]}`" if found[1] in inputs() else found[0], message
-    )
+    def example(found: re.Match[str]) -> str:
+        name, value = found[1], found[2]
+        if name not in inputs() or found[0][1:-1] in given or value.startswith(("|", ">")):
+            return found[0]
+        return f"`--{name} {value}`"
+
+    return _WITH_EXAMPLE.sub(example, message.replace("remove it from `with:`", "leave it out"))
 
 
 def command_variable(name: str) -> str:

@@ -52,7 +52,7 @@ class Inputs:
         return bool(value) and value.lower() != default.lower()
 
     def problem(self, name: str, message: str) -> None:
-        self.problems.append(InputProblem(name, message, self.as_options))
+        self.problems.append(InputProblem(name, message, self.as_options, self.text(name)))
 
     def raise_problems(self) -> None:
         if self.problems:

@@ -89,7 +89,7 @@ def final_description(run: Run, outcome: Outcome) -> str:
     """The run's result in a sentence: "Failed: 1 of 2 tests passed – Login button missing"."""
     if not run.finished:
         if outcome.canceled:
-            why = "the workflow was canceled"
+            why = "the job was canceled"
         elif outcome.timed_out:
             why = "qarun's timeout ran out"
         else:

@@ -56,6 +56,12 @@ class Feature:
                 "GitHub rate-limited the token and asked to wait longer than qarun had left; "
                 "it may work on the next run."
             )
+        if first.status in DENIED and self.as_option:
+            return (
+                f"The token (QARUN_GITHUB_TOKEN or GITHUB_TOKEN) needs the `{self.permission}` "
+                "permission on the repository: a fine-grained token's write access to its "
+                "commit statuses or pull requests, or a classic token's `repo` scope."
+            )
         if first.status in DENIED:
             return (
                 f"The job's token needs the `{self.permission}` permission; add to the job "
@@ -63,10 +69,8 @@ class Feature:
                 "read-only token, which no `permissions:` block can change."
             )
         if first.status == 401:
-            return (
-                "Check the token (`github-token`; for the `qarun` command QARUN_GITHUB_TOKEN or "
-                "GITHUB_TOKEN): GitHub did not accept it."
-            )
+            where = "QARUN_GITHUB_TOKEN or GITHUB_TOKEN" if self.as_option else "`github-token`"
+            return f"Check the token ({where}): GitHub did not accept it."
         return "It may work on the next run."
 
 

@@ -17,7 +17,7 @@ from qarun.errors import QarunError
 # At most 10 seconds, a result of at most 1 MiB (docs/failure-handling.md).
 TIME_LIMIT = 10.0
 MAX_RESULT_BYTES = 1024 * 1024
-# How often a running filter looks whether the workflow was canceled.
+# How often a running filter looks whether the job was canceled.
 _CHECK = 0.1
 
 # The child: reads the program and the report, prints the result as `jq -r` would.
@@ -56,7 +56,7 @@ def _answer(
             if time.monotonic() >= end or stopped():
                 child.kill()
                 child.communicate()
-                why = "the workflow was canceled" if stopped() else f"it ran past {time_limit:g} s"
+                why = "the job was canceled" if stopped() else f"it ran past {time_limit:g} s"
                 raise FilterError(
                     f"the jq program was stopped ({why}); output `filtered` is left empty. "
                     "Try it with `jq` on the file that `report-file` writes."
