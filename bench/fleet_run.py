@@ -159,9 +159,9 @@ def virtual_job(
         deadline=Deadline.after(virtual.now, TIMEOUT),
         rng=random.Random(seed * 1000 + job.number),
     )
-    client.limits.spread_cap = UNTOLD.get(group, client.limits.spread_cap)
     provider = QualigateProvider.create(options, client, GitContext(), attach_context=False)
     if group in UNTOLD:
+        client.limits.spread_cap = UNTOLD[group]
         for window in client.limits.windows.values():
             window.limit = None
     runs: list[Run] = []

@@ -7,9 +7,11 @@ from typing import ClassVar
 
 import pytest
 
-from qarun.errors import InputProblem
+from qarun.errors import InputError, InputProblem
+from qarun.inputs import COMMAND, INTERFACE
 from qarun.providers import PROVIDERS
 from qarun.providers.base import key_advice
+from qarun.settings import load_settings
 
 
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
@@ -45,10 +47,12 @@ def test_an_input_s_examples_read_as_options_from_the_command() -> None:
         "UUID, e.g. `--suite 770e8400`."
     )
     assert str(InputProblem("suite", message)) == f"input `suite`: {message}"
-    foreign = "applies to provider `qatech` only, not `panto`; remove it from `with:`."
-    assert str(InputProblem("browser", foreign, as_option=True)).endswith(
-        "applies to provider `qatech` only, not `panto`; leave it out."
-    )
+    # An input of another platform's, given to the command: no `with:` to remove it from.
+    env = {"INPUT_PROVIDER": "panto", "INPUT_ENVIRONMENT-NAME": "staging", INTERFACE: COMMAND}
+    with pytest.raises(InputError) as refused:
+        load_settings(env)
+    (foreign,) = [str(p) for p in refused.value.problems if p.input == "environment-name"]
+    assert foreign.endswith("applies to provider `qatech` only, not `panto`; leave it out.")
 
 
 @pytest.mark.parametrize(

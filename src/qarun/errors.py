@@ -39,10 +39,9 @@ _WITH_EXAMPLE = re.compile(r"`([a-z][a-z-]*): ([^`]*)`")
 
 
 def as_command(message: str, given: str = "") -> str:
-    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X`, and
-    "remove it from `with:`" → "leave it out". Only an input's example: not the platform's
-    words (`status: passed`), not the value given (quoted back as it was), not a YAML block
-    (`tags: |`, which has no option form)."""
+    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X`. Only
+    an input's example: not the platform's words (`status: passed`), not the value given
+    (quoted back as it was), not a YAML block (`tags: |`, which has no option form)."""
     from qarun.manifest import inputs  # here: the manifest is read only for a command's error
 
     def example(found: re.Match[str]) -> str:
@@ -51,7 +50,7 @@ def as_command(message: str, given: str = "") -> str:
             return found[0]
         return f"`--{name} {value}`"
 
-    return _WITH_EXAMPLE.sub(example, message.replace("remove it from `with:`", "leave it out"))
+    return _WITH_EXAMPLE.sub(example, message)
 
 
 def command_variable(name: str) -> str:

@@ -25,6 +25,11 @@ FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 INTERFACE, COMMAND = "QARUN_INTERFACE", "command"
 
 
+def through_command(env: Mapping[str, str]) -> bool:
+    """qarun runs as the `qarun` command: messages name its options, not the action's inputs."""
+    return env.get(INTERFACE) == COMMAND
+
+
 def env_name(name: str) -> str:
     return "INPUT_" + name.replace(" ", "_").upper()
 
@@ -41,7 +46,7 @@ class Inputs:
     @classmethod
     def from_env(cls, env: Mapping[str, str], names: list[str]) -> Inputs:
         values = {name: env.get(env_name(name), "").strip() for name in names}
-        return cls(values, as_options=env.get(INTERFACE) == COMMAND)
+        return cls(values, as_options=through_command(env))
 
     def text(self, name: str) -> str:
         return self.values.get(name, "").strip()

@@ -28,7 +28,7 @@ from qarun.errors import (
 )
 from qarun.git_context import GITHUB_ACTIONS
 from qarun.http import HttpClient
-from qarun.inputs import env_name
+from qarun.inputs import env_name, through_command
 from qarun.job import Job
 from qarun.model import Outcome, Status
 from qarun.outcomes import Ending
@@ -113,7 +113,7 @@ class ActionRun:
                 error=(
                     f"{settings.wait_for_url} did not answer below HTTP 400 within the timeout "
                     f"({settings.timeout:g} s); nothing was triggered. Check the preview "
-                    f"deployment, or raise {input_named('timeout', settings.as_options)}."
+                    f"deployment, or raise {input_named('timeout', through_command(self.env))}."
                 ),
             )
         trigger_all(job, self.state, specs)
@@ -130,7 +130,8 @@ class ActionRun:
         """The error, plus where a valid key comes from when the platform rejected the key."""
         settings = self.ending.settings
         if isinstance(error, AuthError) and settings is not None:
-            return f"{error} {key_advice(PROVIDERS[settings.provider], settings.as_options)}"
+            advice = key_advice(PROVIDERS[settings.provider], through_command(self.env))
+            return f"{error} {advice}"
         return str(error)
 
     def _platform(self, settings: Settings) -> tuple[Provider, HttpClient]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from qarun.console import Console
 from qarun.errors import InputError, input_named
-from qarun.inputs import COMMAND, INTERFACE, env_name
+from qarun.inputs import env_name, through_command
 from qarun.model import Outcome, Status
 from qarun.providers import PROVIDERS
 from qarun.run_state import RunState
@@ -133,11 +133,11 @@ class Ending:
         """`failure_sentence`, naming the input as the interface does and pointing where this
         run shows each failure: the job summary, the text summary below it, or the platform."""
         settings = self.settings
-        as_options = settings.as_options if settings else self.env.get(INTERFACE) == COMMAND
         if not self.console.github:
             failures = "each failure is listed below"
         elif settings is not None and not settings.summary:
             failures = "see each run on the platform for its failures"
         else:
             failures = "see the job summary for each failure"
-        return failure_sentence(outcome, input_named("timeout", as_options), failures)
+        timeout = input_named("timeout", through_command(self.env))
+        return failure_sentence(outcome, timeout, failures)

@@ -193,7 +193,7 @@ class KeyLimits:
     alike: list[set[str]] = field(default_factory=list)
     # Where no limit is documented, the most a 429's hold is lengthened (SPREAD_CAP; the
     # benches try others).
-    spread_cap: float = field(default_factory=lambda: SPREAD_CAP)
+    spread_cap: float = SPREAD_CAP
 
     def document(self, route: str, per_minute: int) -> None:
         """The platform's documented limit on `route`."""

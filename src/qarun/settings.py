@@ -58,8 +58,6 @@ class Settings:
     pr_comment: bool = False
     dry_run: bool = False
     workspace: Path = Path()
-    # From the `qarun` command: messages name its options (`--timeout`), not the action's inputs.
-    as_options: bool = False
 
     @property
     def targets(self) -> ReportTargets:
@@ -102,7 +100,6 @@ def build_settings(inputs: Inputs, workspace: Path) -> Settings:
         api_url = _api_url(inputs, provider.default_api_url)
 
     settings = Settings(
-        as_options=inputs.as_options,
         provider=provider_name,
         api_key=api_key,
         api_url=api_url,
@@ -176,10 +173,8 @@ def _reject_foreign_inputs(inputs: Inputs, provider: str) -> None:
     for name in sorted(provider_inputs() - PROVIDERS[provider].inputs):
         if inputs.given(name, manifest.inputs()[name].default):
             who = " and ".join(f"`{p}`" for p in takers(name))
-            inputs.problem(
-                name,
-                f"applies to provider {who} only, not `{provider}`; remove it from `with:`.",
-            )
+            drop = "leave it out" if inputs.as_options else "remove it from `with:`"
+            inputs.problem(name, f"applies to provider {who} only, not `{provider}`; {drop}.")
 
 
 def _url(inputs: Inputs, name: str, valid: Callable[[str], bool], form: str) -> str | None:

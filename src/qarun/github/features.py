@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from qarun.errors import input_named
 from qarun.github.api import GitHubError
-from qarun.inputs import COMMAND, INTERFACE
+from qarun.inputs import through_command
 from qarun.urls import is_safe_url
 
 # A missing permission (403), or a repository the token cannot see (404).
@@ -89,7 +89,7 @@ def setup_problem(
 ) -> str | None:
     """Why neither feature can send anything at all, or None. Run as the `qarun` command, the
     token and the repository come from elsewhere than a workflow's (`env`)."""
-    command = env.get(INTERFACE) == COMMAND
+    command = through_command(env)
     if not token:
         if command:
             return (

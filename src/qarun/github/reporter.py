@@ -32,6 +32,7 @@ from qarun.github import content
 from qarun.github.api import GitHubApi, GitHubError
 from qarun.github.features import REFUSED, Feature, asked, setup_problem
 from qarun.github.phases import Abandoned, Phase, Turns
+from qarun.inputs import through_command
 from qarun.model import Outcome, Run, Status
 from qarun.settings import Settings
 
@@ -84,7 +85,7 @@ class GitHubReporter:
         stopping: Callable[[], bool] = lambda: False,
         clock: Clock = SYSTEM,
     ) -> GitHubReporter:
-        statuses, comment = asked(settings.commit_status, settings.pr_comment, settings.as_options)
+        statuses, comment = asked(settings.commit_status, settings.pr_comment, through_command(env))
         reporter = cls(
             api_url=(env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
             token=settings.github_token,
