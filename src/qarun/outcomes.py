@@ -132,12 +132,11 @@ class Ending:
     def _failure_sentence(self, outcome: Outcome) -> str:
         """`failure_sentence`, naming the input as the interface does and pointing where this
         run shows each failure: the job summary, the text summary below it, or the platform."""
-        settings = self.settings
-        if not self.console.github:
-            failures = "each failure is listed below"
-        elif settings is not None and not settings.summary:
-            failures = "see each run on the platform for its failures"
-        else:
-            failures = "see the job summary for each failure"
         timeout = input_named("timeout", through_command(self.env))
-        return failure_sentence(outcome, timeout, failures)
+        if not self.console.github:
+            return failure_sentence(outcome, timeout, "each failure is listed below")
+        if self.settings is not None and not self.settings.summary:
+            return failure_sentence(
+                outcome, timeout, "see each run on the platform for its failures"
+            )
+        return failure_sentence(outcome, timeout)  # the job summary
