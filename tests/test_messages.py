@@ -65,6 +65,11 @@ def test_an_input_s_examples_read_as_options_from_the_command() -> None:
         ("", "one tag per line under `tags: |`", "`tags: |`"),
         # Several examples, each on its own.
         ("", "e.g. `report-file: a.json` and `junit-file: b.xml`", "`--junit-file b.xml`"),
+        # An input named on its own, and the key by its variable; other words stay.
+        ("", "at least one of `suite`, `test-case` or `project`", "`--suite`, `--test-case` or"),
+        ("", "not with `api-key`", "not with `QARUN_API_KEY`"),
+        ("", "the platform said `running`", "said `running`"),
+        ("suite", "`suite` is not a browser", "`suite` is not"),
     ],
 )
 def test_only_an_input_s_examples_are_rewritten(given: str, message: str, said: str) -> None:

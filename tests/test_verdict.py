@@ -395,6 +395,19 @@ def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished
     )
 
 
+def test_the_failure_sentence_counts_a_failure_and_a_run_unfinished_at_the_deadline() -> None:
+    outcome = make_outcome(
+        make_run(id="r1", status=Status.FAILED),
+        make_run(id="r2", status=Status.RUNNING),
+        timed_out=True,
+    )
+    assert outcome.status is Status.FAILED
+    assert failure_sentence(outcome) == (
+        "QA.tech: the tests ended failed (2 of 2 not passed), and 1 run(s) had not finished "
+        "when the timeout ran out; see the job summary for each failure."
+    )
+
+
 def test_a_run_the_platform_timed_out_is_a_result_not_qaruns_timeout() -> None:
     """Every run finished, one with the platform's own `timeout`: raising qarun's would not help."""
     outcome = make_outcome(make_run(id="r1", status=Status.TIMEOUT))

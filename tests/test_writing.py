@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from qarun.inputs import COMMAND, INTERFACE
 from qarun.report import write
 from qarun.report.outputs import DOTENV_FILE
 from tests.conftest import Serve
@@ -107,3 +108,23 @@ def test_a_filter_that_never_ends_is_stopped_and_everything_else_is_written(
     assert any("was stopped" in line for line in result.log.splitlines() if "::warning::" in line)
     assert "Qualigate: failed" in result.summary
     assert json.loads(result.files["qa/report.json"])["status"] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("env", "named", "report"),
+    [
+        ({}, "input `output-filter`:", "`report-file`"),
+        (
+            {INTERFACE: COMMAND, "GITHUB_ACTIONS": "false"},
+            "option `--output-filter` (`QARUN_OUTPUT_FILTER`):",
+            "`--report-file`",
+        ),
+    ],
+)
+def test_a_failing_filter_is_named_as_the_interface_names_it(
+    serve: Serve, tmp_path: Path, env: dict[str, str], named: str, report: str
+) -> None:
+    result = run(serve, tmp_path, env=env, output_filter='error("no such field")')
+    assert result.exit_code == 1
+    (warning,) = [line for line in result.log.splitlines() if "the jq program failed" in line]
+    assert named in warning and f"the file that {report} writes" in warning

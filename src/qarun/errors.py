@@ -36,12 +36,15 @@ class InputProblem:
 
 # An input as a workflow's `with:` writes it, in an example: `suite: 770e…`.
 _WITH_EXAMPLE = re.compile(r"`([a-z][a-z-]*): ([^`]*)`")
+# An input named on its own: `report-file`.
+_NAMED = re.compile(r"`([a-z][a-z-]*)`")
 
 
 def as_command(message: str, given: str = "") -> str:
-    """A message's examples as the `qarun` command takes them: `suite: X` → `--suite X`. Only
-    an input's example: not the platform's words (`status: passed`), not the value given
-    (quoted back as it was), not a YAML block (`tags: |`, which has no option form)."""
+    """A message's inputs as the `qarun` command takes them: `suite: X` → `--suite X`, and
+    `suite` → `--suite`. Only an input: not the platform's words (`status: passed`), not the
+    value given (quoted back as it was), not a YAML block (`tags: |`, which has no option
+    form)."""
     from qarun.manifest import inputs  # here: the manifest is read only for a command's error
 
     def example(found: re.Match[str]) -> str:
@@ -50,7 +53,12 @@ def as_command(message: str, given: str = "") -> str:
             return found[0]
         return f"`--{name} {value}`"
 
-    return _WITH_EXAMPLE.sub(example, message)
+    def named(found: re.Match[str]) -> str:
+        if found[1] not in inputs() or found[1] in given:
+            return found[0]
+        return input_named(found[1], as_option=True)
+
+    return _NAMED.sub(named, _WITH_EXAMPLE.sub(example, message))
 
 
 def command_variable(name: str) -> str:

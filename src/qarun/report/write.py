@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.console import Console
+from qarun.errors import InputProblem
+from qarun.inputs import through_command
 from qarun.model import Outcome
 from qarun.report.jq_filter import TIME_LIMIT, FilterError, run_filter
 from qarun.report.json_report import build_report, render_json
@@ -46,7 +48,9 @@ def write_results(
     if junit_path is not None and junit_path != report_path and not outcome.dry_run:
         junit_file = _file(console, writer, targets, junit_path, lambda: render_junit(outcome))
     if targets.output_filter and document is not None:
-        filtered = _filtered(targets.output_filter, document, console, cancel)
+        filtered = _filtered(
+            targets.output_filter, document, console, cancel, as_option=through_command(env)
+        )
     if targets.summary:
         markdown = _made(console, "the job summary", lambda: render_summary(outcome))
         if markdown is not None:
@@ -99,10 +103,16 @@ def _file(
 
 
 def _filtered(
-    program: str, document: dict[str, Any], console: Console, cancel: Cancellation | None
+    program: str,
+    document: dict[str, Any],
+    console: Console,
+    cancel: Cancellation | None,
+    *,
+    as_option: bool,
 ) -> str:
-    """`output-filter`'s result, or empty with a warning. After a cancel signal the filter
-    gets what is left of the time a canceled step has; a signal while it runs stops it."""
+    """`output-filter`'s result, or empty with a warning (naming the input as the interface
+    does). After a cancel signal the filter gets what is left of the time a canceled step has;
+    a signal while it runs stops it."""
     time_limit, stopped = float(TIME_LIMIT), (lambda: False)
     if cancel is not None and cancel.requested:
         time_limit = min(time_limit, cancel.left_after_signal(EXIT_BUDGET))
@@ -111,7 +121,7 @@ def _filtered(
     try:
         return run_filter(program, document, time_limit=max(0.1, time_limit), stopped=stopped)
     except FilterError as error:
-        console.warning(f"input `output-filter`: {error}")
+        console.warning(str(InputProblem("output-filter", str(error), as_option=as_option)))
         return ""
 
 
