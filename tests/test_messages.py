@@ -70,6 +70,8 @@ def test_an_input_s_examples_read_as_options_from_the_command() -> None:
         ("", "not with `api-key`", "not with `QARUN_API_KEY`"),
         ("", "the platform said `running`", "said `running`"),
         ("suite", "`suite` is not a browser", "`suite` is not"),
+        # A status is as often a value as the input: `fail-on`'s `timeout` stays.
+        ("", "write any of `failed`, `timeout`", "`failed`, `timeout`"),
     ],
 )
 def test_only_an_input_s_examples_are_rewritten(given: str, message: str, said: str) -> None:

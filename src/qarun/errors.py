@@ -42,10 +42,13 @@ _NAMED = re.compile(r"`([a-z][a-z-]*)`")
 
 def as_command(message: str, given: str = "") -> str:
     """A message's inputs as the `qarun` command takes them: `suite: X` → `--suite X`, and
-    `suite` → `--suite`. Only an input: not the platform's words (`status: passed`), not the
-    value given (quoted back as it was), not a YAML block (`tags: |`, which has no option
-    form)."""
+    `suite` → `--suite`. Only an input: not the platform's words (`status: passed`), not a
+    status (`timeout`, also a value), not the value given (quoted back as it was), not a YAML
+    block (`tags: |`, which has no option form)."""
     from qarun.manifest import inputs  # here: the manifest is read only for a command's error
+    from qarun.model import Status
+
+    statuses = {status.value for status in Status}
 
     def example(found: re.Match[str]) -> str:
         name, value = found[1], found[2]
@@ -54,7 +57,8 @@ def as_command(message: str, given: str = "") -> str:
         return f"`--{name} {value}`"
 
     def named(found: re.Match[str]) -> str:
-        if found[1] not in inputs() or found[1] in given:
+        # A status (`timeout`) is as often a value (`fail-on`'s) as the input: left as it is.
+        if found[1] not in inputs() or found[1] in given or found[1] in statuses:
             return found[0]
         return input_named(found[1], as_option=True)
 
