@@ -197,3 +197,18 @@ def overview(verdicts: dict[str, dict[int, str]], sizes: list[int]) -> str:
     """Pattern by fleet size: PASS, or the targets missed."""
     headers = ["progress", *(f"{n} jobs" for n in sizes)]
     return table(headers, [[p, *(v[n] for n in sizes)] for p, v in verdicts.items()])
+
+
+def variant_rows(figures: dict[str, list[Figures]]) -> list[list[object]]:
+    """One row a group (bench.untold, bench.saving): mean lag over every job of every seed,
+    the share of requests refused, requests, wrong verdicts, exit 3."""
+    rows: list[list[object]] = []
+    for name, each in figures.items():
+        requests = sum(f.requests for f in each)
+        refused = sum(f.refused for f in each)
+        lag = mean([lag for f in each for lag in f.lags])
+        wrong, exit3 = sum(f.wrong for f in each), sum(f.exit3 for f in each)
+        rows.append(
+            [name, f"{lag:.2f}", f"{refused / max(1, requests):.1%}", requests, wrong, exit3]
+        )
+    return rows

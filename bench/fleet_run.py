@@ -50,6 +50,12 @@ SHARED, ALONE, AGE_ONLY = "shared", "alone", "age-only"
 # On one key whose limit the jobs are not told (as on Panto and QA.tech, which document none),
 # a 429's hold lengthened at random by at most this many seconds (ratelimit.SPREAD_CAP: 10).
 UNTOLD = {f"untold, at most {cap:g} s": cap for cap in (0.1, 2.0, 5.0, SPREAD_CAP, 30.0)}
+# On one key, a variant schedule that saves the job's part for checks at a forecast end
+# (bench/saving.py): (spreads before the end it aims at, longest pause in poll-intervals).
+SAVING = {
+    f"saving for the end, {reach:g} spread(s), {stretch:g} × poll-interval": (reach, stretch)
+    for reach, stretch in ((2.0, 2.0), (2.0, 3.0), (1.0, 3.0), (1.0, 6.0))
+}
 
 
 class CountingFake(ShowingFake):
@@ -146,7 +152,8 @@ def virtual_job(
     """The job's trigger and wait, as main.py does them, with every pause on `virtual`.
     `seed` fixes the client's random spread of 429 waits. In the AGE_ONLY group the schedule
     never sees the runs' progress: qarun on age alone (no forecast); in an UNTOLD one the
-    client is not told the key's limit, and lengthens a 429's hold by at most its seconds."""
+    client is not told the key's limit, and lengthens a 429's hold by at most its seconds; in
+    a SAVING one the schedule saves the job's part for a forecast end (bench/saving.py)."""
     hide_progress = group == AGE_ONLY
     virtual.sleep(job.starts_at)
     inputs = Inputs(inputs_for(fake))
@@ -173,7 +180,7 @@ def virtual_job(
             runs = [run.updated(progress=None) for run in runs]
         waiter = Waiter(
             poll=poll,
-            schedule=Schedule(DEFAULT_POLL_INTERVAL),
+            schedule=_schedule(group, client),
             clock=virtual.now,
             sleep=virtual.sleep,
             deadline=client.deadline,
@@ -186,6 +193,16 @@ def virtual_job(
     status = overall_status(result.runs, timed_out=result.timed_out)
     code = exit_code(final_statuses(result.runs), DEFAULT_FAIL_ON)
     return Ended(status.value, code, [run.id for run in result.runs])
+
+
+def _schedule(group: str, client: HttpClient) -> Schedule:
+    """qarun's schedule, or in a SAVING group the variant that saves for a forecast end."""
+    if group not in SAVING:
+        return Schedule(DEFAULT_POLL_INTERVAL)
+    from bench.saving import SavingSchedule  # bench.saving runs this module's fleets
+
+    reach, stretch = SAVING[group]
+    return SavingSchedule(DEFAULT_POLL_INTERVAL, client.limits, reach, stretch)
 
 
 def _hiding_progress(provider: Provider) -> Callable[[Sequence[Run]], list[Run]]:

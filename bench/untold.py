@@ -17,47 +17,38 @@ import argparse
 import time
 
 from bench.fleet import DEFAULT_PATTERN, plan
-from bench.fleet_figures import Figures
+from bench.fleet_figures import Figures, variant_rows
 from bench.fleet_run import UNTOLD, run_fleets
 from bench.progress import PATTERNS, chosen_sets, parsed, set_options, shows
-from bench.tables import machine_name, mean, table
+from bench.tables import machine_name, table
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    compare(__doc__, DEFAULT_PATTERN, list(UNTOLD), "a limit untold", "hold lengthened")
+
+
+def compare(doc: str, pattern: str, groups: list[str], title: str, first: str) -> None:
+    """`groups` side by side on one virtual time, seed by seed, in each set the command line
+    chose: a row a group (lag, 429s, requests, wrong verdicts, exit 3) headed `first`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=10)
     set_options(parser)
-    parser.add_argument("--pattern", choices=PATTERNS, default=DEFAULT_PATTERN)
+    parser.add_argument("--pattern", choices=PATTERNS, default=pattern)
     args = parsed(parser)
     print(machine_name())
     for held in chosen_sets(args.held_aside, args.all):
         began = time.monotonic()
         seeds = held.seeds(args.seeds)
-        figures: dict[str, list[Figures]] = {name: [] for name in UNTOLD}
+        figures: dict[str, list[Figures]] = {name: [] for name in groups}
         for seed in seeds:
-            fleets = run_fleets(
-                plan(args.jobs, seed, held), seed, shows(args.pattern, held), list(UNTOLD)
-            )
+            planned = plan(args.jobs, seed, held)
+            fleets = run_fleets(planned, seed, shows(args.pattern, held), groups)
             for name, fleet in fleets.items():
                 figures[name].append(Figures.of(fleet))
-        print(f"\n## {args.jobs} jobs, a limit untold, {args.pattern}, {held.name} set\n")
+        print(f"\n## {args.jobs} jobs, {title}, {args.pattern}, {held.name} set\n")
         print(held.describe(seeds) + "\n")
-        rows = []
-        for name, each in figures.items():
-            requests = sum(f.requests for f in each)
-            refused = sum(f.refused for f in each)
-            rows.append(
-                [
-                    name,
-                    f"{mean([lag for f in each for lag in f.lags]):.2f}",
-                    f"{refused / max(1, requests):.1%}",
-                    requests,
-                    sum(f.wrong for f in each),
-                    sum(f.exit3 for f in each),
-                ]
-            )
-        headers = ["hold lengthened", "mean lag s", "429s", "requests", "wrong", "exit 3"]
-        print(table(headers, rows))
+        headers = [first, "mean lag s", "429s", "requests", "wrong", "exit 3"]
+        print(table(headers, variant_rows(figures)))
         print(f"\n({time.monotonic() - began:.0f} s)")
 
 
