@@ -61,6 +61,39 @@ def require_engine() -> None:
     pytest.skip(f"{reason}; install or start Docker to run them.")
 
 
+def require_base_image(repo_root: Path) -> None:
+    """Skips the test when the image the Dockerfile starts `FROM` is neither on this machine
+    nor to be pulled (no registry reachable); in CI (`CI=true`) that fails it instead."""
+    base = base_image(repo_root)
+    known = subprocess.run(
+        ["docker", "image", "inspect", base], check=False, capture_output=True, timeout=60
+    )
+    if known.returncode == 0:
+        return
+    try:
+        pulled = subprocess.run(
+            ["docker", "pull", base], check=False, capture_output=True, text=True, timeout=120
+        )
+        why = (pulled.stderr.strip().splitlines() or ["no message"])[-1]
+        if pulled.returncode == 0:
+            return
+    except subprocess.TimeoutExpired:
+        why = "no answer in 120 s"
+    reason = f"the base image `{base}` is not on this machine and could not be pulled ({why})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must provide it (load or pull it before the tests).")
+    pytest.skip(f"{reason}; pull it where a registry is reachable, or `docker load` it.")
+
+
+def base_image(repo_root: Path) -> str:
+    """The image the action's Dockerfile starts `FROM`."""
+    for line in action_dockerfile(repo_root).read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if len(words) >= 2 and words[0].upper() == "FROM":
+            return words[1]
+    raise AssertionError("the action's Dockerfile has no FROM line")
+
+
 def build_image(repo_root: Path, tag: str, *, timeout: float = 600) -> None:
     """`docker build -t <tag> -f <Dockerfile> <its folder>` for the Dockerfile action.yml names."""
     dockerfile = action_dockerfile(repo_root)
@@ -90,6 +123,7 @@ def image() -> Iterator[str]:
     tests/conftest.py loads this module as a plugin, so every test can take it.
     """
     require_engine()
+    require_base_image(ROOT)
     tag = f"{LABEL}:{uuid.uuid4().hex}"
     build_image(ROOT, tag)
     yield tag

@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import Serve
 from tests.contract import CASES
-from tests.dockerutil import require_engine
+from tests.dockerutil import require_base_image, require_engine
 from tests.factories import HEAD_SHA
 from tests.harness import ROOT, pull_request_event
 
@@ -66,6 +66,7 @@ def repository_copy(tmp_path: Path) -> Path:
 
 def test_the_action_under_act(serve: Serve, tmp_path: Path) -> None:
     require_engine()
+    require_base_image(ROOT)
     act = act_binary()
     fakes = {}
     for case in CASES:
