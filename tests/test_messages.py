@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from qarun.errors import InputError, InputProblem
+from qarun.errors import InputError
 from qarun.inputs import COMMAND, INTERFACE
 from qarun.providers import PROVIDERS
 from qarun.providers.base import key_advice
@@ -40,39 +40,82 @@ def test_a_brace_in_a_provider_s_text_is_only_text() -> None:
     assert said.endswith('Keys look like {"id": 1}; `--project` needs one too.')
 
 
-def test_an_input_s_examples_read_as_options_from_the_command() -> None:
-    message = "`x` is not a suite id (`status: passed`?); write its UUID, e.g. `suite: 770e8400`."
-    assert str(InputProblem("suite", message, as_option=True)) == (
-        "option `--suite` (`QARUN_SUITE`): `x` is not a suite id (`status: passed`?); write its "
-        "UUID, e.g. `--suite 770e8400`."
-    )
-    assert str(InputProblem("suite", message)) == f"input `suite`: {message}"
-    # An input of another platform's, given to the command: no `with:` to remove it from.
-    env = {"INPUT_PROVIDER": "panto", "INPUT_ENVIRONMENT-NAME": "staging", INTERFACE: COMMAND}
+def _problems(env: dict[str, str]) -> dict[str, str]:
     with pytest.raises(InputError) as refused:
         load_settings(env)
-    (foreign,) = [str(p) for p in refused.value.problems if p.input == "environment-name"]
-    assert foreign.endswith("applies to provider `qatech` only, not `panto`; leave it out.")
+    return {problem.input: str(problem) for problem in refused.value.problems}
+
+
+COMMAND_ENV = {INTERFACE: COMMAND}
 
 
 @pytest.mark.parametrize(
-    ("given", "message", "said"),
+    ("given", "named", "action", "command"),
     [
-        # The value given is quoted back as it was, even where it looks like an example.
-        ("timeout: 10m", "`timeout: 10m` is not a duration; write `30m`.", "`timeout: 10m`"),
-        ("x`browser: y", "`x`browser: y` is not a browser engine name.", "`x`browser: y`"),
-        # A YAML block has no option form.
-        ("", "one tag per line under `tags: |`", "`tags: |`"),
-        # Several examples, each on its own.
-        ("", "e.g. `report-file: a.json` and `junit-file: b.xml`", "`--junit-file b.xml`"),
-        # An input named on its own, and the key by its variable; other words stay.
-        ("", "at least one of `suite`, `test-case` or `project`", "`--suite`, `--test-case` or"),
-        ("", "not with `api-key`", "not with `QARUN_API_KEY`"),
-        ("", "the platform said `running`", "said `running`"),
-        ("suite", "`suite` is not a browser", "`suite` is not"),
-        # A status is as often a value as the input: `fail-on`'s `timeout` stays.
-        ("", "write any of `failed`, `timeout`", "`failed`, `timeout`"),
+        (
+            {"PROVIDER": "qualigate"},
+            "suite",
+            "at least one of `suite`, `test-case` or `project`; e.g. `suite: 770e",
+            "at least one of `--suite`, `--test-case` or `--project`; e.g. `--suite 770e",
+        ),
+        (
+            {"PROVIDER": "panto", "TAGS": "a: b", "EXCLUDE-TAGS": "c: d"},
+            "exclude-tags",
+            "either `tags` or `exclude-tags`, not both; keep one, e.g. `tags: 'suite: smoke'`.",
+            "either `--tags` or `--exclude-tags`, not both; keep one, e.g. "
+            "`--tags 'suite: smoke'`.",
+        ),
+        (
+            {"PROVIDER": "panto", "EXCLUDE-TAGS": "smoke"},
+            "exclude-tags",
+            "(one tag per line under `exclude-tags: |`)",
+            "(one tag per line) or",
+        ),
+        (
+            # An input's name inside the value given (`app` in the URL) is still named as such.
+            {"PROVIDER": "qatech", "ENVIRONMENT": "https://app.example.com"},
+            "environment",
+            "needs `app` too; e.g. `app: app_gXeBl2`.",
+            "needs `--app` too; e.g. `--app app_gXeBl2`.",
+        ),
+        (
+            {"PROVIDER": "qatech", "ENVIRONMENT-NAME": "pr-42"},
+            "environment-name",
+            "needs `environment` set to its URL; e.g. `environment: https://pr-42.",
+            "needs `--environment` set to its URL; e.g. `--environment https://pr-42.",
+        ),
+        (
+            # The value given is quoted back as it was, whatever it looks like.
+            {"PROVIDER": "qatech", "FAIL-ON": "Suite, timeout: 10m"},
+            "fail-on",
+            "`Suite`, `timeout: 10m` is not accepted; write any of `failed`, `error`, `timeout`",
+            "`Suite`, `timeout: 10m` is not accepted; write any of `failed`, `error`, `timeout`",
+        ),
+        (
+            {"PROVIDER": "qatech", "REPORT-FILE": "a.json", "JUNIT-FILE": "a.json"},
+            "junit-file",
+            "same file as `report-file` (a.json); the JUnit file would overwrite the JSON report. "
+            "Give each its own path, e.g. `report-file: qa/report.json` and "
+            "`junit-file: qa/junit.xml`.",
+            "same file as `--report-file` (a.json); the JUnit file would overwrite the JSON "
+            "report. Give each its own path, e.g. `--report-file qa/report.json` and "
+            "`--junit-file qa/junit.xml`.",
+        ),
     ],
 )
-def test_only_an_input_s_examples_are_rewritten(given: str, message: str, said: str) -> None:
-    assert said in str(InputProblem("timeout", message, as_option=True, given=given))
+def test_a_message_names_other_inputs_as_its_interface_does(
+    given: dict[str, str], named: str, action: str, command: str
+) -> None:
+    env = {f"INPUT_{name}": value for name, value in given.items()}
+    as_action, as_command = _problems(env)[named], _problems({**env, **COMMAND_ENV})[named]
+    assert as_action.startswith(f"input `{named}`: ") and action in as_action
+    variable = "QARUN_" + named.upper().replace("-", "_")
+    assert as_command.startswith(f"option `--{named}` (`{variable}`): ") and command in as_command
+    assert "with:" not in as_command and ": |`" not in as_command
+
+
+def test_an_input_of_another_platform_is_left_out_of_the_command() -> None:
+    # An input of another platform's, given to the command: no `with:` to remove it from.
+    env = {"INPUT_PROVIDER": "panto", "INPUT_ENVIRONMENT-NAME": "staging", **COMMAND_ENV}
+    foreign = _problems(env)["environment-name"]
+    assert foreign.endswith("applies to provider `qatech` only, not `panto`; leave it out.")

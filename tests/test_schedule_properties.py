@@ -5,7 +5,7 @@ vanish, exceed their total, or a total that changes), the Waiter's forecasts are
 reports as the wait loop feeds them, and at every moment:
 - the pause is at most the one age alone would take (the schedule's own age-only pause);
 - once the forecast has expired, or where there is none, it is exactly age alone's;
-- it is no shorter than a request is worth (RAMP × `poll-interval`), unless age alone's is.
+- it stays within the schedule's bounds (MIN_AIMED_PAUSE to `poll-interval`).
 
 The CI profile (tests/conftest.py) is derandomized with a fixed number of examples.
 """
@@ -16,7 +16,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from qarun.model import Progress, Run, Status
-from qarun.wait import RAMP, Forecasts, Schedule
+from qarun.wait import MIN_AIMED_PAUSE, Forecasts, Schedule
 
 # One report: seconds since the last one, the status, and how the count moved (None: no
 # progress fields), against a total that may change (None: the same).
@@ -36,7 +36,7 @@ def test_every_pause_is_at_most_age_alones(
     sequence: list[tuple[float, Status, int | None, int | None]], total: int, poll_interval: float
 ) -> None:
     schedule = Schedule(poll_interval)
-    forecasts = Forecasts(schedule.shortest_aimed_pause)
+    forecasts = Forecasts()
     run = Run(id="a", name="a", status=Status.QUEUED)
     elapsed, done = 0.0, 0
     for gap, status, moved, new_total in sequence:
@@ -49,7 +49,7 @@ def test_every_pause_is_at_most_age_alones(
             now = elapsed + ahead
             by_age = schedule.age_pause(now)
             pause = schedule.pause([run], now, forecasts)
-            assert min(RAMP * poll_interval, by_age) <= pause <= by_age
+            assert min(MIN_AIMED_PAUSE, poll_interval) <= pause <= by_age
             forecast = forecasts.forecast(run)
             if forecast is None or forecast.expired(now):
                 assert pause == by_age

@@ -395,17 +395,39 @@ def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished
     )
 
 
-def test_the_failure_sentence_counts_a_failure_and_a_run_unfinished_at_the_deadline() -> None:
+@pytest.mark.parametrize(
+    ("finished", "ended"),
+    [
+        (Status.FAILED, "failed (1 of 2 not passed)"),
+        # The platform's own timeout is a result, said beside qarun's.
+        (Status.TIMEOUT, "timeout (1 of 2 not passed)"),
+    ],
+)
+def test_the_failure_sentence_says_a_result_and_a_run_unfinished_at_the_deadline(
+    finished: Status, ended: str
+) -> None:
     outcome = make_outcome(
-        make_run(id="r1", status=Status.FAILED),
+        make_run(id="r1", status=finished),
         make_run(id="r2", status=Status.RUNNING),
         timed_out=True,
     )
-    assert outcome.status is Status.FAILED
     assert failure_sentence(outcome) == (
-        "QA.tech: the tests ended failed (2 of 2 not passed), and 1 run(s) had not finished "
-        "when the timeout ran out; see the job summary for each failure."
+        f"QA.tech: the tests ended {ended}; 1 run(s) had not finished when the timeout ran out "
+        "(raise `timeout` or check the runs on the platform); see the job summary for each "
+        "failure."
     )
+
+
+def test_the_failure_sentence_counts_tests_the_platform_reported_not_those_it_did_not_list() -> (
+    None
+):
+    """A failed run that reports 5 tests, 1 failed, and lists none: 1 of 5 not passed."""
+    run = make_run(id="r1", status=Status.FAILED).updated(reported=Counts(total=5, failed=1))
+    assert failure_sentence(make_outcome(run)).startswith(
+        "QA.tech: the tests ended failed (1 of 5 not passed); "
+    )
+    empty = make_run(id="r2", status=Status.FAILED).updated(reported=Counts())
+    assert "the tests ended failed (no tests ran); " in failure_sentence(make_outcome(empty))
 
 
 def test_a_run_the_platform_timed_out_is_a_result_not_qaruns_timeout() -> None:

@@ -11,8 +11,8 @@ from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
 from qarun.wait import (
     EXPIRY,
+    MIN_AIMED_PAUSE,
     MIN_PAUSE,
-    RAMP,
     Forecast,
     Forecasts,
     Pace,
@@ -184,12 +184,12 @@ def test_a_count_that_goes_back_drops_the_forecast_until_progress_moves_again() 
     pace.observe(run, 0.0)
     for done, at in enumerate((10.0, 20.0, 30.0), start=1):
         pace.observe(run.updated(progress=Progress(done, 10)), at)
-    assert pace.forecast(1.0) is not None
+    assert pace.forecast() is not None
     pace.observe(run.updated(progress=Progress(1, 10)), 40.0)  # the platform went back
-    assert pace.forecast(1.0) is None
+    assert pace.forecast() is None
     pace.observe(run.updated(progress=Progress(2, 10)), 50.0)
     pace.observe(run.updated(progress=Progress(3, 10)), 60.0)
-    assert pace.forecast(1.0) is not None
+    assert pace.forecast() is not None
 
 
 def test_a_check_without_steps_does_not_narrow_when_a_step_ended() -> None:
@@ -211,13 +211,13 @@ def test_the_pace_forecasts_the_end_from_the_steps_seen() -> None:
     pace = Pace()
     run = Run(id="a", name="a", status=Status.QUEUED, progress=Progress(0, 10))
     pace.observe(run, 0.0)
-    assert pace.forecast(1.0) is None
+    assert pace.forecast() is None
     pace.observe(run, 2.0)
     # Started between the checks at 2 s and 6 s; then one step done between each two checks.
     pace.observe(run.updated(status=Status.RUNNING), 6.0)
     for done, at in enumerate((16.0, 26.0, 36.0), start=1):
         pace.observe(run.updated(status=Status.RUNNING, progress=Progress(done, 10)), at)
-    forecast = pace.forecast(1.0)
+    forecast = pace.forecast()
     assert forecast is not None
     # About 10 s a step so far, 7 steps to go.
     assert 90.0 <= forecast.end <= 110.0
@@ -229,7 +229,7 @@ class Foreseen(Forecasts):
     """Every run's forecast is `fixed`."""
 
     def __init__(self, fixed: Forecast) -> None:
-        super().__init__(sharpest=1.0)
+        super().__init__()
         self.fixed = fixed
 
     def forecast(self, run: Run) -> Forecast | None:
@@ -249,14 +249,27 @@ def test_a_forecast_closes_in_around_its_end_and_adds_nothing_once_expired() -> 
 
 
 @pytest.mark.parametrize("poll_interval", [2.0, 10.0, 30.0])
-def test_checks_at_a_sure_end_come_no_closer_than_a_request_is_worth(poll_interval: float) -> None:
-    """However sure the end, a pause shorter than RAMP × poll-interval saves less lag than
-    the request costs: 0.2 s, 1 s and 3 s here."""
+def test_checks_at_a_sure_end_come_no_closer_than_the_shortest_aimed_pause(
+    poll_interval: float,
+) -> None:
     schedule = Schedule(poll_interval)
     sure = Foreseen(Forecast(end=100.0, spread=0.01))
     pause = schedule.pause(queued("a"), 100.0, sure)
-    assert pause == pytest.approx(RAMP * poll_interval, abs=0.011)
+    assert pause == pytest.approx(MIN_AIMED_PAUSE, abs=0.011)
     assert pause < schedule.age_pause(100.0)
+
+
+def test_a_forecast_is_no_sharper_than_the_closest_checks_it_can_aim() -> None:
+    """Every step done, each seen within a tenth of a second: the end could be told only to
+    the closest aimed checks."""
+    pace = Pace()
+    run = Run(id="a", name="a", status=Status.RUNNING, progress=Progress(0, 3))
+    pace.observe(run, 0.0)
+    for done, at in ((1, 10.0), (2, 20.0), (3, 30.0)):
+        pace.observe(run.updated(progress=Progress(done - 1, 3)), at - 0.1)
+        pace.observe(run.updated(progress=Progress(done, 3)), at)
+    forecast = pace.forecast()
+    assert forecast is not None and forecast.spread == MIN_AIMED_PAUSE
 
 
 def test_one_move_of_the_count_makes_no_forecast() -> None:
@@ -266,9 +279,9 @@ def test_one_move_of_the_count_makes_no_forecast() -> None:
     pace.observe(run.updated(status=Status.QUEUED, progress=None), 0.0)
     pace.observe(run, 2.0)
     pace.observe(run, 6.0)
-    assert pace.forecast(1.0) is None
+    assert pace.forecast() is None
     pace.observe(run.updated(progress=Progress(4, 12)), 9.0)
-    assert pace.forecast(1.0) is not None
+    assert pace.forecast() is not None
 
 
 def test_a_run_stalled_after_a_jump_is_checked_as_often_as_age_alone_would() -> None:

@@ -124,7 +124,9 @@ def test_a_filter_that_never_ends_is_stopped_and_everything_else_is_written(
 def test_a_failing_filter_is_named_as_the_interface_names_it(
     serve: Serve, tmp_path: Path, env: dict[str, str], named: str, report: str
 ) -> None:
-    result = run(serve, tmp_path, env=env, output_filter='error("no such field")')
+    # The program's own words are its own, even where they name an input.
+    result = run(serve, tmp_path, env=env, output_filter='error("set `suite` first")')
     assert result.exit_code == 1
     (warning,) = [line for line in result.log.splitlines() if "the jq program failed" in line]
     assert named in warning and f"the file that {report} writes" in warning
+    assert "(set `suite` first)" in warning

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 EXIT_BAD_INPUT = 2
@@ -20,9 +19,8 @@ class InputProblem:
     input: str
     message: str
     # From the `qarun` command: named as its option (`--timeout`), not as the action's input.
+    # The message names other inputs as the interface does (`Inputs.named`, `Inputs.example`).
     as_option: bool = False
-    # The value given, which a message may quote: never rewritten as an example.
-    given: str = ""
 
     def __str__(self) -> str:
         name = input_named(self.input, self.as_option)
@@ -31,38 +29,7 @@ class InputProblem:
         if self.input != "api-key":
             # Given as the option or as its variable: the message cannot tell which.
             name = f"option {name} (`{command_variable(self.input)}`)"
-        return f"{name}: {as_command(self.message, self.given)}"
-
-
-# An input as a workflow's `with:` writes it, in an example: `suite: 770e…`.
-_WITH_EXAMPLE = re.compile(r"`([a-z][a-z-]*): ([^`]*)`")
-# An input named on its own: `report-file`.
-_NAMED = re.compile(r"`([a-z][a-z-]*)`")
-
-
-def as_command(message: str, given: str = "") -> str:
-    """A message's inputs as the `qarun` command takes them: `suite: X` → `--suite X`, and
-    `suite` → `--suite`. Only an input: not the platform's words (`status: passed`), not a
-    status (`timeout`, also a value), not the value given (quoted back as it was), not a YAML
-    block (`tags: |`, which has no option form)."""
-    from qarun.manifest import inputs  # here: the manifest is read only for a command's error
-    from qarun.model import Status
-
-    statuses = {status.value for status in Status}
-
-    def example(found: re.Match[str]) -> str:
-        name, value = found[1], found[2]
-        if name not in inputs() or found[0][1:-1] in given or value.startswith(("|", ">")):
-            return found[0]
-        return f"`--{name} {value}`"
-
-    def named(found: re.Match[str]) -> str:
-        # A status (`timeout`) is as often a value (`fail-on`'s) as the input: left as it is.
-        if found[1] not in inputs() or found[1] in given or found[1] in statuses:
-            return found[0]
-        return input_named(found[1], as_option=True)
-
-    return _NAMED.sub(named, _WITH_EXAMPLE.sub(example, message))
+        return f"{name}: {self.message}"
 
 
 def command_variable(name: str) -> str:

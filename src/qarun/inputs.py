@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qarun.errors import InputError, InputProblem
+from qarun.errors import InputError, InputProblem, input_named
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|h|m|s)?", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, None: 1.0}
@@ -57,7 +57,21 @@ class Inputs:
         return bool(value) and value.lower() != default.lower()
 
     def problem(self, name: str, message: str) -> None:
-        self.problems.append(InputProblem(name, message, self.as_options, self.text(name)))
+        self.problems.append(InputProblem(name, message, self.as_options))
+
+    def named(self, name: str) -> str:
+        """How a message names input `name`: `suite`, or the command's `--suite`."""
+        return input_named(name, self.as_options)
+
+    def example(self, name: str, value: str) -> str:
+        """An example of input `name`: `suite: 770e…` as a workflow's `with:` writes it, or
+        `--suite 770e…` as the command takes it."""
+        return f"`--{name} {value}`" if self.as_options else f"`{name}: {value}`"
+
+    def per_line(self, name: str, what: str) -> str:
+        """How several go in one input: "one tag per line under `tags: |`" (a YAML block), or
+        for the command, which has no YAML, "one tag per line"."""
+        return f"one {what} per line" + ("" if self.as_options else f" under `{name}: |`")
 
     def raise_problems(self) -> None:
         if self.problems:

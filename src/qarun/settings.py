@@ -151,9 +151,10 @@ def _files_apart(inputs: Inputs, settings: Settings) -> None:
     if settings.report_file is not None and settings.report_file == settings.junit_file:
         inputs.problem(
             "junit-file",
-            f"names the same file as `report-file` ({inputs.text('junit-file')}); the JUnit "
-            "file would overwrite the JSON report. Give each its own path, e.g. "
-            "`report-file: qa/report.json` and `junit-file: qa/junit.xml`.",
+            f"names the same file as {inputs.named('report-file')} "
+            f"({inputs.text('junit-file')}); the JUnit file would overwrite the JSON report. "
+            f"Give each its own path, e.g. {inputs.example('report-file', 'qa/report.json')} "
+            f"and {inputs.example('junit-file', 'qa/junit.xml')}.",
         )
 
 
@@ -217,10 +218,12 @@ def _wait_for_url(inputs: Inputs) -> str | None:
 def _fail_on(inputs: Inputs) -> frozenset[Status]:
     default = manifest.inputs()["fail-on"].default
     raw = inputs.text("fail-on") or default
-    words = [word.lower() for word in split_items(raw)]
+    given = split_items(raw)
+    words = [word.lower() for word in given]
     if words == ["none"]:
         return frozenset()
-    unknown = [word for word in words if word not in FAIL_ON_WORDS]
+    # Quoted back as given: `Failed, Sucess` says `Sucess`, not `sucess`.
+    unknown = [word for word in given if word.lower() not in FAIL_ON_WORDS]
     if unknown or not words:
         accepted = ", ".join(f"`{word}`" for word in FAIL_ON_WORDS)
         inputs.problem(

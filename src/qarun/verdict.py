@@ -200,15 +200,15 @@ def failure_sentence(
     input to raise, `failures` says where each failure is shown."""
     counts = outcome.counts
     title = outcome.provider_title
-    # qarun's own `timeout` (a run the platform timed out is a result, counted below).
+    # Runs still going at qarun's own `timeout` (a run the platform timed out is a result).
     waiting = len(outcome.unfinished) if outcome.timed_out else 0
     late = f"{waiting} run(s) had not finished when the timeout ran out"
-    if outcome.status is Status.TIMEOUT and outcome.unfinished:
-        return f"{title}: {late}; raise {timeout} or check the runs on the platform."
-    # Not passed: every test that ended badly, and those that never ended.
-    bad = counts.total - counts.passed - counts.skipped
-    return (
-        f"{title}: the tests ended {outcome.status.value} ({bad} of {counts.total} not passed)"
-        + (f", and {late}" if waiting else "")
-        + f"; {failures}."
-    )
+    advice = f"raise {timeout} or check the runs on the platform"
+    bad = counts.failed + counts.error + counts.timeout + counts.canceled
+    if waiting and not bad and outcome.status is Status.TIMEOUT:
+        return f"{title}: {late}; {advice}."
+    tested = f"{bad} of {counts.total} not passed" if counts.total else "no tests ran"
+    ended = f"{title}: the tests ended {outcome.status.value} ({tested})"
+    if waiting:
+        ended += f"; {late} ({advice})"
+    return f"{ended}; {failures}."

@@ -39,13 +39,16 @@ from qarun.errors import OutOfTimeError
 from qarun.model import Progress, Run, Status
 from qarun.verdict import settled
 
-# In √(RAMP × poll-interval / hazard): one request is worth RAMP × poll-interval / 2 seconds
-# of lag (`Schedule.shortest_aimed_pause`); on age alone, pauses reach `poll-interval` at an
-# age of poll-interval / RAMP (100 s by default).
+# In √(RAMP × poll-interval / hazard), the pause that minimises lag plus RAMP × poll-interval / 2
+# seconds of it per request; on age alone, pauses reach `poll-interval` at an age of
+# poll-interval / RAMP (100 s by default).
 RAMP = 0.1
-# The shortest pause on age alone: checks in a run's first seconds rarely find it ended, and
-# a job alone keeps within Qualigate's documented 30 requests a minute on one endpoint.
+# The shortest pause on age alone: checks in a run's first seconds rarely find it ended.
 MIN_PAUSE = 2.0
+# Near a forecast end the checks may come closer: the end is likely, not merely possible
+# (bench/README.md, "After": 2 s instead costs even progress 0.53 × age only's lag × rate
+# against 0.44 ×). It is also a forecast's narrowest spread (`Pace.forecast`).
+MIN_AIMED_PAUSE = 1.0
 # How much one step's length varies around the mean (its coefficient of variation).
 STEP_VARIATION = 0.5
 # How far past its end (in spreads) a forecast still adds checks. It never takes any away,
@@ -134,9 +137,8 @@ class Pace:
             self.done = progress.done
             self.moves += 1
 
-    def forecast(self, sharpest: float) -> Forecast | None:
-        """None until the count has gone up at PACE_MOVES checks; its spread no narrower than
-        `sharpest` (the closest checks the schedule aims: a finer end could not be told apart)."""
+    def forecast(self) -> Forecast | None:
+        """None until the count has gone up at PACE_MOVES checks."""
         if (
             self.reached_at is None
             or self.start is None
@@ -150,15 +152,14 @@ class Pace:
         # step ended is known only within the window between two checks.
         steps = STEP_VARIATION * per_step * math.sqrt(left + left * left / self.done)
         spread = math.hypot(steps, self.window / math.sqrt(12))
-        return Forecast(self.reached_at + left * per_step, max(sharpest, spread))
+        # No sharper than the closest checks it can aim: a finer end could not be told apart.
+        return Forecast(self.reached_at + left * per_step, max(MIN_AIMED_PAUSE, spread))
 
 
 @dataclass
 class Forecasts:
-    """Every run's Pace, updated after each check; no forecast sharper than `sharpest` seconds
-    (`Schedule.shortest_aimed_pause`)."""
+    """Every run's Pace, updated after each check."""
 
-    sharpest: float
     paces: dict[str, Pace] = field(default_factory=dict)
 
     def observe(self, runs: Sequence[Run], at: float) -> None:
@@ -168,7 +169,7 @@ class Forecasts:
 
     def forecast(self, run: Run) -> Forecast | None:
         pace = self.paces.get(run.id)
-        return pace.forecast(self.sharpest) if pace is not None else None
+        return pace.forecast() if pace is not None else None
 
 
 @dataclass
@@ -200,31 +201,16 @@ class Schedule:
         ideal = math.sqrt(RAMP * self.poll_interval * max(elapsed, 0.0))
         return min(self.poll_interval, max(MIN_PAUSE, ideal))
 
-    @property
-    def shortest_aimed_pause(self) -> float:
-        """The shortest pause worth a request, however sure the end: RAMP × `poll-interval`
-        (1 s by default).
-
-        The rule √(RAMP × poll-interval / hazard) is the pause that minimises lag plus
-        RAMP × poll-interval / 2 seconds of it per request (lag grows by hazard × pause / 2 a
-        second, requests by 1 / pause). Splitting a pause of 2p in which the run surely ends
-        into two checks saves p / 2 of lag on average for one more request: worth it only
-        while p is at least RAMP × poll-interval. The same bound is a forecast's narrowest
-        spread (`Forecasts.sharpest`). (bench/README.md, "After": 2 s instead of 1 s cost even
-        progress 0.53 × age only's lag × rate against 0.44 ×.)
-        """
-        return RAMP * self.poll_interval
-
     def _aimed_pause(self, elapsed: float, forecast: Forecast) -> float:
-        """The longest pause (at least `shortest_aimed_pause`) whose checks keep up with the
-        age hazard plus the forecast's."""
+        """The longest pause (at least MIN_AIMED_PAUSE) whose checks keep up with the age
+        hazard plus the forecast's."""
         age = max(elapsed, 1e-6)
 
         def fits(pause: float) -> bool:
             hazard = 1 / age + forecast.hazard(elapsed, elapsed + pause)
             return pause * pause * hazard <= RAMP * self.poll_interval
 
-        low, high = self.shortest_aimed_pause, self.poll_interval
+        low, high = min(MIN_AIMED_PAUSE, self.poll_interval), self.poll_interval
         if fits(high):
             return high
         if not fits(low):
@@ -256,7 +242,7 @@ class Waiter:
 
     def wait(self, runs: list[Run], started: float) -> WaitResult:
         result = WaitResult(runs=list(runs))
-        forecasts = Forecasts(self.schedule.shortest_aimed_pause)
+        forecasts = Forecasts()
         forecasts.observe(result.runs, self.clock() - started)
         last_line = self.clock()
         while not all(run.finished for run in result.runs):

@@ -12,20 +12,29 @@ from qarun.providers.base import Options
 
 INCLUDE = "include"
 EXCLUDE = "exclude"
-# Quoted as they must be when pasted after `tags:` on one line (YAML would read them otherwise).
-TAGS_EXAMPLE = (
-    "`'suite: smoke, checkout'` (one tag per line under `tags: |`) or "
-    '`\'{"suite": ["smoke", "checkout"]}\'`'
-)
-DEVICES_EXAMPLE = (
-    "`'android: Pixel 8 @ 14'` (one device per line under `devices: |`) or "
-    '`\'[{"device_name": "Pixel 8", "platform_version": "14", "platform": "android"}]\'`'
-)
+
 _DEVICE_LINE = re.compile(
     r"(?:(?P<platform>[A-Za-z][\w.-]*)\s*:)?\s*(?P<name>[^:@]+?)\s*@\s*(?P<version>[^:@\s]+)"
 )
 _DEVICE_KEYS = frozenset({"device_name", "platform_version", "platform"})
 _APP_ID = re.compile(r"[^\s,]+")
+
+
+def tags_example(inputs: Inputs, name: str = "tags") -> str:
+    """Quoted as they must be when pasted after `tags:` on one line (YAML would read them
+    otherwise), or after `--tags` in a shell."""
+    return (
+        f"`'suite: smoke, checkout'` ({inputs.per_line(name, 'tag')}) or "
+        '`\'{"suite": ["smoke", "checkout"]}\'`'
+    )
+
+
+def devices_example(inputs: Inputs) -> str:
+    """As `tags_example`, for `devices`."""
+    return (
+        f"`'android: Pixel 8 @ 14'` ({inputs.per_line('devices', 'device')}) or "
+        '`\'[{"device_name": "Pixel 8", "platform_version": "14", "platform": "android"}]\'`'
+    )
 
 
 @dataclass(frozen=True)
@@ -87,11 +96,15 @@ def _selector(inputs: Inputs) -> tuple[str, dict[str, tuple[str, ...]]]:
     if include and exclude:
         inputs.problem(
             "exclude-tags",
-            "Panto takes either `tags` or `exclude-tags`, not both; keep one, e.g. "
-            "`tags: 'suite: smoke'`.",
+            f"Panto takes either {inputs.named('tags')} or {inputs.named('exclude-tags')}, not "
+            f"both; keep one, e.g. {inputs.example('tags', repr('suite: smoke'))}.",
         )
     elif not include and not exclude:
-        inputs.problem("tags", f"is required for panto (or `exclude-tags`); write {TAGS_EXAMPLE}.")
+        inputs.problem(
+            "tags",
+            f"is required for panto (or {inputs.named('exclude-tags')}); write "
+            f"{tags_example(inputs)}.",
+        )
     name, selector = ("exclude-tags", EXCLUDE) if exclude and not include else ("tags", INCLUDE)
     raw = inputs.text(name)
     if not raw:
@@ -110,12 +123,14 @@ def _tags_from_lines(inputs: Inputs, name: str) -> dict[str, tuple[str, ...]]:
             inputs.problem(
                 name,
                 f"`{line}` starts like a YAML list item; write the lines without `- `: "
-                f"{TAGS_EXAMPLE}.",
+                f"{tags_example(inputs, name)}.",
             )
         elif not colon or not tag:
-            inputs.problem(name, f"`{line}` is not `name: value1, value2`; write {TAGS_EXAMPLE}.")
+            inputs.problem(
+                name, f"`{line}` is not `name: value1, value2`; write {tags_example(inputs, name)}."
+            )
         elif not values:
-            inputs.problem(name, f"tag `{tag}` has no values; write {TAGS_EXAMPLE}.")
+            inputs.problem(name, f"tag `{tag}` has no values; write {tags_example(inputs, name)}.")
         else:
             # The same tag on two lines adds values rather than replacing them.
             tags[tag] = tags.get(tag, ()) + tuple(values)
@@ -123,17 +138,21 @@ def _tags_from_lines(inputs: Inputs, name: str) -> dict[str, tuple[str, ...]]:
 
 
 def _tags_from_json(inputs: Inputs, name: str) -> dict[str, tuple[str, ...]]:
-    value = inputs.json_value(name, TAGS_EXAMPLE)
+    value = inputs.json_value(name, tags_example(inputs, name))
     if value is None:
         return {}
     if not isinstance(value, dict) or not value:
-        inputs.problem(name, f"must name at least one tag and its values; write {TAGS_EXAMPLE}.")
+        inputs.problem(
+            name, f"must name at least one tag and its values; write {tags_example(inputs, name)}."
+        )
         return {}
     tags: dict[str, tuple[str, ...]] = {}
     for tag, values in value.items():
         if not tag or not _strings(values):
             inputs.problem(
-                name, f"tag `{tag}` must map to a list of values (strings); write {TAGS_EXAMPLE}."
+                name,
+                f"tag `{tag}` must map to a list of values (strings); write "
+                f"{tags_example(inputs, name)}.",
             )
         else:
             tags[tag] = tuple(values)
@@ -152,20 +171,22 @@ def _strings(value: Any) -> bool:
 def _devices(inputs: Inputs) -> tuple[PantoDevice, ...]:
     raw = inputs.text("devices")
     if not raw:
-        inputs.problem("devices", f"is required for panto; write {DEVICES_EXAMPLE}.")
+        inputs.problem("devices", f"is required for panto; write {devices_example(inputs)}.")
         return ()
     if raw.startswith("["):
-        items = inputs.json_value("devices", DEVICES_EXAMPLE)
+        items = inputs.json_value("devices", devices_example(inputs))
         if items is None:
             return ()
         if not isinstance(items, list) or not items:
-            inputs.problem("devices", f"must list at least one device; write {DEVICES_EXAMPLE}.")
+            inputs.problem(
+                "devices", f"must list at least one device; write {devices_example(inputs)}."
+            )
             return ()
         parsed = [_device_from_json(item, index) for index, item in enumerate(items, 1)]
     else:
         parsed = [_device_from_line(item) for item in inputs.items("devices")]
     for problem in (entry for entry in parsed if isinstance(entry, str)):
-        inputs.problem("devices", f"{problem}; write {DEVICES_EXAMPLE}.")
+        inputs.problem("devices", f"{problem}; write {devices_example(inputs)}.")
     return tuple(entry for entry in parsed if isinstance(entry, PantoDevice))
 
 

@@ -71,8 +71,8 @@ def _device_preset(inputs: Inputs) -> str | None:
     if len(presets) > 1:
         inputs.problem(
             "devices",
-            "takes one device preset short id for QA.tech, applied to every `app`; "
-            "e.g. `preset_abc123`.",
+            f"takes one device preset short id for QA.tech, applied to every "
+            f"{inputs.named('app')}; e.g. `preset_abc123`.",
         )
     return presets[0] if presets else None
 
@@ -84,8 +84,9 @@ def _environment(inputs: Inputs) -> Environment | None:
         if name:
             inputs.problem(
                 "environment-name",
-                "names a preview environment, so it needs `environment` set to its URL; "
-                "e.g. `environment: https://pr-42.preview.example.com`.",
+                f"names a preview environment, so it needs {inputs.named('environment')} set "
+                f"to its URL; e.g. "
+                f"{inputs.example('environment', 'https://pr-42.preview.example.com')}.",
             )
         return None
     if ENV_ID.fullmatch(raw):
@@ -93,7 +94,7 @@ def _environment(inputs: Inputs) -> Environment | None:
             inputs.problem(
                 "environment-name",
                 f"applies to a preview URL only; `{raw}` is an existing environment, which "
-                "keeps its own name: remove `environment-name`.",
+                f"keeps its own name: remove {inputs.named('environment-name')}.",
             )
         return Environment(short_id=raw)
     if is_http_url(raw):
@@ -121,7 +122,8 @@ def _require_app(inputs: Inputs, options: QatechOptions) -> None:
         if inputs.text(name):
             inputs.problem(
                 name,
-                "applies to applications, so it needs `app` too; e.g. `app: app_gXeBl2`.",
+                f"applies to applications, so it needs {inputs.named('app')} too; e.g. "
+                f"{inputs.example('app', 'app_gXeBl2')}.",
             )
 
 

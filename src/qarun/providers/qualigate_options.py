@@ -131,8 +131,9 @@ def parse(inputs: Inputs) -> QualigateOptions:
     if not targets and not any(inputs.text(kind.input) for kind in KINDS):
         inputs.problem(
             SUITE.input,
-            "Qualigate needs at least one of `suite`, `test-case` or `project`; "
-            f"e.g. `suite: {EXAMPLE_ID}`.",
+            f"Qualigate needs at least one of {inputs.named('suite')}, "
+            f"{inputs.named('test-case')} or {inputs.named('project')}; "
+            f"e.g. {inputs.example('suite', EXAMPLE_ID)}.",
         )
     return QualigateOptions(
         targets=targets, viewports=_parse_viewports(inputs), browser=_parse_browser(inputs)

@@ -58,8 +58,7 @@ def _answer(
                 child.communicate()
                 why = "the job was canceled" if stopped() else f"it ran past {time_limit:g} s"
                 raise FilterError(
-                    f"the jq program was stopped ({why}); output `filtered` is left empty. "
-                    "Try it with `jq` on the file that `report-file` writes."
+                    f"the jq program was stopped ({why}); output `filtered` is left empty."
                 ) from None
 
 
@@ -88,8 +87,7 @@ def run_filter(
         said = err.decode("utf-8", "replace").strip().splitlines()
         raise FilterError(
             f"the jq program failed on the report ({said[-1] if said else 'no message'}); output "
-            "`filtered` is left empty. Try the program with `jq` on the file that `report-file` "
-            "writes."
+            "`filtered` is left empty."
         )
     if len(out) > MAX_RESULT_BYTES:
         raise FilterError(

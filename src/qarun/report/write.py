@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from qarun.cancel import EXIT_BUDGET, Cancellation
 from qarun.console import Console
-from qarun.errors import InputProblem
+from qarun.errors import InputProblem, input_named
 from qarun.inputs import through_command
 from qarun.model import Outcome
 from qarun.report.jq_filter import TIME_LIMIT, FilterError, run_filter
@@ -121,7 +121,11 @@ def _filtered(
     try:
         return run_filter(program, document, time_limit=max(0.1, time_limit), stopped=stopped)
     except FilterError as error:
-        console.warning(str(InputProblem("output-filter", str(error), as_option=as_option)))
+        # The jq program's own words are kept as they are; the hint names the input as the
+        # interface does.
+        report = input_named("report-file", as_option)
+        said = f"{error} Try the program with `jq` on the file that {report} writes."
+        console.warning(str(InputProblem("output-filter", said, as_option=as_option)))
         return ""
 
 
