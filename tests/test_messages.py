@@ -3,15 +3,24 @@ inputs (`api-key`, `suite: …`) or the `qarun` command's options and variables.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
-from qarun.errors import InputError
+from qarun.errors import InputError, PlatformError
+from qarun.http import HttpClient
 from qarun.inputs import COMMAND, INTERFACE
 from qarun.providers import PROVIDERS
 from qarun.providers.base import key_advice
+from qarun.request import Request
 from qarun.settings import load_settings
+from tests.conftest import Serve
+from tests.contract import only
+from tests.fakes.base import FakePlatform, Reply
+from tests.fakes.panto import PantoFake
+from tests.fakes.qualigate import PROJECT_ID, TRIGGER, QualigateFake
+from tests.harness import run_in_process
 
 
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
@@ -119,3 +128,48 @@ def test_an_input_of_another_platform_is_left_out_of_the_command() -> None:
     env = {"INPUT_PROVIDER": "panto", "INPUT_ENVIRONMENT-NAME": "staging", **COMMAND_ENV}
     foreign = _problems(env)["environment-name"]
     assert foreign.endswith("applies to provider `qatech` only, not `panto`; leave it out.")
+
+
+def _platform_error(
+    tmp_path: Path, case_name: str, fake: FakePlatform, env: dict[str, str], **given: str
+) -> str:
+    """The one `error` line of a job stopped by the platform (exit 3)."""
+    result = run_in_process(tmp_path, only(case_name).step_inputs(fake, **given), extra_env=env)
+    assert result.exit_code == 3
+    (line,) = [line for line in result.log.splitlines() if "::error" in line or "error:" in line]
+    return line
+
+
+@pytest.mark.parametrize(("env", "app"), [({}, "`app`"), (COMMAND_ENV, "`--app`")])
+def test_a_platform_s_not_found_points_at_the_input_as_the_interface_names_it(
+    serve: Serve, tmp_path: Path, env: dict[str, str], app: str
+) -> None:
+    fake = serve(PantoFake(builds=["app_02"]))
+    said = _platform_error(tmp_path, "panto", fake, {**env, "GITHUB_ACTIONS": "false"})
+    assert f"Check {app}: it takes the build file id" in said
+
+
+@pytest.mark.parametrize(
+    ("env", "named"), [({}, "`suite` or `test-case`"), (COMMAND_ENV, "`--suite` or `--test-case`")]
+)
+def test_an_empty_project_points_at_the_inputs_as_the_interface_names_them(
+    serve: Serve, tmp_path: Path, env: dict[str, str], named: str
+) -> None:
+    fake = serve(QualigateFake())
+    answer = {"success": True, "test_run_ids": [], "test_count": 0, "status": "pending"}
+    fake.inject(f"POST {TRIGGER}", Reply(201, answer))
+    given = {"suite": "", "project": PROJECT_ID}
+    said = _platform_error(tmp_path, "qualigate", fake, {**env, "GITHUB_ACTIONS": "false"}, **given)
+    assert "queued no tests for project" in said and f"name a {named} instead" in said
+
+
+@pytest.mark.parametrize(("as_options", "named"), [(False, "`api-url`"), (True, "`--api-url`")])
+def test_a_redirect_points_at_api_url_as_the_interface_names_it(
+    serve: Serve, as_options: bool, named: str
+) -> None:
+    fake = serve(QualigateFake())
+    fake.inject(f"POST {TRIGGER}", Reply(301, headers={"Location": "https://api.example.com/v2"}))
+    client = HttpClient(fake.url, {}, sleep=lambda seconds: None, as_options=as_options)
+    with pytest.raises(PlatformError) as refused:
+        client.send(Request("POST", TRIGGER, body={}))
+    assert f"set {named} to the address" in str(refused.value)

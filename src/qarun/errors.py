@@ -37,6 +37,14 @@ def command_variable(name: str) -> str:
     return "QARUN_" + name.upper().replace("-", "_")
 
 
+def with_inputs_named(text: str, as_option: bool, *names: str) -> str:
+    """`text` with each `{name}` of `names` replaced by how the interface names that input:
+    replaced, not formatted, so that any other brace is only text."""
+    for name in names:
+        text = text.replace("{" + name + "}", input_named(name, as_option))
+    return text
+
+
 def input_named(name: str, as_option: bool) -> str:
     """How a message names an input: the action's `timeout`, the `qarun` command's `--timeout`
     (the key: the variable the command takes it from, `QARUN_API_KEY`; qarun.cli)."""

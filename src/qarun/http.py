@@ -40,6 +40,7 @@ from qarun.errors import (
     OutOfTimeError,
     PlatformError,
     RateLimitedError,
+    input_named,
 )
 from qarun.http_failures import (
     UNREADABLE_JSON,
@@ -121,6 +122,8 @@ class HttpClient:
     limits: KeyLimits = field(init=False)
     # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
     rejects_key: Callable[[Any], bool] = lambda body: False
+    # Messages name the `qarun` command's `--api-url`, not the action's `api-url`.
+    as_options: bool = False
 
     def __post_init__(self) -> None:
         self.limits = KeyLimits(clock=self.clock, rng=self.rng)
@@ -362,8 +365,9 @@ class HttpClient:
         if code >= 300:
             where = response.headers.get("Location") or "another address"
             raise PlatformError(
-                f"The platform sent {request.what} on to {where} (HTTP {code}); "
-                "set `api-url` to the address the platform documents.",
+                f"The platform sent {request.what} on to {where} (HTTP {code}); set "
+                f"{input_named('api-url', self.as_options)} to the address the platform "
+                "documents.",
                 status_code=code,
             )
         try:

@@ -145,10 +145,17 @@ class ActionRun:
             notify=self.console.info,
             redact=self.console.redact,
             rejects_key=cls.rejects_key,
+            as_options=through_command(self.env),
         )
         assert settings.options is not None
         context = self.state.context
-        provider = cls.create(settings.options, client, context, settings.attach_context)
+        provider = cls.create(
+            settings.options,
+            client,
+            context,
+            settings.attach_context,
+            as_options=through_command(self.env),
+        )
         return provider, client
 
     def _dry_run(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from qarun.errors import MalformedAnswerError, NotFoundError, input_named
+from qarun.errors import MalformedAnswerError, NotFoundError, input_named, with_inputs_named
 from qarun.git_context import GitContext
 from qarun.http import HttpClient
 from qarun.inputs import Inputs
@@ -68,7 +68,12 @@ class Provider(Protocol):
 
     @classmethod
     def create(
-        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
+        cls,
+        options: Options,
+        client: HttpClient,
+        context: GitContext,
+        attach_context: bool,
+        as_options: bool = False,
     ) -> Provider:
         """The provider for one action run, with the options its own parse_options gave."""
         ...
@@ -111,16 +116,27 @@ class ProviderBase(Generic[OptionsT]):
     client: HttpClient
     context: GitContext
     attach_context: bool = True
+    # Its messages name the `qarun` command's options (`--app`), not the action's inputs.
+    as_options: bool = False
     # Runs some status answer has shown: a 404 for any other means "not there yet".
     seen: set[str] = field(default_factory=set)
 
     @classmethod
     def create(
-        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
+        cls,
+        options: Options,
+        client: HttpClient,
+        context: GitContext,
+        attach_context: bool,
+        as_options: bool = False,
     ) -> Self:
         if not isinstance(options, cls.options_type):
             raise TypeError(f"{cls.__name__} takes {cls.options_type.__name__}, not {options!r}")
-        return cls(options, client, context, attach_context)  # type: ignore[arg-type]
+        return cls(options, client, context, attach_context, as_options)  # type: ignore[arg-type]
+
+    def named(self, text: str, *names: str) -> str:
+        """`text` with each `{name}` of `names` named as the interface names that input."""
+        return with_inputs_named(text, self.as_options, *names)
 
     @staticmethod
     def rejects_key(body: Any) -> bool:
@@ -233,7 +249,4 @@ def key_advice(provider: type[Provider], as_options: bool) -> str:
         secret = f"{provider.name.upper()}_API_KEY"
         how = f"pass it from a secret, e.g. `api-key: ${{{{ secrets.{secret} }}}}`"
     where = input_named("api-key", as_options)
-    # Replaced, not formatted: a brace in a provider's text is only text.
-    return f"Check {where} ({how}). " + provider.key_help.replace(
-        "{project}", input_named("project", as_options)
-    )
+    return f"Check {where} ({how}). " + with_inputs_named(provider.key_help, as_options, "project")

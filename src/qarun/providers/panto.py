@@ -49,17 +49,19 @@ BY_TRIGGER_PATH = "/api/v1/qa/external/test-runs-by-trigger"
 
 API_KEY_ERROR = "error"
 
-_TAGS_HINT = "Check `tags` / `exclude-tags` against the tags set on your Panto test suites."
-# The documented trigger errors, and the input each one points at.
+_TAGS_HINT = "Check {tags} / {exclude-tags} against the tags set on your Panto test suites."
+# The documented trigger errors, and the input each one points at (`{name}`: named as the
+# interface names it, `ProviderBase.named`).
 _TRIGGER_HINTS = (
     (
         "build file not found",
-        "Check `app`: it takes the build file id of an app uploaded to Panto.",
+        "Check {app}: it takes the build file id of an app uploaded to Panto.",
     ),
-    ("environment not found", "Check `environment`: it takes an environment's name in Panto."),
-    ("context not found", "Check `context`: it takes a context's name in Panto."),
+    ("environment not found", "Check {environment}: it takes an environment's name in Panto."),
+    ("context not found", "Check {context}: it takes a context's name in Panto."),
     ("no test suites found", _TAGS_HINT),
 )
+_HINTED = ("tags", "exclude-tags", "app", "environment", "context")
 
 
 @dataclass(frozen=True)
@@ -169,15 +171,6 @@ def _run_ids(answer: dict[str, Any], what: str) -> list[str]:
     return ids
 
 
-def _with_hint(error: PlatformError) -> PlatformError:
-    """The trigger's error, plus which input to check when Panto names what it did not find."""
-    text = str(error).lower()
-    for words, hint in _TRIGGER_HINTS:
-        if words in text:
-            return type(error)(f"{error} {hint}", status_code=error.status_code)
-    return error
-
-
 def _path(base: str, ident: str) -> str:
     return f"{base}/{quote(ident, safe='')}"
 
@@ -239,18 +232,29 @@ class PantoProvider(ProviderBase[PantoOptions]):
         # every other error it documents is a `detail`.
         return isinstance(body, dict) and isinstance(body.get(API_KEY_ERROR), str)
 
+    def _with_hint(self, error: PlatformError) -> PlatformError:
+        """The trigger's error, plus which input to check when Panto names what it did not
+        find."""
+        text = str(error).lower()
+        for words, hint in _TRIGGER_HINTS:
+            if words in text:
+                hinted = f"{error} {self.named(hint, *_HINTED)}"
+                return type(error)(hinted, status_code=error.status_code)
+        return error
+
     def trigger(self, spec: TriggerSpec) -> list[Run]:
         """Sends the trigger and nothing else: the runs' trigger id is read at the first poll."""
         what = spec.request.what
         try:
             answer = expect_object(self.client.send(spec.request), what)
         except PlatformError as error:
-            raise _with_hint(error) from None
+            raise self._with_hint(error) from None
         ids = _run_ids(answer, what)
         if not ids:
             said = text_field(answer, "message") or "no message"
             raise PlatformError(
-                f"Panto started no test run for {spec.label} ({said}). {_TAGS_HINT}"
+                f"Panto started no test run for {spec.label} ({said}). "
+                + self.named(_TAGS_HINT, *_HINTED)
             )
         return [
             Run(

@@ -162,6 +162,12 @@ class QualigateProvider(ProviderBase[QualigateOptions]):
             return [queued_suite(answer, target, spec.label, common)]
         if "test_run_ids" in answer:
             runs = queued_project(answer, target, spec.label, common)
+            if not runs:
+                advice = "Add test cases to it, or name a {suite} or {test-case} instead."
+                raise PlatformError(
+                    f"Qualigate queued no tests for {spec.label}: the project has no test cases "
+                    f"to run. {self.named(advice, 'suite', 'test-case')}"
+                )
             return [run.updated(url=self._dashboard(run.id)) for run in runs]
         if "test_run_id" in answer:
             run_id = required_text(answer, "test_run_id", spec.label)
