@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from qarun import verdict
-from qarun.model import SEVERITY, Counts, Run, Status, TestResult
+from qarun.model import SEVERITY, Counts, Outcome, Run, Status, TestResult
 from qarun.providers.base import judged
 from qarun.verdict import (
     Evidence,
@@ -373,11 +375,32 @@ def test_an_equally_bad_later_answer_is_taken_with_its_words() -> None:
 # --- the one sentence that says why the step failed ---------------------------------------------
 
 
-def test_the_failure_sentence_counts_every_test_not_passed() -> None:
+DEFAULT_FAIL_ON = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED})
+SUMMARY = "see the job summary for each failure."
+
+
+def said(outcome: Outcome, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
+    return failure_sentence(outcome, fail_on)
+
+
+def test_the_failure_sentence_counts_the_tests_whose_outcome_fails_the_step() -> None:
     statuses = (Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED, Status.PASSED)
     outcome = make_outcome(*(make_run(id=f"r{i}", status=s) for i, s in enumerate(statuses)))
-    assert failure_sentence(outcome) == (
-        "QA.tech: the tests ended error (4 of 5 not passed); see the job summary for each failure."
+    assert said(outcome) == (
+        f"QA.tech: 1 failed, 1 error, 1 timeout and 1 canceled of 5 tests; {SUMMARY}"
+    )
+
+
+def test_a_skipped_test_fails_the_step_only_where_fail_on_holds_it_and_the_sentence_says_so() -> (
+    None
+):
+    run = make_run(
+        id="r1",
+        status=Status.PASSED,
+        tests=(make_test(name="a"), make_test(id="t2", name="b", status=Status.SKIPPED)),
+    )
+    assert said(make_outcome(run), DEFAULT_FAIL_ON | {Status.SKIPPED}) == (
+        f"QA.tech: 1 skipped of 2 tests; {SUMMARY}"
     )
 
 
@@ -389,7 +412,7 @@ def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished
         timed_out=True,
     )
     assert outcome.status is Status.TIMEOUT
-    assert failure_sentence(outcome) == (
+    assert said(outcome) == (
         "QA.tech: 2 run(s) had not finished when the timeout ran out; raise `timeout` "
         "or check the runs on the platform."
     )
@@ -398,9 +421,10 @@ def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished
 @pytest.mark.parametrize(
     ("finished", "ended"),
     [
-        (Status.FAILED, "failed (1 of 2 not passed)"),
+        (Status.FAILED, "1 failed of 2 tests"),
         # The platform's own timeout is a result, said beside qarun's.
-        (Status.TIMEOUT, "timeout (1 of 2 not passed)"),
+        (Status.TIMEOUT, "1 timeout of 2 tests"),
+        (Status.CANCELED, "1 canceled of 2 tests"),
     ],
 )
 def test_the_failure_sentence_says_a_result_and_a_run_unfinished_at_the_deadline(
@@ -411,30 +435,65 @@ def test_the_failure_sentence_says_a_result_and_a_run_unfinished_at_the_deadline
         make_run(id="r2", status=Status.RUNNING),
         timed_out=True,
     )
-    assert failure_sentence(outcome) == (
-        f"QA.tech: the tests ended {ended}; 1 run(s) had not finished when the timeout ran out "
-        "(raise `timeout` or check the runs on the platform); see the job summary for each "
-        "failure."
+    assert said(outcome) == (
+        f"QA.tech: {ended}; 1 run(s) had not finished when the timeout ran out "
+        f"(raise `timeout` or check the runs on the platform); {SUMMARY}"
     )
 
 
-def test_the_failure_sentence_counts_tests_the_platform_reported_not_those_it_did_not_list() -> (
-    None
-):
-    """A failed run that reports 5 tests, 1 failed, and lists none: 1 of 5 not passed."""
+def test_an_earlier_attempt_s_failure_is_said_beside_its_rerun_unfinished_at_the_deadline() -> None:
+    first = make_run(id="r1", name="Checkout", status=Status.FAILED)
+    rerun = make_run(id="r2", name="Checkout", status=Status.RUNNING, attempt=2)
+    outcome = make_outcome(rerun, timed_out=True, attempts=(first,))
+    assert said(outcome) == (
+        "QA.tech: an earlier attempt of Checkout ended failed; 1 run(s) had not finished when "
+        f"the timeout ran out (raise `timeout` or check the runs on the platform); {SUMMARY}"
+    )
+
+
+def test_the_failure_sentence_counts_tests_as_the_platform_reported_them() -> None:
+    """A failed run that reports 5 tests, 1 failed, and lists none: 1 of 5 failed."""
     run = make_run(id="r1", status=Status.FAILED).updated(reported=Counts(total=5, failed=1))
-    assert failure_sentence(make_outcome(run)).startswith(
-        "QA.tech: the tests ended failed (1 of 5 not passed); "
-    )
-    empty = make_run(id="r2", status=Status.FAILED).updated(reported=Counts())
-    assert "the tests ended failed (no tests ran); " in failure_sentence(make_outcome(empty))
+    assert said(make_outcome(run)) == f"QA.tech: 1 failed of 5 tests; {SUMMARY}"
+    # More failed than tests in all: the platform's counts disagree; no total is claimed.
+    odd = run.updated(reported=Counts(total=2, failed=3))
+    assert said(make_outcome(odd)) == f"QA.tech: 3 failed; {SUMMARY}"
+
+
+@pytest.mark.parametrize(
+    ("run", "decided"),
+    [
+        # No test ran: the run's own words say why.
+        (
+            {"status": Status.ERROR, "message": "the suite ran no test", "reported": Counts()},
+            "run r1 ended error (the suite ran no test)",
+        ),
+        # Every test passed, yet the run failed: the run decided.
+        (
+            {"status": Status.FAILED, "tests": (make_test(name="a"), make_test(id="t2", name="b"))},
+            "run r1 ended failed",
+        ),
+        # Every test and the run passed; the platform's aggregate verdict failed.
+        (
+            {
+                "status": Status.PASSED,
+                "tests": (make_test(name="a"),),
+                "platform_verdict": Status.FAILED,
+                "platform_why": "/results says `failed`",
+            },
+            "the platform's verdict was failed (/results says `failed`)",
+        ),
+    ],
+)
+def test_where_no_test_failed_the_sentence_names_what_decided(
+    run: dict[str, Any], decided: str
+) -> None:
+    outcome = make_outcome(make_run(id="r1", name="run r1", **run))
+    assert said(outcome) == f"QA.tech: {decided}; {SUMMARY}"
 
 
 def test_a_run_the_platform_timed_out_is_a_result_not_qaruns_timeout() -> None:
     """Every run finished, one with the platform's own `timeout`: raising qarun's would not help."""
     outcome = make_outcome(make_run(id="r1", status=Status.TIMEOUT))
     assert outcome.status is Status.TIMEOUT and not outcome.unfinished
-    assert failure_sentence(outcome) == (
-        "QA.tech: the tests ended timeout (1 of 1 not passed); see the job summary for each "
-        "failure."
-    )
+    assert said(outcome) == f"QA.tech: 1 timeout of 1 test; {SUMMARY}"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from qarun.console import Console
 from qarun.errors import InputError, input_named
 from qarun.inputs import env_name, through_command
-from qarun.model import Outcome, Status
+from qarun.model import SEVERITY, Outcome, Status
 from qarun.providers import PROVIDERS
 from qarun.run_state import RunState
 from qarun.settings import Settings
@@ -133,10 +133,11 @@ class Ending:
         """`failure_sentence`, naming the input as the interface does and pointing where this
         run shows each failure: the job summary, the text summary below it, or the platform."""
         timeout = input_named("timeout", through_command(self.env))
+        fail_on = self.settings.fail_on if self.settings is not None else frozenset(SEVERITY)
         if not self.console.github:
-            return failure_sentence(outcome, timeout, "each failure is listed below")
+            return failure_sentence(outcome, fail_on, timeout, "each failure is listed below")
         if self.settings is not None and not self.settings.summary:
             return failure_sentence(
-                outcome, timeout, "see each run on the platform for its failures"
+                outcome, fail_on, timeout, "see each run on the platform for its failures"
             )
-        return failure_sentence(outcome, timeout)  # the job summary
+        return failure_sentence(outcome, fail_on, timeout)  # the job summary
