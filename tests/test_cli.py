@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qarun import manifest
+from qarun import cli, manifest
 from qarun.cli import HELP_GROUPS, NOT_OPTIONS, UNGROUPED, build_parser
 from tests.conftest import Fake, Serve
 from tests.contract import only
@@ -406,3 +406,16 @@ def test_three_doors_are_one_program(installed: Path, tmp_path: Path) -> None:
         assert len(answers) == 1, seen
         ((code, out, _),) = answers
         assert code in (0, 2) and out.strip(), seen
+
+
+def test_an_unknown_option_is_named_and_no_value_is_repeated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A typo (`--suit`) is not taken for `--suite`, and a mistyped secret option's value
+    never reaches the log."""
+    with pytest.raises(SystemExit) as ended:
+        cli.run(["--provider", "qatech", "--api_key", KEY, "--suit=abc", "stray"])
+    assert ended.value.code == 2
+    said = capsys.readouterr().err
+    assert "unknown option(s) `--api_key`, `--suit` (values are not repeated" in said
+    assert KEY not in said and "abc" not in said and "stray" not in said

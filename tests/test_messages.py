@@ -19,7 +19,7 @@ from tests.conftest import Serve
 from tests.contract import only
 from tests.fakes.base import FakePlatform, Reply
 from tests.fakes.panto import PantoFake
-from tests.fakes.qualigate import PROJECT_ID, TRIGGER, QualigateFake
+from tests.fakes.qualigate import PROJECT_ID, SUITE_ID, TRIGGER, QualigateFake
 from tests.harness import run_in_process
 
 
@@ -90,8 +90,11 @@ COMMAND_ENV = {INTERFACE: COMMAND}
         (
             {"PROVIDER": "qatech", "ENVIRONMENT-NAME": "pr-42"},
             "environment-name",
-            "needs `environment` set to its URL; e.g. `environment: https://pr-42.",
-            "needs `--environment` set to its URL; e.g. `--environment https://pr-42.",
+            # The application it also needs is said at once, not after the URL is added.
+            "needs `environment` set to its URL, and `app` (QA.tech takes environments per "
+            "application); e.g. `environment: https://pr-42.",
+            "needs `--environment` set to its URL, and `--app` (QA.tech takes environments per "
+            "application); e.g. `--environment https://pr-42.",
         ),
         (
             # The value given is quoted back as it was, whatever it looks like.
@@ -99,6 +102,13 @@ COMMAND_ENV = {INTERFACE: COMMAND}
             "fail-on",
             "`Suite`, `timeout: 10m` is not accepted; write any of `failed`, `error`, `timeout`",
             "`Suite`, `timeout: 10m` is not accepted; write any of `failed`, `error`, `timeout`",
+        ),
+        (
+            # Ids separated by a space: how several are written, said where it went wrong.
+            {"PROVIDER": "qualigate", "SUITE": f"{SUITE_ID} {SUITE_ID}"},
+            "suite",
+            "(several go on separate lines or after commas); write its UUID",
+            "(several go on separate lines or after commas); write its UUID",
         ),
         (
             {"PROVIDER": "qatech", "REPORT-FILE": "a.json", "JUNIT-FILE": "a.json"},

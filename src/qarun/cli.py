@@ -66,6 +66,9 @@ UNGROUPED = "more options"
 
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        # `--suit` is a typo, not `--suite`: an abbreviation would also change meaning as
+        # options are added.
+        allow_abbrev=False,
         prog="qarun",
         description=(
             "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
@@ -156,7 +159,9 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     inputs = manifest.inputs()
     parser = build_parser(inputs)
     refuse_secret_options(parser, sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(unknown_arguments(unknown))
     from qarun.main import main
 
     return main(action_env(args, inputs, os.environ), early_signals=early_signals)
@@ -173,6 +178,18 @@ def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) 
                 f"history, process lists and CI logs keep it); set "
                 f"{SECRET_VARIABLES[option[2:]]} instead."
             )
+
+
+def unknown_arguments(unknown: Sequence[str]) -> str:
+    """What argparse would say of arguments it does not know, but naming only the options:
+    a value (a mistyped `--api_key SECRET`) is never repeated into a CI log."""
+    options = list(dict.fromkeys(arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")))
+    named = ", ".join(f"`{option}`" for option in options)
+    said = f"unknown option(s) {named}" if options else "unexpected argument(s)"
+    return (
+        f"{said} (values are not repeated: one might be a secret); every option is "
+        "`--name value` or `--name=value`, and `qarun --help` lists them."
+    )
 
 
 def console_script() -> int:

@@ -134,6 +134,11 @@ class Inputs:
             return None
 
 
+def several_hint(item: str) -> str:
+    """For an item with a space in it: how several are written (`items`), the likely slip."""
+    return " (several go on separate lines or after commas)" if " " in item else ""
+
+
 def split_items(raw: str) -> list[str]:
     return [item.strip() for line in raw.splitlines() for item in line.split(",") if item.strip()]
 

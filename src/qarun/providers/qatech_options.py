@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qarun.inputs import Inputs
+from qarun.inputs import Inputs, several_hint
 from qarun.providers.base import Options
 from qarun.urls import is_http_url
 
@@ -57,8 +57,7 @@ def _short_ids(
     ids: list[str] = []
     for item in inputs.items(name):
         if not pattern.fullmatch(item):
-            hint = " (several ids go on separate lines or after commas)" if " " in item else ""
-            inputs.problem(name, f"`{item}` is not {what}{hint}; write `{example}`.")
+            inputs.problem(name, f"`{item}` is not {what}{several_hint(item)}; write `{example}`.")
         elif item in ids:
             inputs.problem(name, f"`{item}` is listed twice; list each id once.")
         else:
@@ -85,7 +84,7 @@ def _environment(inputs: Inputs) -> Environment | None:
             inputs.problem(
                 "environment-name",
                 f"names a preview environment, so it needs {inputs.named('environment')} set "
-                f"to its URL; e.g. "
+                f"to its URL{_and_app(inputs)}; e.g. "
                 f"{inputs.example('environment', 'https://pr-42.preview.example.com')}.",
             )
         return None
@@ -105,6 +104,13 @@ def _environment(inputs: Inputs) -> Environment | None:
         "or `https://pr-42.preview.example.com`.",
     )
     return None
+
+
+def _and_app(inputs: Inputs) -> str:
+    """The other input an environment needs, said at once where it is missing too."""
+    if inputs.text("app"):
+        return ""
+    return f", and {inputs.named('app')} (QA.tech takes environments per application)"
 
 
 def _project(inputs: Inputs) -> str | None:

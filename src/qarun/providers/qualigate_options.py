@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qarun.inputs import Inputs
+from qarun.inputs import Inputs, several_hint
 from qarun.providers.base import Options
 
 EXAMPLE_ID = "770e8400-e29b-41d4-a716-446655440000"
@@ -73,7 +73,8 @@ def _parse_ids(inputs: Inputs, kind: IdKind) -> list[Target]:
         if not _UUID.fullmatch(item):
             inputs.problem(
                 kind.input,
-                f"`{item}` is not a Qualigate {kind.noun} id; write its UUID, e.g. `{EXAMPLE_ID}`.",
+                f"`{item}` is not a Qualigate {kind.noun} id{several_hint(item)}; write its "
+                f"UUID, e.g. `{EXAMPLE_ID}`.",
             )
         elif any(target.id.lower() == item.lower() for target in targets):
             inputs.problem(kind.input, f"`{item}` is listed twice; list each id once.")
@@ -89,7 +90,8 @@ def _parse_viewports(inputs: Inputs) -> tuple[Viewport, ...]:
         if viewport is None:
             inputs.problem(
                 "devices",
-                f"`{item}` is not a viewport; write `desktop`, `tablet`, `mobile` or a size in "
+                f"`{item}` is not a viewport{several_hint(item)}; write `desktop`, `tablet`, "
+                "`mobile` or a size in "
                 "pixels like `1280x720`, one per line.",
             )
         elif viewport in viewports:
