@@ -65,10 +65,10 @@ def test_a_signal_mid_wait_reports_the_unfinished_runs_as_canceled(
     assert json.loads(result.outputs["run-ids"])
     assert "Canceled before these runs finished" in result.summary
     assert "go on on the platform" in result.summary
-    # The tally once more after the error, for the moment the wait stopped.
+    # The tally once more for the moment the wait stopped, just before the error that says why.
     lines = result.log.splitlines()
     error_at = next(i for i, line in enumerate(lines) if line.startswith("::error::"))
-    assert any(" runs finished" in line for line in lines[error_at:]), result.log
+    assert lines[error_at - 1].endswith(" runs finished"), result.log
     report = json.loads(result.files["qa/report.json"])
     assert report["status"] == "canceled"
     assert {run["status"] for run in report["runs"]} <= {"queued", "running"}

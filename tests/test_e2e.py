@@ -126,10 +126,12 @@ def test_a_timeout_ends_the_wait_and_nothing_is_asked_after_it(
     assert result.outputs["status"] == "timeout"
     assert "timeout" in result.summary.lower()
     assert "timeout" in result.errors()[0]
-    # The log's last tally says when the wait stopped, after the error that says why.
+    # The log's last tally says when the wait stopped, just before the error that says why;
+    # nothing of the wait comes after the verdict's lines.
     lines = result.log.splitlines()
     error_at = next(i for i, line in enumerate(lines) if line.startswith("::error::"))
-    assert any(" runs finished" in line for line in lines[error_at:]), result.log
+    assert lines[error_at - 1].endswith(" runs finished"), result.log
+    assert not any(" runs finished" in line for line in lines[error_at:]), result.log
     # The deadline counts from before the trigger: every request came before it ran out.
     (trigger,) = case.triggers(fake)
     assert case.polls(fake)

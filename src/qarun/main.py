@@ -266,13 +266,6 @@ def report(
     if job is not None and job.github is not None:
         # After the report: GitHub may be slow, never decisive, and done by the `timeout`.
         job.github.finish_in_time(outcome, cancel, EXIT_BUDGET, until=job.step_deadline)
-    if outcome.runs and outcome.status is not Status.TRIGGERED:
-        from qarun.wait import progress_line, told
-
-        # The tally as it ended, unless the wait's last line said it already; a timeout or a
-        # cancel says when the wait stopped, whatever the tally.
-        if outcome.timed_out or outcome.canceled or not told(outcome.runs, console.last_progress):
-            console.info(progress_line(outcome.runs, outcome.duration or 0.0))
     console.info(f"qarun: {outcome.status.value} (exit {outcome.exit_code})")
     cancel.settle()
     return outcome.exit_code

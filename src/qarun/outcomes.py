@@ -22,6 +22,7 @@ from qarun.verdict import (
     overall_status,
     worst,
 )
+from qarun.wait import progress_line, told
 
 
 @dataclass
@@ -125,9 +126,20 @@ class Ending:
             notes=tuple(state.notes),
             planned=tuple(state.planned),
         )
+        self._recap(outcome)
         if code != 0 and annotate:
             self.console.error(error or self._failure_sentence(outcome))
         return outcome
+
+    def _recap(self, outcome: Outcome) -> None:
+        """The runs' tally as it ended, after the wait's lines and before the verdict's, unless
+        the wait's last line said it already; a timeout or a cancel says when the wait
+        stopped, whatever the tally."""
+        if not outcome.runs or outcome.status is Status.TRIGGERED:
+            return
+        last = self.console.last_progress
+        if outcome.timed_out or outcome.canceled or not told(outcome.runs, last):
+            self.console.info(progress_line(outcome.runs, outcome.duration or 0.0))
 
     def _failure_sentence(self, outcome: Outcome) -> str:
         """`failure_sentence`, naming the input as the interface does and pointing where this
