@@ -66,10 +66,8 @@ UNGROUPED = "more options"
 
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        # `--suit` is a typo, not `--suite`: an abbreviation would also change meaning as
-        # options are added.
-        allow_abbrev=False,
         prog="qarun",
+        allow_abbrev=False,  # `--suit` is a typo, not `--suite`
         description=(
             "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
             "with its verdict. Every option can also be given as QARUN_<NAME> (e.g. "
