@@ -450,3 +450,35 @@ def test_the_plain_text_summary_counts_as_the_markdown_one_does() -> None:
     nothing = factories.make_outcome(exit_code=2, status=Status.ERROR, error="bad `timeout`")
     # The error that failed the step is the log's line just above: not said again.
     assert render_text(nothing) == ["QA.tech: error", "  No tests ran · took 192 s"]
+
+
+def test_a_plain_text_run_line_names_its_device_and_the_platform_s_word_where_it_says_more() -> (
+    None
+):
+    """Two viewports of one suite are told apart; `completed` beside `failed` is the platform's
+    word, not a second status, and `COMPLETED/FAILED` is not repeated."""
+    runs = (
+        factories.make_run(
+            id="r1",
+            name="suite 770e8400",
+            device="mobile",
+            status=Status.FAILED,
+            provider_status="completed",
+            url=None,
+            duration=None,
+            started_at=None,
+        ),
+        factories.make_run(
+            id="r2",
+            name="suite 770e8400",
+            device="desktop",
+            status=Status.FAILED,
+            provider_status="COMPLETED/FAILED",
+            url=None,
+            duration=None,
+            started_at=None,
+        ),
+    )
+    lines = render_text(factories.make_outcome(*runs))
+    assert "  - suite 770e8400 on mobile [r1]: failed (the platform said completed)" in lines
+    assert "  - suite 770e8400 on desktop [r2]: failed" in lines

@@ -387,7 +387,7 @@ def test_the_failure_sentence_counts_the_tests_whose_outcome_fails_the_step() ->
     statuses = (Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED, Status.PASSED)
     outcome = make_outcome(*(make_run(id=f"r{i}", status=s) for i, s in enumerate(statuses)))
     assert said(outcome) == (
-        f"QA.tech: 1 failed, 1 error, 1 timeout and 1 canceled of 5 tests; {SUMMARY}"
+        f"QA.tech: 1 failed, 1 error, 1 timed out and 1 canceled of 5 tests; {SUMMARY}"
     )
 
 
@@ -423,7 +423,7 @@ def test_the_failure_sentence_at_the_deadline_says_how_many_runs_were_unfinished
     [
         (Status.FAILED, "1 failed of 2 tests"),
         # The platform's own timeout is a result, said beside qarun's.
-        (Status.TIMEOUT, "1 timeout of 2 tests"),
+        (Status.TIMEOUT, "1 timed out of 2 tests"),
         (Status.CANCELED, "1 canceled of 2 tests"),
     ],
 )
@@ -496,4 +496,4 @@ def test_a_run_the_platform_timed_out_is_a_result_not_qaruns_timeout() -> None:
     """Every run finished, one with the platform's own `timeout`: raising qarun's would not help."""
     outcome = make_outcome(make_run(id="r1", status=Status.TIMEOUT))
     assert outcome.status is Status.TIMEOUT and not outcome.unfinished
-    assert said(outcome) == f"QA.tech: 1 timeout of 1 test; {SUMMARY}"
+    assert said(outcome) == f"QA.tech: 1 timed out of 1 test; {SUMMARY}"

@@ -17,6 +17,7 @@ from typing import Any
 
 from qarun.model import COUNTED, SEVERITY, Outcome, Run, Status, total_counts
 from qarun.text import clip
+from qarun.words import tally_words
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -223,7 +224,7 @@ def _tests_said(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
     counted (left out where the platform counted more of them than tests in all)."""
     counts = outcome.counts
     found = [(getattr(counts, s.value), s) for s in _FAILING if s in fail_on]
-    parts = [f"{count:,} {status.value}" for count, status in found if count]
+    parts = [tally_words(count, status) for count, status in found if count]
     if not parts:
         return None
     listed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)

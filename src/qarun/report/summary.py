@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from qarun.model import COUNTED, PROBLEMS, Counts, Outcome, Run, Status, TestResult
+from qarun.model import PROBLEMS, Outcome, Run, Status, TestResult
 from qarun.report.markdown import code_block, escape_md, escape_with_code
 from qarun.text import clip
 from qarun.urls import link_url
+from qarun.words import counts_words, says_more
 
 DEFAULT_MAX_BYTES = 1_000_000
 
@@ -111,28 +112,6 @@ def _counts_line(outcome: Outcome) -> str:
     return f"{words} · took {took}" if took else words
 
 
-def counts_words(counts: Counts) -> tuple[str, str]:
-    """("3 tests", "2 passed, 1 not finished"), or ("", "No tests ran"): the summary's count
-    of tests, in words, for Markdown and plain text alike."""
-    if counts.total == 0:
-        return "", "No tests ran"
-    tally = counts.as_dict()
-    done = [_tally_words(tally[s.value], s) for s in COUNTED if tally[s.value]]
-    unfinished = counts.total - sum(tally[s.value] for s in COUNTED)
-    if unfinished:
-        done.append(f"{unfinished:,} not finished")
-    noun = "test" if counts.total == 1 else "tests"
-    return f"{counts.total:,} {noun}", ", ".join(done)
-
-
-def _tally_words(count: int, status: Status) -> str:
-    if status is Status.ERROR:
-        return f"{count:,} error" + ("" if count == 1 else "s")
-    if status is Status.TIMEOUT:
-        return f"{count:,} timed out"
-    return f"{count:,} {status.value}"
-
-
 # --- sections that grow with the runs ----------------------------------------------
 
 
@@ -176,8 +155,7 @@ def _row(cells: Sequence[str]) -> str:
 def _status_words(status: Status, provider_status: str) -> str:
     """The normalized word, and the platform's own when it does not already say as much."""
     words = f"{STATUS_EMOJI[status]} {status.value}"
-    spoken = provider_status.lower().replace("cancelled", "canceled")
-    if provider_status.strip() and status.value not in spoken:
+    if says_more(status, provider_status):
         words += f" ({escape_md(clip(provider_status, NAME_CHARS))})"
     return words
 

@@ -4,8 +4,8 @@ line per run, and each failure with the platform's message and link."""
 from __future__ import annotations
 
 from qarun.model import PROBLEMS, Outcome, Run
-from qarun.report.summary import counts_words
 from qarun.text import clip
+from qarun.words import counts_words, says_more
 
 _NAME = 80
 _MESSAGE = 400
@@ -29,11 +29,13 @@ def render_text(outcome: Outcome) -> list[str]:
 
 def _run_line(run: Run) -> str:
     word = run.status.value
-    if run.provider_status and run.provider_status.lower() != word:
-        word += f" ({clip(run.provider_status, _NAME)})"
+    if says_more(run.status, run.provider_status):
+        word += f" (the platform said {clip(run.provider_status, _NAME)})"
     seconds = f", {run.seconds:.0f} s" if run.seconds is not None else ""
     link = f"  {run.url}" if run.url else ""
-    return f"- {clip(run.name, _NAME)} [{run.id}]: {word}{seconds}{link}"
+    # The device or viewport tells apart the runs of one target (Qualigate's `devices`).
+    device = f" on {clip(run.device, _NAME)}" if run.device else ""
+    return f"- {clip(run.name, _NAME)}{device} [{run.id}]: {word}{seconds}{link}"
 
 
 def _failures(run: Run) -> list[str]:
