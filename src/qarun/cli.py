@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from qarun import __version__, manifest
 from qarun.errors import command_variable
-from qarun.inputs import COMMAND, INTERFACE, env_name
+from qarun.inputs import COMMAND, FALSE_WORDS, INTERFACE, env_name
 from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
 
@@ -160,9 +160,15 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         parser.error(unknown_arguments(unknown))
+    env = action_env(args, inputs, os.environ)
+    if args.summary_file and env.get(env_name("summary"), "").strip().lower() in FALSE_WORDS:
+        parser.error(
+            "`--summary-file` asks for the Markdown summary that `--summary false` (or "
+            "`QARUN_SUMMARY`) turns off; keep one of them."
+        )
     from qarun.main import main
 
-    return main(action_env(args, inputs, os.environ), early_signals=early_signals)
+    return main(env, early_signals=early_signals)
 
 
 def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:

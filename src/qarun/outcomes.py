@@ -146,10 +146,10 @@ class Ending:
         run shows each failure: the job summary, the text summary below it, or the platform."""
         timeout = input_named("timeout", through_command(self.env))
         fail_on = self.settings.fail_on if self.settings is not None else frozenset(SEVERITY)
-        if not self.console.github:
-            return failure_sentence(outcome, fail_on, timeout, "each failure is listed below")
         if self.settings is not None and not self.settings.summary:
             return failure_sentence(
                 outcome, fail_on, timeout, "see each run on the platform for its failures"
             )
+        if not self.console.github:
+            return failure_sentence(outcome, fail_on, timeout, "each failure is listed below")
         return failure_sentence(outcome, fail_on, timeout)  # the job summary

@@ -55,7 +55,7 @@ def write_results(
         markdown = _made(console, "the job summary", lambda: render_summary(outcome))
         if markdown is not None:
             _written(console, "the job summary", writer.append_summary, markdown)
-    if not console.github:
+    if not console.github and targets.summary:
         _text_summary(console, outcome)  # whatever becomes of the outputs
     values = _made(
         console,
