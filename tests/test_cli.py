@@ -437,3 +437,10 @@ def test_a_summary_file_with_the_summary_off_is_refused(
         assert ended.value.code == 2
         said = capsys.readouterr().err
         assert "`--summary-file` asks for the Markdown summary that `--summary false`" in said
+
+
+def test_help_says_how_the_action_s_words_read_for_the_command_and_what_is_required() -> None:
+    text = " ".join(build_parser(manifest.inputs()).format_help().split())
+    assert "input `name` is the option --name here, the workspace is the current directory" in text
+    # --provider's line ends with it; the key is no option at all.
+    assert "`qualigate` (case-insensitive). (required)" in text

@@ -62,25 +62,31 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
+# --help's words around the options, whose own words are action.yml's.
+DESCRIPTION = (
+    "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
+    "with its verdict. Every option can also be given as QARUN_<NAME> (e.g. "
+    "QARUN_FAIL_ON); the option wins. The descriptions are the GitHub Action's: its "
+    "input `name` is the option --name here, the workspace is the current directory, "
+    "the job summary is the text printed at the end (and --summary-file), and the "
+    "outputs go to --dotenv-file."
+)
+EPILOG = (
+    f"The API key is read only from {KEY_VARIABLE}: on the command line it would show "
+    "in the process list and the shell history. The GitHub token for "
+    "--commit-status and --pr-comment is read the same way, from "
+    f"{' or '.join(TOKEN_VARIABLES)}. Exit "
+    "codes: 0 passed, 1 tests failed (see --fail-on), 2 bad input, 3 the platform "
+    "could not be used."
+)
 
 
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qarun",
         allow_abbrev=False,  # `--suit` is a typo, not `--suite`
-        description=(
-            "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
-            "with its verdict. Every option can also be given as QARUN_<NAME> (e.g. "
-            "QARUN_FAIL_ON); the option wins."
-        ),
-        epilog=(
-            f"The API key is read only from {KEY_VARIABLE}: on the command line it would show "
-            "in the process list and the shell history. The GitHub token for "
-            "--commit-status and --pr-comment is read the same way, from "
-            f"{' or '.join(TOKEN_VARIABLES)}. Exit "
-            "codes: 0 passed, 1 tests failed (see --fail-on), 2 bad input, 3 the platform "
-            "could not be used."
-        ),
+        description=DESCRIPTION,
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"qarun {__version__}")
     groups = {title: parser.add_argument_group(title) for title in HELP_GROUPS}
@@ -95,7 +101,6 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
     for name, given in inputs.items():
         if name in NOT_OPTIONS:
             continue
-        default = f" (default: {given.default})" if given.default else ""
         switch = given.default in ("true", "false")
         group_of(name).add_argument(
             f"--{name}",
@@ -103,7 +108,7 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
             nargs="?" if switch else None,
             const="true" if switch else None,
             metavar="VALUE",
-            help=given.description.replace("%", "%%") + default,
+            help=_help(given),
         )
     group_of("summary-file").add_argument(
         "--summary-file", metavar="PATH", help="Write the Markdown summary here."
@@ -114,6 +119,14 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
         help="Write the outputs here as QARUN_STATUS=... lines (GitLab's dotenv report).",
     )
     return parser
+
+
+def _help(given: manifest.Input) -> str:
+    """An option's help: action.yml's description, and whether it is required or its default."""
+    said = given.description.replace("%", "%%")
+    if given.required:
+        return said + " (required)"
+    return said + (f" (default: {given.default})" if given.default else "")
 
 
 def action_env(
