@@ -482,3 +482,11 @@ def test_a_plain_text_run_line_names_its_device_and_the_platform_s_word_where_it
     lines = render_text(factories.make_outcome(*runs))
     assert "  - suite 770e8400 on mobile [r1]: failed (the platform said completed)" in lines
     assert "  - suite 770e8400 on desktop [r2]: failed" in lines
+
+
+def test_a_gitlab_merge_request_is_named_as_gitlab_names_it() -> None:
+    url = "https://gitlab.com/octo/shop/-/merge_requests/7"
+    merge = factories.make_outcome(context=factories.make_context(pr_number=7, pr_url=url))
+    assert f"[MR !7]({url})" in render_summary(merge)
+    pull = factories.make_outcome()
+    assert "[PR #42](" in render_summary(pull)

@@ -32,5 +32,12 @@ class GitContext:
     def short_sha(self) -> str:
         return (self.sha or "")[:7]
 
+    @property
+    def pr_label(self) -> str:
+        """"PR #7", or "MR !7" for a GitLab merge request, as each host calls it."""
+        if self.pr_url and "/-/merge_requests/" in self.pr_url:
+            return f"MR !{self.pr_number}"
+        return f"PR #{self.pr_number}"
+
 
 GITHUB_ACTIONS = "github-actions"

@@ -94,7 +94,7 @@ def _context_line(outcome: Outcome) -> str:
         return ""
     parts: list[str] = []
     if context.pr_number is not None:
-        parts.append(_link(f"PR #{context.pr_number}", context.pr_url))
+        parts.append(_link(context.pr_label, context.pr_url))
     if context.sha:
         sha = context.short_sha
         parts.append(f"commit `{sha}`" if sha.isalnum() else f"commit {escape_md(sha)}")
