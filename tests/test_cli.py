@@ -215,13 +215,13 @@ def test_the_command_s_messages_name_its_options_and_point_at_its_own_log(
     args = ("--provider", "qatech", "--api-url", fake.url)
     failed = qarun(installed, tmp_path, env, *args)
     assert failed.returncode == 1, failed.stdout
-    assert "each failure is listed below" in failed.stdout and "job summary" not in failed.stdout
+    assert "; see the summary below." in failed.stdout and "job summary" not in failed.stdout
     assert "QA.tech: failed\n" in failed.stdout  # the text summary's verdict line
     # `--summary false`: no summary in the log either, so the failures are on the platform.
     quiet = qarun(installed, tmp_path, env, *args, "--summary", "false")
     assert quiet.returncode == 1, quiet.stdout
-    assert "see each run on the platform for its failures" in quiet.stdout
-    assert "QA.tech: failed\n" not in quiet.stdout and "listed below" not in quiet.stdout
+    assert "; see each run on the platform." in quiet.stdout
+    assert "QA.tech: failed\n" not in quiet.stdout and "summary below" not in quiet.stdout
     never = serve(keyed(QATECH.scenario("never")))
     late = qarun(installed, tmp_path, env, "--provider", "qatech", "--api-url", never.url,
                  "--timeout", "2s")  # fmt: skip
@@ -425,6 +425,12 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
     said = capsys.readouterr().err
     assert "unknown option(s) `--api_key`, `--suit` (values are not repeated" in said
     assert KEY not in said and "abc" not in said and "stray" not in said
+    # A value that starts with a dash, a short option glued to it, argparse's own errors.
+    for argv in (["--api_key", f"-{KEY}"], [f"-k{KEY}"], [f"--help={KEY}"], [f"--version={KEY}"]):
+        with pytest.raises(SystemExit) as ended:
+            cli.run(["--provider", "qatech", *argv])
+        assert ended.value.code == 2
+        assert KEY not in capsys.readouterr().err
 
 
 def test_a_summary_file_with_the_summary_off_is_refused(

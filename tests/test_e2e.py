@@ -72,7 +72,7 @@ def test_failed_shows_the_platform_message(
         assert "Login flow" in result.summary
     errors = result.errors()
     assert len(errors) == 1 and case.title in errors[0]
-    assert "see the job summary for each failure" in errors[0]
+    assert errors[0].endswith("; see the job summary.")
 
 
 def test_without_a_job_summary_the_error_points_at_the_runs(
@@ -81,7 +81,7 @@ def test_without_a_job_summary_the_error_points_at_the_runs(
     fake = serve(case.with_runs(failing()))
     result = run(case, fake, tmp_path, summary="false")
     (error,) = result.errors()
-    assert "see each run on the platform for its failures" in error and "summary" not in error
+    assert error.endswith("; see each run on the platform.") and "summary" not in error
 
 
 def test_mixed_results_fail_and_count_each_outcome(

@@ -10,13 +10,20 @@ JSON report, JUnit), even when the platform echoes the key back.
 from __future__ import annotations
 
 import base64
+import io
 import json
 from pathlib import Path
 
 import pytest
 
+from qarun.console import Console, Redactor
+from qarun.model import Status
+from qarun.outcomes import Ending
+from qarun.run_state import RunState
+from qarun.settings import load_settings
 from tests.conftest import Serve
 from tests.contract import ProviderCase, only
+from tests.factories import make_run, make_test
 from tests.fakes.base import PASS, FakePlatform, Reply, RunScript, TestScript
 from tests.harness import FAKE_GITHUB_TOKEN, ActionResult
 from tests.robustness import poll_route, run, trigger_route
@@ -151,3 +158,20 @@ def test_a_dry_run_prints_no_secret_even_from_the_payload(
     assert result.exit_code == 0, result.log
     assert fake.requests == []
     assert '"key": "***"' in result.stdout
+
+
+def test_a_key_in_a_run_s_words_quoted_by_the_failure_sentence_is_written_nowhere_not_even_in_part(
+    tmp_path: Path,
+) -> None:
+    """A run that failed with every test passed: the `::error::` sentence quotes its message,
+    cut short, with the key where the cut falls; it is redacted before it is cut."""
+    key = KEYS["plain"]
+    words = "x" * 180 + f" key={key}"  # the cut at 200 characters falls inside the key
+    log = io.StringIO()
+    state = RunState(runs=[make_run(status=Status.FAILED, message=words, tests=(make_test(),))])
+    settings = load_settings({"INPUT_PROVIDER": "qatech", "INPUT_API-KEY": key})
+    ending = Ending({}, Console(Redactor([key]), stream=log), lambda: 0.0, state, settings)
+    assert ending.finished().exit_code == 1
+    (error,) = [line for line in log.getvalue().splitlines() if line.startswith("::error::")]
+    assert "Checkout regression ended failed (xxx" in error
+    assert key[:8] not in log.getvalue()

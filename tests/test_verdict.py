@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from qarun import verdict
+from qarun.failure import failure_sentence
 from qarun.model import SEVERITY, Counts, Outcome, Run, Status, TestResult
 from qarun.providers.base import judged
 from qarun.verdict import (
@@ -14,7 +15,6 @@ from qarun.verdict import (
     Judgment,
     decide,
     exit_code,
-    failure_sentence,
     final_statuses,
     no_better_than_its_tests,
     overall_status,
@@ -376,7 +376,7 @@ def test_an_equally_bad_later_answer_is_taken_with_its_words() -> None:
 
 
 DEFAULT_FAIL_ON = frozenset({Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED})
-SUMMARY = "see the job summary for each failure."
+SUMMARY = "see the job summary."
 
 
 def said(outcome: Outcome, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
@@ -442,9 +442,13 @@ def test_the_failure_sentence_says_a_result_and_a_run_unfinished_at_the_deadline
 
 
 def test_an_earlier_attempt_s_failure_is_said_beside_its_rerun_unfinished_at_the_deadline() -> None:
+    """Plan A failed and its rerun passed; Checkout failed and its rerun never ended: the
+    sentence names Checkout's, the one that fails the step."""
+    plan_a = make_run(id="a1", name="Plan A", status=Status.FAILED)
+    plan_a_again = make_run(id="a2", name="Plan A", status=Status.PASSED, attempt=2)
     first = make_run(id="r1", name="Checkout", status=Status.FAILED)
     rerun = make_run(id="r2", name="Checkout", status=Status.RUNNING, attempt=2)
-    outcome = make_outcome(rerun, timed_out=True, attempts=(first,))
+    outcome = make_outcome(plan_a_again, rerun, timed_out=True, attempts=(plan_a, first))
     assert said(outcome) == (
         "QA.tech: an earlier attempt of Checkout ended failed; 1 run(s) had not finished when "
         f"the timeout ran out (raise `timeout` or check the runs on the platform); {SUMMARY}"
@@ -497,3 +501,33 @@ def test_a_run_the_platform_timed_out_is_a_result_not_qaruns_timeout() -> None:
     outcome = make_outcome(make_run(id="r1", status=Status.TIMEOUT))
     assert outcome.status is Status.TIMEOUT and not outcome.unfinished
     assert said(outcome) == f"QA.tech: 1 timed out of 1 test; {SUMMARY}"
+
+
+def test_every_kind_of_reason_in_fail_on_is_said_not_only_the_tests() -> None:
+    """A skipped test (fail-on holds `skipped`) does not hide a run that failed with its tests
+    passed, nor failed tests a worse verdict of the platform's."""
+    skipped = make_run(id="a", name="Plan A", tests=(make_test(name="x", status=Status.SKIPPED),))
+    failed = make_run(id="b", name="Plan B", status=Status.FAILED, tests=(make_test(),))
+    with_skipped = DEFAULT_FAIL_ON | {Status.SKIPPED}
+    assert said(make_outcome(skipped, failed), with_skipped) == (
+        f"QA.tech: 1 skipped of 2 tests; Plan B ended failed; {SUMMARY}"
+    )
+    aggregate = make_run(
+        id="c",
+        status=Status.FAILED,
+        tests=(make_test(status=Status.FAILED),),
+        platform_verdict=Status.ERROR,
+        platform_why="the trigger says `error`",
+    )
+    assert said(make_outcome(aggregate)) == (
+        "QA.tech: 1 failed of 1 test; the platform's verdict was error (the trigger says "
+        f"`error`); {SUMMARY}"
+    )
+
+
+def test_the_sentence_quotes_a_run_s_words_on_one_line_and_cut_short() -> None:
+    words = "line one\n::error::two " + "y" * 400
+    run = make_run(status=Status.ERROR, message=words, tests=(make_test(),))
+    sentence = said(make_outcome(run))
+    assert "\n" not in sentence and "(line one ::error::two yyy" in sentence
+    assert len(sentence) < 320

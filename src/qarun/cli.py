@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from qarun import __version__, manifest
 from qarun.errors import command_variable
@@ -62,6 +64,8 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
+_OPTION_NAME = re.compile(r"--[A-Za-z0-9][A-Za-z0-9_-]*")
+_QUOTED = re.compile(r"'[^']*'")
 # --help's words around the options, whose own words are action.yml's.
 DESCRIPTION = (
     "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
@@ -81,8 +85,16 @@ EPILOG = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, minus the values it quotes in its own errors (`--help=VALUE`: "ignored
+    explicit argument 'VALUE'"): a value given by mistake may be a secret."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_QUOTED.sub("'…'", message))
+
+
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="qarun",
         allow_abbrev=False,  # `--suit` is a typo, not `--suite`
         description=DESCRIPTION,
@@ -200,7 +212,9 @@ def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) 
 def unknown_arguments(unknown: Sequence[str]) -> str:
     """What argparse would say of arguments it does not know, but naming only the options:
     a value (a mistyped `--api_key SECRET`) is never repeated into a CI log."""
-    options = list(dict.fromkeys(arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")))
+    # Only what reads as a long option's name: `-kSECRET` or `--api_key -SECRET` say nothing.
+    names = (arg.split("=", 1)[0] for arg in unknown)
+    options = list(dict.fromkeys(name for name in names if _OPTION_NAME.fullmatch(name)))
     named = ", ".join(f"`{option}`" for option in options)
     said = f"unknown option(s) {named}" if options else "unexpected argument(s)"
     return (

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from qarun.console import Console
 from qarun.errors import InputError, input_named
+from qarun.failure import failure_sentence
 from qarun.inputs import env_name, through_command
 from qarun.model import SEVERITY, Outcome, Status
 from qarun.providers import PROVIDERS
@@ -16,7 +17,6 @@ from qarun.run_state import RunState
 from qarun.settings import Settings
 from qarun.verdict import (
     exit_code,
-    failure_sentence,
     final_statuses,
     outcomes_of_tests,
     overall_status,
@@ -142,14 +142,16 @@ class Ending:
             self.console.info(progress_line(outcome.runs, outcome.duration or 0.0))
 
     def _failure_sentence(self, outcome: Outcome) -> str:
-        """`failure_sentence`, naming the input as the interface does and pointing where this
-        run shows each failure: the job summary, the text summary below it, or the platform."""
+        """`failure_sentence`, from the outcome as redacted (a message cut short could keep
+        part of a key), naming the input as the interface does and pointing where this run
+        shows its details: the job summary, the text summary below, or the platform."""
+        from qarun.report.outputs import redact_outcome  # the report's, loaded when it ends
+
         timeout = input_named("timeout", through_command(self.env))
         fail_on = self.settings.fail_on if self.settings is not None else frozenset(SEVERITY)
+        redacted = redact_outcome(outcome, self.console.redact)
         if self.settings is not None and not self.settings.summary:
-            return failure_sentence(
-                outcome, fail_on, timeout, "see each run on the platform for its failures"
-            )
-        if not self.console.github:
-            return failure_sentence(outcome, fail_on, timeout, "each failure is listed below")
-        return failure_sentence(outcome, fail_on, timeout)  # the job summary
+            where = "see each run on the platform"
+        else:
+            where = "see the job summary" if self.console.github else "see the summary below"
+        return failure_sentence(redacted, fail_on, timeout, where)

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qarun.model import COUNTED, SEVERITY, Outcome, Run, Status, total_counts
+from qarun.model import COUNTED, SEVERITY, Run, Status, total_counts
 from qarun.text import clip
-from qarun.words import tally_words
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -190,61 +189,3 @@ def _final(status: Status, *, timed_out: bool) -> Status:
 def exit_code(happened: Iterable[Status], fail_on: frozenset[Status]) -> int:
     """1 when any outcome that happened (a run's, the overall, an aggregate) is in fail-on."""
     return EXIT_FAILED if any(status in fail_on for status in happened) else EXIT_PASSED
-
-
-def failure_sentence(
-    outcome: Outcome,
-    fail_on: frozenset[Status],
-    timeout: str = "`timeout`",
-    failures: str = "see the job summary for each failure",
-) -> str:
-    """Why the step failed, in one sentence: what happened that `fail-on` holds (the tests by
-    how they ended, else the run or the platform's verdict that decided), and the runs still
-    unfinished at qarun's own timeout. `timeout` names the input to raise, `failures` says
-    where each failure is shown."""
-    title = outcome.provider_title
-    # qarun's own `timeout`; a run the platform timed out is a result, said with the others.
-    waiting = len(outcome.unfinished) if outcome.timed_out else 0
-    said = _tests_said(outcome, fail_on) or _decided(outcome, fail_on)
-    if waiting:
-        late = f"{waiting} run(s) had not finished when the timeout ran out"
-        advice = f"raise {timeout} or check the runs on the platform"
-        if said is None:
-            return f"{title}: {late}; {advice}."
-        return f"{title}: {said}; {late} ({advice}); {failures}."
-    return f"{title}: {said or f'the tests ended {outcome.status.value}'}; {failures}."
-
-
-# How a sentence names the outcomes `fail-on` may hold, in the order it names them.
-_FAILING = (Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED, Status.SKIPPED)
-
-
-def _tests_said(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
-    """ "1 failed and 1 skipped of 5 tests": the tests whose outcome is in `fail-on`, of all
-    counted (left out where the platform counted more of them than tests in all)."""
-    counts = outcome.counts
-    found = [(getattr(counts, s.value), s) for s in _FAILING if s in fail_on]
-    parts = [tally_words(count, status) for count, status in found if count]
-    if not parts:
-        return None
-    listed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
-    if sum(count for count, _ in found) > counts.total:
-        return listed
-    return f"{listed} of {counts.total:,} test{'s' if counts.total != 1 else ''}"
-
-
-def _decided(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
-    """Where no test's outcome says it: the run that ended in `fail-on` (with its words), the
-    platform's own verdict, or an earlier attempt of a rerun run."""
-    for run in outcome.runs:
-        if run.finished and run.status in fail_on:
-            why = f" ({clip(run.message, 200)})" if run.message else ""
-            return f"{run.name} ended {run.status.value}{why}"
-    for run in outcome.runs:
-        if run.platform_verdict in fail_on and run.platform_verdict is not None:
-            why = f" ({clip(run.platform_why, 200)})" if run.platform_why else ""
-            return f"the platform's verdict was {run.platform_verdict.value}{why}"
-    for run in outcome.attempts:
-        if run.status in fail_on:
-            return f"an earlier attempt of {run.name} ended {run.status.value}"
-    return None
