@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote
 
 import cmarkgfm
@@ -22,8 +23,12 @@ from qarun.report.summary import render_summary
 from qarun.report.text import render_text
 from qarun.urls import link_url
 from tests import factories
+from tests.conftest import Serve
+from tests.contract import only
 from tests.factories import make_context, make_outcome, make_run, make_test, many_runs
+from tests.fakes.base import RunScript, TestScript
 from tests.goldens import assert_golden
+from tests.harness import run_in_process
 
 HOSTILE = [
     "::warning::x",
@@ -490,3 +495,19 @@ def test_a_gitlab_merge_request_is_named_as_gitlab_names_it() -> None:
     assert f"[MR !7]({url})" in render_summary(merge)
     pull = factories.make_outcome()
     assert "[PR #42](" in render_summary(pull)
+
+
+def test_runs_that_passed_with_an_outcome_fail_on_holds_say_why_the_step_fails(
+    serve: Serve, tmp_path: Path
+) -> None:
+    """`fail-on: skipped`, a run passed with a skipped test: exit 1, and the summary says why
+    under its green heading, in the words of the `::error::` line."""
+    case = only("qatech")
+    tests = (TestScript("Cart"), TestScript("Search", "skipped"))
+    fake = serve(case.with_runs([RunScript("Checkout", "passed", 0.4, tests=tests)]))
+    result = run_in_process(tmp_path, case.step_inputs(fake, fail_on="skipped"))
+    assert result.exit_code == 1 and result.outputs["status"] == "passed"
+    (error,) = result.errors()
+    assert error == "::error::QA.tech: 1 skipped of 2 tests; see the job summary."
+    said = "> **The step fails:** QA.tech\\: 1 skipped of 2 tests; see the job summary."
+    assert said in result.summary

@@ -244,6 +244,8 @@ class Outcome:
     dry_run: bool = False
     # Why the step failed or stopped early, in one sentence (exit 2 and 3, cancel).
     error: str | None = None
+    # Why the step failed on its results (exit 1), as its `::error::` line says (redacted).
+    failure: str | None = None
     notes: tuple[str, ...] = ()
     # For dry runs: "METHOD URL" plus the redacted body of each request not sent.
     planned: tuple[str, ...] = ()

@@ -4,7 +4,7 @@ with its exit code and the one `::error::` line that says why the step failed.""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from qarun.console import Console
@@ -128,7 +128,9 @@ class Ending:
         )
         self._recap(outcome)
         if code != 0 and annotate:
-            self.console.error(error or self._failure_sentence(outcome))
+            if error is None:
+                outcome = replace(outcome, failure=self._failure_sentence(outcome))
+            self.console.error(error or outcome.failure or "")
         return outcome
 
     def _recap(self, outcome: Outcome) -> None:

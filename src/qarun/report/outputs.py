@@ -149,6 +149,7 @@ def redact_outcome(outcome: Outcome, redact: Callable[[str], str]) -> Outcome:
         attempts=tuple(_redact_run(run, redact) for run in outcome.attempts),
         context=_redact_texts(outcome.context, redact) if outcome.context is not None else None,
         error=redact(outcome.error) if outcome.error is not None else None,
+        failure=redact(outcome.failure) if outcome.failure is not None else None,
         notes=tuple(redact(note) for note in outcome.notes),
         planned=tuple(redact(request) for request in outcome.planned),
     )
