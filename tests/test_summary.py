@@ -462,28 +462,14 @@ def test_a_plain_text_run_line_names_its_device_and_the_platform_s_word_where_it
 ):
     """Two viewports of one suite are told apart; `completed` beside `failed` is the platform's
     word, not a second status, and `COMPLETED/FAILED` is not repeated."""
-    runs = (
-        factories.make_run(
-            id="r1",
-            name="suite 770e8400",
-            device="mobile",
-            status=Status.FAILED,
-            provider_status="completed",
-            url=None,
-            duration=None,
-            started_at=None,
-        ),
-        factories.make_run(
-            id="r2",
-            name="suite 770e8400",
-            device="desktop",
-            status=Status.FAILED,
-            provider_status="COMPLETED/FAILED",
-            url=None,
-            duration=None,
-            started_at=None,
-        ),
-    )
+    bare = {"name": "suite 770e8400", "status": Status.FAILED, "url": None, "duration": None}
+    runs = [
+        factories.make_run(id=ident, device=device, provider_status=word, started_at=None, **bare)
+        for ident, device, word in (
+            ("r1", "mobile", "completed"),
+            ("r2", "desktop", "COMPLETED/FAILED"),
+        )
+    ]
     lines = render_text(factories.make_outcome(*runs))
     assert "  - suite 770e8400 on mobile [r1]: failed (the platform said completed)" in lines
     assert "  - suite 770e8400 on desktop [r2]: failed" in lines
