@@ -37,8 +37,8 @@ def failure_sentence(
 
 
 def _tests(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
-    """ "1 failed and 1 skipped of 5 tests": the tests whose outcome is in `fail-on`, of all
-    counted (left out where the platform counted more of them than tests in all)."""
+    """The tests whose outcome is in `fail-on`, of all counted: "1 failed and 1 skipped of 5
+    tests" (the total left out where the platform counted more of them than tests in all)."""
     counts = outcome.counts
     found = [(getattr(counts, status.value), status) for status in FAILING if status in fail_on]
     parts = [tally_words(count, status) for count, status in found if count]

@@ -34,7 +34,8 @@ class GitContext:
 
     @property
     def pr_label(self) -> str:
-        """ "PR #7", or "MR !7" for a GitLab merge request, as each host calls it."""
+        """The pull request as its host calls it: "PR #7", or "MR !7" for a GitLab merge
+        request."""
         if self.pr_url and "/-/merge_requests/" in self.pr_url:
             return f"MR !{self.pr_number}"
         return f"PR #{self.pr_number}"
