@@ -369,6 +369,15 @@ def test_escape_with_code_keeps_code_spans_and_escapes_the_rest() -> None:
     assert escaped == "input `suite`\\: &lt;b&gt;not&lt;/b&gt; \\| `a@b` @\u200ball"
 
 
+@pytest.mark.parametrize("invisible", ["\x07", "\u202e", " "])
+def test_a_blank_code_span_cannot_unbalance_the_next_one_into_markup(invisible: str) -> None:
+    """A span holding only an invisible character (removed) or a blank would leave an empty
+    pair of backticks, joining the next span's into an unmatched run: its text then acted."""
+    text = f"`{invisible}``<img src=https://evil.example/p.png onerror=alert(1)>` and `[a](b)`"
+    page = render_html(f"> **Error:** {escape_with_code(text)}")
+    assert set(page.tags) <= {"blockquote", "p", "strong", "code"}, page.tags
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -495,5 +504,6 @@ def test_runs_that_passed_with_an_outcome_fail_on_holds_say_why_the_step_fails(
     assert result.exit_code == 1 and result.outputs["status"] == "passed"
     (error,) = result.errors()
     assert error == "::error::QA.tech: 1 skipped of 2 tests; see the job summary."
-    said = "> **The step fails:** QA.tech\\: 1 skipped of 2 tests; see the job summary."
+    # The summary's own line does not send the reader to the summary.
+    said = "> **The step fails:** QA.tech\\: 1 skipped of 2 tests."
     assert said in result.summary

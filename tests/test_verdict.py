@@ -472,6 +472,20 @@ def test_the_failure_sentence_counts_tests_as_the_platform_reported_them() -> No
             {"status": Status.ERROR, "message": "the suite ran no test", "reported": Counts()},
             "run r1 ended error (the suite ran no test)",
         ),
+        # No test listed: the run counts as one test, which explains nothing of it.
+        (
+            {"status": Status.ERROR, "message": "the browser crashed"},
+            "1 error of 1 test; run r1 ended error (the browser crashed)",
+        ),
+        # One test failed, yet the run ended in error: its tests do not say why.
+        (
+            {
+                "status": Status.ERROR,
+                "message": "the browser crashed",
+                "tests": (make_test(status=Status.FAILED), make_test(id="t2", name="b")),
+            },
+            "1 failed of 2 tests; run r1 ended error (the browser crashed)",
+        ),
         # Every test passed, yet the run failed: the run decided.
         (
             {"status": Status.FAILED, "tests": (make_test(name="a"), make_test(id="t2", name="b"))},
@@ -527,7 +541,9 @@ def test_every_kind_of_reason_in_fail_on_is_said_not_only_the_tests() -> None:
 
 def test_the_sentence_quotes_a_run_s_words_on_one_line_and_cut_short() -> None:
     words = "line one\n::error::two " + "y" * 400
-    run = make_run(status=Status.ERROR, message=words, tests=(make_test(),))
-    sentence = said(make_outcome(run))
+    name, device = "Check\nout " + "n" * 300, "mobile\n" + "d" * 300
+    run = make_run(name=name, device=device, status=Status.ERROR, message=words)
+    sentence = said(make_outcome(run.updated(tests=(make_test(),))))
     assert "\n" not in sentence and "(line one ::error::two yyy" in sentence
-    assert len(sentence) < 320
+    assert "Check out nnn" in sentence and " on mobile ddd" in sentence
+    assert len(sentence) < 420

@@ -10,6 +10,7 @@ settings, validation and messages are the action's own, naming options instead o
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import sys
@@ -64,8 +65,10 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
-_OPTION_NAME = re.compile(r"--[A-Za-z0-9][A-Za-z0-9_-]*")
-_QUOTED = re.compile(r"'[^']*'")
+# argparse's "ignored explicit argument 'VALUE'": cut after the words, whatever the quotes.
+_EXPLICIT = re.compile(r"(explicit argument).*", re.DOTALL)
+# The command's options that are no input of the action's.
+EXTRA_OPTIONS = ("--summary-file", "--dotenv-file", "--help", "--version")
 # --help's words around the options, whose own words are action.yml's.
 DESCRIPTION = (
     "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
@@ -87,10 +90,11 @@ EPILOG = (
 
 class _Parser(argparse.ArgumentParser):
     """argparse, minus the values it quotes in its own errors (`--help=VALUE`: "ignored
-    explicit argument 'VALUE'"): a value given by mistake may be a secret."""
+    explicit argument 'VALUE'", in either quotes): a value given by mistake may be a
+    secret."""
 
     def error(self, message: str) -> NoReturn:
-        super().error(_QUOTED.sub("'…'", message))
+        super().error(_EXPLICIT.sub(r"\1", message))
 
 
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
@@ -200,27 +204,39 @@ def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) 
     """`--api-key` or `--github-token` on the command line: refused, naming the variable to
     set, before argparse would echo the value back as an unknown argument."""
     for arg in argv:
-        option = arg.split("=", 1)[0]
-        if option.startswith("--") and option[2:] in SECRET_VARIABLES:
-            parser.error(
-                f"option `{option}`: secrets are never read from the command line (shell "
-                f"history, process lists and CI logs keep it); set "
-                f"{SECRET_VARIABLES[option[2:]]} instead."
-            )
+        # `--api-key=K`, `--api_key K`, `--apikeyK` (a missing space): all the key's option.
+        squashed = re.sub(r"[-_]", "", arg.lower())
+        for name, variable in SECRET_VARIABLES.items():
+            if arg.startswith("-") and squashed.startswith(name.replace("-", "")):
+                parser.error(
+                    f"option `--{name}`: secrets are never read from the command line (shell "
+                    f"history, process lists and CI logs keep it); set {variable} instead."
+                )
 
 
 def unknown_arguments(unknown: Sequence[str]) -> str:
     """What argparse would say of arguments it does not know, but naming only the options:
     a value (a mistyped `--api_key SECRET`) is never repeated into a CI log."""
-    # Only what reads as a long option's name: `-kSECRET` or `--api_key -SECRET` say nothing.
-    names = (arg.split("=", 1)[0] for arg in unknown)
-    options = list(dict.fromkeys(name for name in names if _OPTION_NAME.fullmatch(name)))
-    named = ", ".join(f"`{option}`" for option in options)
-    said = f"unknown option(s) {named}" if options else "unexpected argument(s)"
+    # Only a near miss of a real option is named (`--suit`, with what was meant): anything
+    # else (`-kSECRET`, `--api_key -SECRET`, `--SECRET`) may be a value, and is not repeated.
+    names = dict.fromkeys(arg.split("=", 1)[0] for arg in unknown)
+    meant = {name: _near(name) for name in names if name.startswith("--")}
+    named = [f"`{name}` (did you mean `{real}`?)" for name, real in meant.items() if real]
+    said = f"unknown option(s) {', '.join(named)}" if named else "unknown argument(s)"
+    others = len(unknown) - sum(1 for arg in unknown if meant.get(arg.split("=", 1)[0]))
+    if named and others:
+        said += f" and {others} other argument(s)"
     return (
-        f"{said} (values are not repeated: one might be a secret); every option is "
+        f"{said}; values are not repeated, one might be a secret. Every option is "
         "`--name value` or `--name=value`, and `qarun --help` lists them."
     )
+
+
+def _near(name: str) -> str | None:
+    """The real option `name` most likely misspells (`--suit`: `--suite`), if any is close."""
+    known = [f"--{input_name}" for input_name in manifest.inputs()] + list(EXTRA_OPTIONS)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def console_script() -> int:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from qarun.model import Outcome, Run, Status
+from qarun.model import SEVERITY, Outcome, Run, Status
 from qarun.text import clip
 from qarun.words import tally_words
 
@@ -17,13 +17,14 @@ def failure_sentence(
     outcome: Outcome,
     fail_on: frozenset[Status],
     timeout: str = "`timeout`",
-    where: str = "see the job summary",
+    where: str | None = "see the job summary",
 ) -> str:
     """The sentence, from an outcome already redacted (a message cut short could otherwise
     keep part of a key): the tests by how they ended, each run whose end its tests do not
     explain (with its words), the platform's verdict where it was worse than the runs', an
     earlier attempt whose rerun had not finished, and the runs still unfinished at qarun's
-    own timeout. `timeout` names the input to raise, `where` says where the details are."""
+    own timeout. `timeout` names the input to raise, `where` says where the details are
+    (None: nowhere, as the summary itself says it)."""
     title = outcome.provider_title
     said = [part for part in (_tests(outcome, fail_on), *_decided(outcome, fail_on)) if part]
     # qarun's own `timeout`; a run the platform timed out is a result, said with the others.
@@ -33,7 +34,8 @@ def failure_sentence(
         return f"{title}: {waiting} run(s) had not finished when the timeout ran out; {advice}."
     if waiting:
         said.append(f"{waiting} run(s) had not finished when the timeout ran out ({advice})")
-    return f"{title}: {'; '.join(said or [f'the tests ended {outcome.status.value}'])}; {where}."
+    tail = f"; {where}" if where else ""
+    return f"{title}: {'; '.join(said or [f'the tests ended {outcome.status.value}'])}{tail}."
 
 
 def _tests(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
@@ -58,17 +60,23 @@ def _decided(outcome: Outcome, fail_on: frozenset[Status]) -> list[str]:
     unexplained = [
         run
         for run in outcome.runs
-        if run.finished and run.status in fail_on and not _tests_explain(run, fail_on)
+        if run.finished and run.status in fail_on and not _tests_explain(run)
     ]
     if unexplained:
         first, more = unexplained[0], len(unexplained) - 1
         also = f", and {more} more run(s)" if more else ""
         said.append(f"{_named(first)} ended {first.status.value}{_quoted(first.message)}{also}")
-    for run in outcome.runs:
-        verdict = run.platform_verdict
-        if verdict is not None and verdict in fail_on and verdict is not run.status:
-            said.append(f"the platform's verdict was {verdict.value}{_quoted(run.platform_why)}")
-            break
+    verdicts = [
+        run
+        for run in outcome.runs
+        if run.platform_verdict in fail_on and run.platform_verdict is not run.status
+    ]
+    if verdicts:
+        # The worst of them: the one that decided the overall status.
+        worst = min(verdicts, key=lambda run: SEVERITY.index(run.platform_verdict))
+        verdict = worst.platform_verdict
+        assert verdict is not None
+        said.append(f"the platform's verdict was {verdict.value}{_quoted(worst.platform_why)}")
     waiting = {(run.name, run.device) for run in outcome.runs if not run.finished}
     for run in outcome.attempts:
         if run.status in fail_on and (run.name, run.device) in waiting:
@@ -77,15 +85,23 @@ def _decided(outcome: Outcome, fail_on: frozenset[Status]) -> list[str]:
     return said
 
 
-def _tests_explain(run: Run, fail_on: frozenset[Status]) -> bool:
-    counts = run.counts()
-    return any(getattr(counts, status.value) for status in FAILING if status in fail_on)
+def _tests_explain(run: Run) -> bool:
+    """Whether the tally already says what the run does: its own tests (listed, or counted by
+    the platform) ended as it did, or it has neither (it counts as one test of its status)
+    and no words of its own to add."""
+    if not run.tests and run.reported is None:
+        return not run.message
+    return bool(getattr(run.counts(), run.status.value, 0))
 
 
 def _named(run: Run) -> str:
-    device = f" on {run.device}" if run.device else ""
-    return clip(run.name, 80) + device
+    device = f" on {_one_line(run.device, 40)}" if run.device else ""
+    return _one_line(run.name, 80) + device
+
+
+def _one_line(text: str, limit: int) -> str:
+    return clip(" ".join(text.split()), limit)
 
 
 def _quoted(words: str | None) -> str:
-    return f" ({clip(' '.join(words.split()), QUOTED_CHARS)})" if words else ""
+    return f" ({_one_line(words, QUOTED_CHARS)})" if words else ""

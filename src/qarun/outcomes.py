@@ -129,8 +129,9 @@ class Ending:
         self._recap(outcome)
         if code != 0 and annotate:
             if error is None:
-                outcome = replace(outcome, failure=self._failure_sentence(outcome))
-            self.console.error(error or outcome.failure or "")
+                said, for_summary = self._failure_sentences(outcome)
+                outcome = replace(outcome, failure=for_summary)
+            self.console.error(error or said)
         return outcome
 
     def _recap(self, outcome: Outcome) -> None:
@@ -143,10 +144,11 @@ class Ending:
         if outcome.timed_out or outcome.canceled or not told(outcome.runs, last):
             self.console.info(progress_line(outcome.runs, outcome.duration or 0.0))
 
-    def _failure_sentence(self, outcome: Outcome) -> str:
-        """`failure_sentence`, from the outcome as redacted (a message cut short could keep
-        part of a key), naming the input as the interface does and pointing where this run
-        shows its details: the job summary, the text summary below, or the platform."""
+    def _failure_sentences(self, outcome: Outcome) -> tuple[str, str]:
+        """`failure_sentence` for the log and for the summary, from the outcome as redacted (a
+        message cut short could keep part of a key), naming the input as the interface does;
+        the log's points where this run shows its details: the job summary, the text summary
+        below, or the platform."""
         from qarun.report.outputs import redact_outcome  # the report's, loaded when it ends
 
         timeout = input_named("timeout", through_command(self.env))
@@ -156,4 +158,7 @@ class Ending:
             where = "see each run on the platform"
         else:
             where = "see the job summary" if self.console.github else "see the summary below"
-        return failure_sentence(redacted, fail_on, timeout, where)
+        return (
+            failure_sentence(redacted, fail_on, timeout, where),
+            failure_sentence(redacted, fail_on, timeout, None),
+        )

@@ -54,13 +54,25 @@ def escape_with_code(text: str) -> str:
     breaks and control characters need to go. Not for table cells, where a
     `|` inside a code span would still split the cell.
     """
-    parts = _CODE_SPAN.split(text.strip())
+    # Invisible characters go before the split: one left inside a span would empty it once
+    # removed, and an empty pair of backticks would join the next span's into an unmatched run.
+    visible = _replace_all(text.strip(), ((char, "") for char in _INVISIBLE))
+    parts = _CODE_SPAN.split(visible)
     return _safe_start(
         "".join(
-            f"`{_replace_all(part, _CODE_REPLACEMENTS)}`" if index % 2 else _escape(part)
+            _code(part) if index % 2 and part.strip() else _escape(_spanned(part, index))
             for index, part in enumerate(parts)
         )
     )
+
+
+def _code(part: str) -> str:
+    return f"`{_replace_all(part, _CODE_REPLACEMENTS)}`"
+
+
+def _spanned(part: str, index: int) -> str:
+    """A blank span's text with its backticks, escaped as plain text: never an empty span."""
+    return f"`{part}`" if index % 2 else part
 
 
 def _escape(text: str) -> str:

@@ -76,9 +76,9 @@ def _head(outcome: Outcome) -> list[str]:
         lines += ["", "`wait` is false: qarun started the runs and did not wait for them."]
     if outcome.error:
         lines += ["", f"> **Error:** {escape_with_code(clip(outcome.error, ERROR_CHARS))}"]
-    elif outcome.failure and outcome.status in (Status.PASSED, Status.SKIPPED):
-        # The runs passed, yet an outcome `fail-on` holds failed the step: said, not left to
-        # a green heading.
+    elif outcome.failure:
+        # Why the results failed the step, in the `::error::` line's words: the heading says the
+        # runs' status, which `fail-on` may not hold (`skipped` under a green heading).
         why = escape_with_code(clip(outcome.failure, ERROR_CHARS))
         lines += ["", f"> **The step fails:** {why}"]
     if not outcome.dry_run and outcome.status is not Status.TRIGGERED:
