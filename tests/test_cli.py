@@ -423,8 +423,17 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
         cli.run(["--provider", "qatech", "--suit=abc", "stray"])
     assert ended.value.code == 2
     said = capsys.readouterr().err
-    assert "unknown option(s) `--suit` (did you mean `--suite`?) and 1 other argument(s)" in said
-    assert "abc" not in said and "stray" not in said
+    assert "unknown option(s) (did you mean `--suite`?) and 1 other argument(s)" in said
+    assert "abc" not in said and "stray" not in said and "--suit`" not in said
+    # A value glued to a real option: the typed name is not repeated either.
+    with pytest.raises(SystemExit):
+        cli.run(["--provider", "qatech", "--summary-fileK3y"])
+    glued = capsys.readouterr().err
+    assert "did you mean `--summary-file`?" in glued and "K3y" not in glued
+    # A near miss of a refused option is not suggested.
+    with pytest.raises(SystemExit):
+        cli.run(["--provider", "qatech", "--api-kye", "x"])
+    assert "did you mean" not in capsys.readouterr().err
     # The key's option however written, a dash-led value, an option-looking key, a short
     # option glued to it, argparse's own errors in either quotes.
     for argv in (

@@ -472,10 +472,10 @@ def test_the_failure_sentence_counts_tests_as_the_platform_reported_them() -> No
             {"status": Status.ERROR, "message": "the suite ran no test", "reported": Counts()},
             "run r1 ended error (the suite ran no test)",
         ),
-        # No test listed: the run counts as one test, which explains nothing of it.
+        # No test listed but words of its own: said by itself, not also counted as a test.
         (
             {"status": Status.ERROR, "message": "the browser crashed"},
-            "1 error of 1 test; run r1 ended error (the browser crashed)",
+            "run r1 ended error (the browser crashed)",
         ),
         # One test failed, yet the run ended in error: its tests do not say why.
         (
@@ -547,3 +547,21 @@ def test_the_sentence_quotes_a_run_s_words_on_one_line_and_cut_short() -> None:
     assert "\n" not in sentence and "(line one ::error::two yyy" in sentence
     assert "Check out nnn" in sentence and " on mobile ddd" in sentence
     assert len(sentence) < 420
+
+
+def test_a_platform_verdict_is_said_where_worse_than_its_run_s_with_the_others_counted() -> None:
+    failed = make_run(
+        id="a",
+        status=Status.FAILED,
+        tests=(make_test(status=Status.FAILED),),
+        platform_verdict=Status.SKIPPED,
+    )
+    with_skipped = DEFAULT_FAIL_ON | {Status.SKIPPED}
+    assert said(make_outcome(failed), with_skipped) == f"QA.tech: 1 failed of 1 test; {SUMMARY}"
+    passed = [
+        make_run(id=name, tests=(make_test(),), platform_verdict=verdict, platform_why=name)
+        for name, verdict in (("x", Status.CANCELED), ("y", Status.ERROR))
+    ]
+    assert said(make_outcome(*passed)) == (
+        f"QA.tech: the platform's verdict was error (y), and 1 other verdict(s); {SUMMARY}"
+    )

@@ -221,8 +221,9 @@ def unknown_arguments(unknown: Sequence[str]) -> str:
     # else (`-kSECRET`, `--api_key -SECRET`, `--SECRET`) may be a value, and is not repeated.
     names = dict.fromkeys(arg.split("=", 1)[0] for arg in unknown)
     meant = {name: _near(name) for name in names if name.startswith("--")}
-    named = [f"`{name}` (did you mean `{real}`?)" for name, real in meant.items() if real]
-    said = f"unknown option(s) {', '.join(named)}" if named else "unknown argument(s)"
+    # The typed name is not repeated either: it may hold a value glued to a real option.
+    named = [f"did you mean `{real}`?" for real in dict.fromkeys(meant.values()) if real]
+    said = f"unknown option(s) ({' '.join(named)})" if named else "unknown argument(s)"
     others = len(unknown) - sum(1 for arg in unknown if meant.get(arg.split("=", 1)[0]))
     if named and others:
         said += f" and {others} other argument(s)"
@@ -234,7 +235,8 @@ def unknown_arguments(unknown: Sequence[str]) -> str:
 
 def _near(name: str) -> str | None:
     """The real option `name` most likely misspells (`--suit`: `--suite`), if any is close."""
-    known = [f"--{input_name}" for input_name in manifest.inputs()] + list(EXTRA_OPTIONS)
+    options = [name for name in manifest.inputs() if name not in SECRET_VARIABLES]
+    known = [f"--{name}" for name in options] + list(EXTRA_OPTIONS)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
     return close[0] if close else None
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from qarun.model import SEVERITY, Outcome, Run, Status
+from qarun.model import SEVERITY, Outcome, Run, Status, total_counts
 from qarun.text import clip
 from qarun.words import tally_words
 
@@ -41,7 +41,9 @@ def failure_sentence(
 def _tests(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
     """The tests whose outcome is in `fail-on`, of all counted: "1 failed and 1 skipped of 5
     tests" (the total left out where the platform counted more of them than tests in all)."""
-    counts = outcome.counts
+    # A run with no test of its own but words of its own is said by itself (`_decided`), not
+    # counted as one test of its status besides.
+    counts = total_counts(run for run in outcome.runs if not _said_alone(run, fail_on))
     found = [(getattr(counts, status.value), status) for status in FAILING if status in fail_on]
     parts = [tally_words(count, status) for count, status in found if count]
     if not parts:
@@ -66,17 +68,16 @@ def _decided(outcome: Outcome, fail_on: frozenset[Status]) -> list[str]:
         first, more = unexplained[0], len(unexplained) - 1
         also = f", and {more} more run(s)" if more else ""
         said.append(f"{_named(first)} ended {first.status.value}{_quoted(first.message)}{also}")
-    verdicts = [
-        run
-        for run in outcome.runs
-        if run.platform_verdict in fail_on and run.platform_verdict is not run.status
-    ]
+    verdicts = [run for run in outcome.runs if _verdict_worse(run, fail_on)]
     if verdicts:
-        # The worst of them: the one that decided the overall status.
-        worst = min(verdicts, key=lambda run: SEVERITY.index(run.platform_verdict))
+        # The worst of them first: the one that decided the overall status.
+        worst = min(verdicts, key=lambda run: _rank(run.platform_verdict))
         verdict = worst.platform_verdict
         assert verdict is not None
-        said.append(f"the platform's verdict was {verdict.value}{_quoted(worst.platform_why)}")
+        more = len({run.platform_verdict for run in verdicts}) - 1
+        also = f", and {more} other verdict(s)" if more else ""
+        why = _quoted(worst.platform_why)
+        said.append(f"the platform's verdict was {verdict.value}{why}{also}")
     waiting = {(run.name, run.device) for run in outcome.runs if not run.finished}
     for run in outcome.attempts:
         if run.status in fail_on and (run.name, run.device) in waiting:
@@ -92,6 +93,27 @@ def _tests_explain(run: Run) -> bool:
     if not run.tests and run.reported is None:
         return not run.message
     return bool(getattr(run.counts(), run.status.value, 0))
+
+
+def _said_alone(run: Run, fail_on: frozenset[Status]) -> bool:
+    """A run in `fail-on` with no test of its own but words of its own: said by itself."""
+    return (
+        run.finished
+        and run.status in fail_on
+        and not _tests_explain(run)
+        and not (run.tests or run.reported is not None)
+    )
+
+
+def _verdict_worse(run: Run, fail_on: frozenset[Status]) -> bool:
+    """The platform's verdict over the run's group is in `fail-on` and worse than its own."""
+    verdict = run.platform_verdict
+    return verdict is not None and verdict in fail_on and _rank(verdict) < _rank(run.status)
+
+
+def _rank(status: Status | None) -> int:
+    """0 for the worst; unfinished (and none) below every finished status."""
+    return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
 
 
 def _named(run: Run) -> str:

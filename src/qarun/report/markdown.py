@@ -56,7 +56,7 @@ def escape_with_code(text: str) -> str:
     """
     # Invisible characters go before the split: one left inside a span would empty it once
     # removed, and an empty pair of backticks would join the next span's into an unmatched run.
-    visible = _replace_all(text.strip(), ((char, "") for char in _INVISIBLE))
+    visible = _replace_all(text, ((char, "") for char in _INVISIBLE)).strip()
     parts = _CODE_SPAN.split(visible)
     return _safe_start(
         "".join(
