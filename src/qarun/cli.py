@@ -18,17 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 from qarun import __version__, manifest
-from qarun.errors import command_variable
+from qarun.errors import KEY_VARIABLE, SECRET_VARIABLES, TOKEN_VARIABLES, command_variable
 from qarun.inputs import COMMAND, FALSE_WORDS, INTERFACE, env_name
 from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
 
-KEY_VARIABLE = "QARUN_API_KEY"
-# The GitHub token for `--commit-status` and `--pr-comment`, from the environment only, as the
-# key: the first of these that is set.
-TOKEN_VARIABLES = ("QARUN_GITHUB_TOKEN", "GITHUB_TOKEN")
-# Inputs that have no option, the secrets, and the variable each is read from instead.
-SECRET_VARIABLES = {"api-key": KEY_VARIABLE, "github-token": TOKEN_VARIABLES[0]}
 NOT_OPTIONS = frozenset(SECRET_VARIABLES)
 # --help reads in one pass: each option in the group a user looks for it in, in this order.
 HELP_GROUPS: dict[str, tuple[str, ...]] = {

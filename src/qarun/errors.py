@@ -32,6 +32,14 @@ class InputProblem:
         return f"{name}: {self.message}"
 
 
+# The `qarun` command reads the secrets from these variables only, never from an option: the
+# key, and the GitHub token for `--commit-status` and `--pr-comment` (the first that is set).
+KEY_VARIABLE = "QARUN_API_KEY"
+TOKEN_VARIABLES = ("QARUN_GITHUB_TOKEN", "GITHUB_TOKEN")
+# Inputs that have no option (the secrets), and the variable each is read from instead.
+SECRET_VARIABLES = {"api-key": KEY_VARIABLE, "github-token": TOKEN_VARIABLES[0]}
+
+
 def command_variable(name: str) -> str:
     """The `qarun` command's variable for an input: `fail-on` → `QARUN_FAIL_ON`."""
     return "QARUN_" + name.upper().replace("-", "_")
@@ -47,10 +55,10 @@ def with_inputs_named(text: str, as_option: bool, *names: str) -> str:
 
 def input_named(name: str, as_option: bool) -> str:
     """How a message names an input: the action's `timeout`, the `qarun` command's `--timeout`
-    (the key: the variable the command takes it from, `QARUN_API_KEY`; qarun.cli)."""
+    (the key: the variable the command takes it from, `QARUN_API_KEY`)."""
     if not as_option:
         return f"`{name}`"
-    return "`QARUN_API_KEY`" if name == "api-key" else f"`--{name}`"
+    return f"`{KEY_VARIABLE}`" if name == "api-key" else f"`--{name}`"
 
 
 class InputError(QarunError):

@@ -136,6 +136,7 @@ class ActionRun:
 
     def _platform(self, settings: Settings) -> tuple[Provider, HttpClient]:
         cls = PROVIDERS[settings.provider]
+        as_options = through_command(self.env)  # messages name the command's options
         client = HttpClient(
             base_url=settings.api_url,
             headers=cls.auth_headers(settings.api_key),
@@ -145,16 +146,12 @@ class ActionRun:
             notify=self.console.info,
             redact=self.console.redact,
             rejects_key=cls.rejects_key,
-            as_options=through_command(self.env),
+            as_options=as_options,
         )
         assert settings.options is not None
         context = self.state.context
         provider = cls.create(
-            settings.options,
-            client,
-            context,
-            settings.attach_context,
-            as_options=through_command(self.env),
+            settings.options, client, context, settings.attach_context, as_options=as_options
         )
         return provider, client
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from qarun.errors import input_named
+from qarun.errors import TOKEN_VARIABLES, input_named
 from qarun.github.api import GitHubError
 from qarun.inputs import through_command
 from qarun.urls import is_safe_url
@@ -58,7 +58,7 @@ class Feature:
             )
         if first.status in DENIED and self.as_option:
             return (
-                f"The token (QARUN_GITHUB_TOKEN or GITHUB_TOKEN) needs the `{self.permission}` "
+                f"The token ({' or '.join(TOKEN_VARIABLES)}) needs the `{self.permission}` "
                 "permission on the repository: a fine-grained token's write access to its "
                 "commit statuses or pull requests, or a classic token's `repo` scope."
             )
@@ -69,7 +69,7 @@ class Feature:
                 "read-only token, which no `permissions:` block can change."
             )
         if first.status == 401:
-            where = "QARUN_GITHUB_TOKEN or GITHUB_TOKEN" if self.as_option else "`github-token`"
+            where = " or ".join(TOKEN_VARIABLES) if self.as_option else "`github-token`"
             return f"Check the token ({where}): GitHub did not accept it."
         return "It may work on the next run."
 
@@ -93,8 +93,8 @@ def setup_problem(
     if not token:
         if command:
             return (
-                "no GitHub token: set QARUN_GITHUB_TOKEN (or GITHUB_TOKEN) to a token that "
-                "may write commit statuses and pull request comments on the repository."
+                f"no GitHub token: set {TOKEN_VARIABLES[0]} (or {TOKEN_VARIABLES[1]}) to a token "
+                "that may write commit statuses and pull request comments on the repository."
             )
         return (
             "`github-token` is empty; leave it out of `with:` to use the job's token, or "
