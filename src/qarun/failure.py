@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from qarun.model import SEVERITY, Outcome, Run, Status, total_counts
+from qarun.model import Outcome, Run, Status, total_counts
 from qarun.text import clip
+from qarun.verdict import rank
 from qarun.words import tally_words
 
 # How the sentence names the outcomes `fail-on` may hold, in the order it names them.
@@ -17,25 +18,33 @@ def failure_sentence(
     outcome: Outcome,
     fail_on: frozenset[Status],
     timeout: str = "`timeout`",
-    where: str | None = "see the job summary",
+    where: str = "see the job summary",
 ) -> str:
-    """The sentence, from an outcome already redacted (a message cut short could otherwise
-    keep part of a key): the tests by how they ended, each run whose end its tests do not
+    """The log's sentence (`failure_sentences`)."""
+    return failure_sentences(outcome, fail_on, timeout, where)[0]
+
+
+def failure_sentences(
+    outcome: Outcome, fail_on: frozenset[Status], timeout: str, where: str
+) -> tuple[str, str]:
+    """The sentence for the log, pointing `where` the details are, and for the summary, which
+    points nowhere: from an outcome already redacted (a message cut short could otherwise
+    keep part of a key). The tests by how they ended, each run whose end its tests do not
     explain (with its words), the platform's verdict where it was worse than the runs', an
     earlier attempt whose rerun had not finished, and the runs still unfinished at qarun's
-    own timeout. `timeout` names the input to raise, `where` says where the details are
-    (None: nowhere, as the summary itself says it)."""
+    own timeout (`timeout` names the input to raise)."""
     title = outcome.provider_title
     said = [part for part in (_tests(outcome, fail_on), *_decided(outcome, fail_on)) if part]
     # qarun's own `timeout`; a run the platform timed out is a result, said with the others.
     waiting = len(outcome.unfinished) if outcome.timed_out else 0
     advice = f"raise {timeout} or check the runs on the platform"
     if waiting and not said:
-        return f"{title}: {waiting} run(s) had not finished when the timeout ran out; {advice}."
+        alone = f"{title}: {waiting} run(s) had not finished when the timeout ran out; {advice}."
+        return alone, alone
     if waiting:
         said.append(f"{waiting} run(s) had not finished when the timeout ran out ({advice})")
-    tail = f"; {where}" if where else ""
-    return f"{title}: {'; '.join(said or [f'the tests ended {outcome.status.value}'])}{tail}."
+    core = f"{title}: {'; '.join(said or [f'the tests ended {outcome.status.value}'])}"
+    return f"{core}; {where}.", f"{core}."
 
 
 def _tests(outcome: Outcome, fail_on: frozenset[Status]) -> str | None:
@@ -68,16 +77,19 @@ def _decided(outcome: Outcome, fail_on: frozenset[Status]) -> list[str]:
         first, more = unexplained[0], len(unexplained) - 1
         also = f", and {more} more run(s)" if more else ""
         said.append(f"{_named(first)} ended {first.status.value}{_quoted(first.message)}{also}")
-    verdicts = [run for run in outcome.runs if _verdict_worse(run, fail_on)]
+    verdicts = [
+        (verdict, run.platform_why)
+        for run in outcome.runs
+        if (verdict := run.platform_verdict) is not None
+        and verdict in fail_on
+        and rank(verdict) < rank(run.status)
+    ]
     if verdicts:
         # The worst of them first: the one that decided the overall status.
-        worst = min(verdicts, key=lambda run: _rank(run.platform_verdict))
-        verdict = worst.platform_verdict
-        assert verdict is not None
-        more = len({run.platform_verdict for run in verdicts}) - 1
+        verdict, why = min(verdicts, key=lambda found: rank(found[0]))
+        more = len({found for found, _ in verdicts}) - 1
         also = f", and {more} other verdict(s)" if more else ""
-        why = _quoted(worst.platform_why)
-        said.append(f"the platform's verdict was {verdict.value}{why}{also}")
+        said.append(f"the platform's verdict was {verdict.value}{_quoted(why)}{also}")
     waiting = {(run.name, run.device) for run in outcome.runs if not run.finished}
     for run in outcome.attempts:
         if run.status in fail_on and (run.name, run.device) in waiting:
@@ -97,23 +109,8 @@ def _tests_explain(run: Run) -> bool:
 
 def _said_alone(run: Run, fail_on: frozenset[Status]) -> bool:
     """A run in `fail-on` with no test of its own but words of its own: said by itself."""
-    return (
-        run.finished
-        and run.status in fail_on
-        and not _tests_explain(run)
-        and not (run.tests or run.reported is not None)
-    )
-
-
-def _verdict_worse(run: Run, fail_on: frozenset[Status]) -> bool:
-    """The platform's verdict over the run's group is in `fail-on` and worse than its own."""
-    verdict = run.platform_verdict
-    return verdict is not None and verdict in fail_on and _rank(verdict) < _rank(run.status)
-
-
-def _rank(status: Status | None) -> int:
-    """0 for the worst; unfinished (and none) below every finished status."""
-    return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
+    untested = not run.tests and run.reported is None
+    return run.finished and run.status in fail_on and untested and bool(run.message)
 
 
 def _named(run: Run) -> str:

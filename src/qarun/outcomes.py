@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from qarun.console import Console
 from qarun.errors import InputError, input_named
-from qarun.failure import failure_sentence
+from qarun.failure import failure_sentences
 from qarun.inputs import env_name, through_command
-from qarun.model import SEVERITY, Outcome, Status
+from qarun.model import Outcome, Status
 from qarun.providers import PROVIDERS
 from qarun.run_state import RunState
 from qarun.settings import Settings
@@ -151,14 +151,13 @@ class Ending:
         below, or the platform."""
         from qarun.report.outputs import redact_outcome  # the report's, loaded when it ends
 
+        # Only `finished` ends on the results (every other ending gives its error), after
+        # the settings were read.
+        assert self.settings is not None
         timeout = input_named("timeout", through_command(self.env))
-        fail_on = self.settings.fail_on if self.settings is not None else frozenset(SEVERITY)
         redacted = redact_outcome(outcome, self.console.redact)
-        if self.settings is not None and not self.settings.summary:
+        if not self.settings.summary:
             where = "see each run on the platform"
         else:
             where = "see the job summary" if self.console.github else "see the summary below"
-        return (
-            failure_sentence(redacted, fail_on, timeout, where),
-            failure_sentence(redacted, fail_on, timeout, None),
-        )
+        return failure_sentences(redacted, self.settings.fail_on, timeout, where)

@@ -68,7 +68,7 @@ def decide(evidence: Sequence[Evidence]) -> Judgment:
     """
     bad = [piece for piece in evidence if _finished(piece) and piece.says not in _PASSING]
     if bad:
-        worst_piece = min(bad, key=lambda piece: _rank(piece.says or Status.ERROR))
+        worst_piece = min(bad, key=lambda piece: rank(piece.says or Status.ERROR))
         plain = worst_piece is evidence[0]
         return Judgment(worst_piece.says or Status.ERROR, worst_piece.signal, plain=plain)
     doubts = [piece for piece in evidence if not _finished(piece)]
@@ -102,8 +102,8 @@ def no_better_than_its_tests(run: Run) -> Run:
     bad = [test for test in run.tests if test.status.finished and test.status not in _PASSING]
     if not run.finished or not bad:
         return run
-    test = min(bad, key=lambda test: _rank(test.status))
-    if _rank(test.status) >= _rank(run.status):
+    test = min(bad, key=lambda test: rank(test.status))
+    if rank(test.status) >= rank(run.status):
         return run
     why = f"its test {test.name!r} ended {test.status.value} and was not rerun."
     return run.updated(status=test.status, message=run.message or why)
@@ -145,7 +145,7 @@ def settled(seen: Run, fresh: Run) -> Run:
     if _worse(seen.platform_verdict, fresh.platform_verdict) is not fresh.platform_verdict:
         aggregate = seen
     kept = {"platform_verdict": aggregate.platform_verdict, "platform_why": aggregate.platform_why}
-    if _rank(fresh.status) <= _rank(seen.status):
+    if rank(fresh.status) <= rank(seen.status):
         return fresh.updated(**kept)
     return fresh.updated(
         status=seen.status,
@@ -169,7 +169,7 @@ def _finished(piece: Evidence) -> bool:
     return piece.says is not None and piece.says.finished
 
 
-def _rank(status: Status) -> int:
+def rank(status: Status) -> int:
     """0 for the worst status; unfinished ones rank below every finished one."""
     return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
 
@@ -177,7 +177,7 @@ def _rank(status: Status) -> int:
 def _worse(first: Status | None, second: Status | None) -> Status | None:
     if first is None or second is None:
         return first or second
-    return first if _rank(first) <= _rank(second) else second
+    return first if rank(first) <= rank(second) else second
 
 
 def _final(status: Status, *, timed_out: bool) -> Status:
