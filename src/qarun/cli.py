@@ -10,7 +10,6 @@ settings, validation and messages are the action's own, naming options instead o
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import re
 import sys
@@ -213,12 +212,12 @@ def unknown_arguments(unknown: Sequence[str]) -> str:
     a value (a mistyped `--api_key SECRET`) is never repeated into a CI log."""
     # Only a near miss of a real option is named (`--suit`, with what was meant): anything
     # else (`-kSECRET`, `--api_key -SECRET`, `--SECRET`) may be a value, and is not repeated.
-    names = dict.fromkeys(arg.split("=", 1)[0] for arg in unknown)
-    meant = {name: _near(name) for name in names if name.startswith("--")}
+    typed = [arg.split("=", 1)[0] for arg in unknown]
+    meant = _near(list(dict.fromkeys(name for name in typed if name.startswith("--"))))
     # The typed name is not repeated either: it may hold a value glued to a real option.
-    named = [f"did you mean `{real}`?" for real in dict.fromkeys(meant.values()) if real]
+    named = [f"did you mean `{real}`?" for real in dict.fromkeys(meant.values())]
     said = f"unknown option(s) ({' '.join(named)})" if named else "unknown argument(s)"
-    others = len(unknown) - sum(1 for arg in unknown if meant.get(arg.split("=", 1)[0]))
+    others = sum(1 for name in typed if name not in meant)
     if named and others:
         said += f" and {others} other argument(s)"
     return (
@@ -227,12 +226,15 @@ def unknown_arguments(unknown: Sequence[str]) -> str:
     )
 
 
-def _near(name: str) -> str | None:
-    """The real option `name` most likely misspells (`--suit`: `--suite`), if any is close."""
-    options = [name for name in manifest.inputs() if name not in SECRET_VARIABLES]
-    known = [f"--{name}" for name in options] + list(EXTRA_OPTIONS)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-    return close[0] if close else None
+def _near(typed: list[str]) -> dict[str, str]:
+    """The real option each of `typed` most likely misspells (`--suit`: `--suite`), where one
+    is close; never the secrets' options, which the command refuses."""
+    import difflib  # only on a command line with a mistake in it
+
+    inputs = [f"--{name}" for name in manifest.inputs() if name not in SECRET_VARIABLES]
+    known = inputs + list(EXTRA_OPTIONS)
+    close = {name: difflib.get_close_matches(name, known, n=1, cutoff=0.8) for name in typed}
+    return {name: found[0] for name, found in close.items() if found}
 
 
 def console_script() -> int:
