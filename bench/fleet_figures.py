@@ -209,6 +209,13 @@ def variant_rows(figures: dict[str, list[Figures]]) -> list[list[object]]:
         lag = mean([lag for f in each for lag in f.lags])
         wrong, exit3 = sum(f.wrong for f in each), sum(f.exit3 for f in each)
         rows.append(
-            [name, f"{lag:.2f}", f"{refused / max(1, requests):.1%}", requests, wrong, exit3]
+            [
+                NAMES.get(name, name),
+                f"{lag:.2f}",
+                f"{refused / max(1, requests):.1%}",
+                requests,
+                wrong,
+                exit3,
+            ]
         )
     return rows

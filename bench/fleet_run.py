@@ -27,6 +27,7 @@ from tests.harness import run_action
 from bench.clocks import VirtualTime, on_wall_clock
 from bench.pattern_fake import ShowingFake
 from bench.progress import Shows
+from bench.schedule import SavingSchedule
 from qarun.deadline import Deadline
 from qarun.errors import QarunError
 from qarun.git_context import GitContext
@@ -199,8 +200,6 @@ def _schedule(group: str, client: HttpClient) -> Schedule:
     """qarun's schedule, or in a SAVING group the variant that saves for a forecast end."""
     if group not in SAVING:
         return Schedule(DEFAULT_POLL_INTERVAL)
-    from bench.saving import SavingSchedule  # bench.saving runs this module's fleets
-
     reach, stretch = SAVING[group]
     return SavingSchedule(DEFAULT_POLL_INTERVAL, client.limits, reach, stretch)
 

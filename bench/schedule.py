@@ -28,6 +28,7 @@ from bench.progress import Shows, step_ends
 from bench.tables import mean, percentile, table
 from qarun.deadline import Deadline
 from qarun.model import Progress, Run, Status
+from qarun.ratelimit import KeyLimits
 from qarun.wait import Forecasts, Schedule, Waiter
 
 SHORTEST, LONGEST = 3.0, 600.0
@@ -115,6 +116,26 @@ class FixedSchedule(Schedule):
 
     def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
         return self.poll_interval
+
+
+@dataclass
+class SavingSchedule(Schedule):
+    """qarun's schedule, but once the key is shared, pauses up to `stretch` × poll-interval
+    while the end every forecast expects is more than `reach` spreads away."""
+
+    limits: KeyLimits | None = None
+    reach: float = 2.0
+    stretch: float = 3.0
+
+    def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
+        ours = super().pause(runs, elapsed, forecasts)
+        if self.limits is None or not self.limits.shares:
+            return ours  # never refused: the key is not known to be shared
+        live = [forecasts.forecast(run) for run in runs]
+        if not live or any(f is None or f.expired(elapsed) for f in live):
+            return ours
+        aim = min(f.end - self.reach * f.spread for f in live if f is not None) - elapsed
+        return min(aim, self.stretch * self.poll_interval) if aim > ours else ours
 
 
 @dataclass(frozen=True)
