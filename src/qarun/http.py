@@ -122,7 +122,8 @@ class HttpClient:
     limits: KeyLimits = field(init=False)
     # The platform's own way of saying "wrong key", whatever the HTTP code (Panto's `error`).
     rejects_key: Callable[[Any], bool] = lambda body: False
-    # Messages name the `qarun` command's `--api-url`, not the action's `api-url`.
+    # Messages (its own `--api-url`, and its providers') name the `qarun` command's options,
+    # not the action's inputs.
     as_options: bool = False
 
     def __post_init__(self) -> None:

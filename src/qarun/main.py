@@ -136,7 +136,6 @@ class ActionRun:
 
     def _platform(self, settings: Settings) -> tuple[Provider, HttpClient]:
         cls = PROVIDERS[settings.provider]
-        as_options = through_command(self.env)  # messages name the command's options
         client = HttpClient(
             base_url=settings.api_url,
             headers=cls.auth_headers(settings.api_key),
@@ -146,13 +145,12 @@ class ActionRun:
             notify=self.console.info,
             redact=self.console.redact,
             rejects_key=cls.rejects_key,
-            as_options=as_options,
+            # Its messages, and its providers', name the command's options.
+            as_options=through_command(self.env),
         )
         assert settings.options is not None
         context = self.state.context
-        provider = cls.create(
-            settings.options, client, context, settings.attach_context, as_options=as_options
-        )
+        provider = cls.create(settings.options, client, context, settings.attach_context)
         return provider, client
 
     def _dry_run(

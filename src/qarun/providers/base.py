@@ -68,12 +68,7 @@ class Provider(Protocol):
 
     @classmethod
     def create(
-        cls,
-        options: Options,
-        client: HttpClient,
-        context: GitContext,
-        attach_context: bool,
-        as_options: bool = False,
+        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
     ) -> Provider:
         """The provider for one action run, with the options its own parse_options gave."""
         ...
@@ -116,27 +111,21 @@ class ProviderBase(Generic[OptionsT]):
     client: HttpClient
     context: GitContext
     attach_context: bool = True
-    # Its messages name the `qarun` command's options (`--app`), not the action's inputs.
-    as_options: bool = False
     # Runs some status answer has shown: a 404 for any other means "not there yet".
     seen: set[str] = field(default_factory=set)
 
     @classmethod
     def create(
-        cls,
-        options: Options,
-        client: HttpClient,
-        context: GitContext,
-        attach_context: bool,
-        as_options: bool = False,
+        cls, options: Options, client: HttpClient, context: GitContext, attach_context: bool
     ) -> Self:
         if not isinstance(options, cls.options_type):
             raise TypeError(f"{cls.__name__} takes {cls.options_type.__name__}, not {options!r}")
-        return cls(options, client, context, attach_context, as_options)  # type: ignore[arg-type]
+        return cls(options, client, context, attach_context)  # type: ignore[arg-type]
 
     def named(self, text: str, *names: str) -> str:
-        """`text` with each `{name}` of `names` named as the interface names that input."""
-        return with_inputs_named(text, self.as_options, *names)
+        """`text` with each `{name}` of `names` named as the interface names that input: as
+        its client names `api-url` (the `qarun` command's options, or the action's inputs)."""
+        return with_inputs_named(text, self.client.as_options, *names)
 
     @staticmethod
     def rejects_key(body: Any) -> bool:
