@@ -165,6 +165,20 @@ def test_each_ci_system_s_pull_request_reaches_the_platform(
     assert "## ❌ Qualigate: failed" in (tmp_path / "qa" / "summary.md").read_text()
 
 
+def test_a_summary_file_names_the_command_s_options(
+    installed: Path, serve: Serve, tmp_path: Path
+) -> None:
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    done = qarun(
+        installed, tmp_path, base_env(tmp_path),
+        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
+        "--wait", "false", "--summary-file", "summary.md",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "`--wait` is false: qarun started the runs and did not wait for them." in summary
+
+
 def test_in_a_git_checkout_the_commit_and_branch_come_from_git(
     installed: Path, serve: Serve, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ as a tag in the result.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
@@ -441,6 +442,18 @@ def test_huge_outcomes_stay_within_the_byte_limit_and_say_what_is_missing(max_by
     assert note is not None
     assert int(note.group(1).replace(",", "")) == 5_000 - shown
     assert "more failures not shown" in summary
+
+
+def test_the_command_s_summary_names_its_options_not_the_action_s_inputs() -> None:
+    late = make_run(status=Status.RUNNING, provider_status="RUNNING", duration=None)
+    for as_options, report, timeout in (
+        (False, "input `report-file`", "the `timeout` ran out"),
+        (True, "option `--report-file`", "the timeout (`--timeout`) ran out"),
+    ):
+        cut = render_summary(replace(many_runs(2_000), as_options=as_options), max_bytes=65_000)
+        assert f"more runs not shown; the full list is in the JSON report ({report})." in cut
+        timed_out = make_outcome(late, timed_out=True, as_options=as_options)
+        assert f"These runs had not finished when {timeout}." in render_summary(timed_out)
 
 
 def test_truncated_summary_still_renders_a_whole_table() -> None:

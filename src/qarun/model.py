@@ -249,6 +249,8 @@ class Outcome:
     notes: tuple[str, ...] = ()
     # For dry runs: "METHOD URL" plus the redacted body of each request not sent.
     planned: tuple[str, ...] = ()
+    # The reports name inputs as the `qarun` command's options (`--report-file`).
+    as_options: bool = False
 
     @property
     def counts(self) -> Counts:

@@ -125,6 +125,7 @@ class Ending:
             error=error,
             notes=tuple(state.notes),
             planned=tuple(state.planned),
+            as_options=through_command(self.env),
         )
         self._recap(outcome)
         if code != 0 and annotate:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from qarun.errors import input_named
 from qarun.model import PROBLEMS, Outcome, Run, Status, TestResult
 from qarun.report.markdown import code_block, escape_md, escape_with_code
 from qarun.text import clip
@@ -40,13 +41,12 @@ ERROR_CHARS = 4_000
 # Room kept in each section for its "… N more not shown" line.
 NOTE_RESERVE = 200
 GOES_ON = "They go on on the platform: none of the platforms documents a way to stop a run."
-FULL_LIST = "the full list is in the JSON report (input `report-file`)"
 
 
 def render_summary(outcome: Outcome, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """The whole summary, never longer than `max_bytes` in UTF-8."""
     head = _head(outcome)
-    budget = _Budget(max_bytes - _size(head))
+    budget = _Budget(max_bytes - _size(head), full_list=_full_list(outcome.as_options))
     # Filled in order of importance, each taking at most a share of what is left.
     filled = {
         "notes": _notes(outcome, budget.share(0.1)),
@@ -73,7 +73,8 @@ def _head(outcome: Outcome) -> list[str]:
     if outcome.dry_run:
         lines += ["", "**Dry run:** nothing was sent. These are the requests qarun would send."]
     if outcome.status is Status.TRIGGERED:
-        lines += ["", "`wait` is false: qarun started the runs and did not wait for them."]
+        wait = input_named("wait", outcome.as_options)
+        lines += ["", f"{wait} is false: qarun started the runs and did not wait for them."]
     if outcome.error:
         lines += ["", f"> **Error:** {escape_with_code(clip(outcome.error, ERROR_CHARS))}"]
     elif outcome.failure:
@@ -174,7 +175,8 @@ def _unfinished(outcome: Outcome, budget: _Budget) -> list[str]:
         why = "qarun was canceled while these runs were still going."
     elif outcome.timed_out:
         title = "### ⏱️ Not finished when the timeout ran out"
-        why = "These runs had not finished when the `timeout` ran out."
+        timeout = "timeout (`--timeout`)" if outcome.as_options else "`timeout`"
+        why = f"These runs had not finished when the {timeout} ran out."
     else:
         title = "### ⏳ Still going when qarun stopped"
         why = "qarun stopped waiting (see the error above) while these runs were still going."
@@ -297,10 +299,12 @@ class _Budget:
     """UTF-8 bytes left for the summary; a share is a slice whose unused bytes return."""
 
     left: int
+    # Where the items not shown are: the JSON report, named as the interface names it.
+    full_list: str
     parent: _Budget | None = field(default=None, repr=False)
 
     def share(self, fraction: float) -> _Budget:
-        return _Budget(int(max(0, self.left) * fraction), parent=self)
+        return _Budget(int(max(0, self.left) * fraction), self.full_list, parent=self)
 
     def fill(
         self,
@@ -312,7 +316,7 @@ class _Budget:
         """The header and as many items as fit, then a line saying how many did not."""
         room = self.left - NOTE_RESERVE - _size(header)
         if room < 0:
-            lines = [_not_shown(len(items), what)] if self.left >= NOTE_RESERVE else []
+            lines = [self._not_shown(len(items), what)] if self.left >= NOTE_RESERVE else []
             self._spend(_size(lines))
             return lines
         lines = list(header)
@@ -320,12 +324,15 @@ class _Budget:
             item_lines = render(item)
             cost = _size(item_lines)
             if cost > room:
-                lines += ["", _not_shown(len(items) - index, what, more=True)]
+                lines += ["", self._not_shown(len(items) - index, what, more=True)]
                 break
             room -= cost
             lines += item_lines
         self._spend(_size(lines))
         return lines
+
+    def _not_shown(self, count: int, what: str, *, more: bool = False) -> str:
+        return f"… {count:,} {'more ' if more else ''}{what} not shown; {self.full_list}."
 
     def _spend(self, size: int) -> None:
         self.left -= size
@@ -333,8 +340,10 @@ class _Budget:
             self.parent._spend(size)
 
 
-def _not_shown(count: int, what: str, *, more: bool = False) -> str:
-    return f"… {count:,} {'more ' if more else ''}{what} not shown; {FULL_LIST}."
+def _full_list(as_options: bool) -> str:
+    """Where every item is: "the JSON report (input `report-file`)", or the command's option."""
+    what = "option" if as_options else "input"
+    return f"the full list is in the JSON report ({what} {input_named('report-file', as_options)})"
 
 
 def _size(lines: Sequence[str]) -> int:
