@@ -111,6 +111,19 @@ COMMAND_ENV = {INTERFACE: COMMAND}
             "(several go on separate lines or after commas); write its UUID",
         ),
         (
+            # Viewports too; a size written with spaces is one item, and gets no such hint.
+            {"PROVIDER": "qualigate", "SUITE": SUITE_ID, "DEVICES": "desktop mobile"},
+            "devices",
+            "`desktop mobile` is not a viewport (several go on separate lines or after commas)",
+            "`desktop mobile` is not a viewport (several go on separate lines or after commas)",
+        ),
+        (
+            {"PROVIDER": "qualigate", "SUITE": SUITE_ID, "DEVICES": "1280 × 720"},
+            "devices",
+            "`1280 × 720` is not a viewport; write `desktop`, `tablet`, `mobile` or a size",
+            "`1280 × 720` is not a viewport; write `desktop`, `tablet`, `mobile` or a size",
+        ),
+        (
             {"PROVIDER": "qatech", "REPORT-FILE": "a.json", "JUNIT-FILE": "a.json"},
             "junit-file",
             "same file as `report-file` (a.json); the JUnit file would overwrite the JSON report. "

@@ -492,9 +492,14 @@ def test_a_plain_text_run_line_names_its_device_and_the_platform_s_word_where_it
             ("r2", "desktop", "COMPLETED/FAILED"),
         )
     ]
+    late = {**bare, "status": Status.TIMEOUT}
+    runs.append(factories.make_run(id="r3", device="tablet", provider_status="TIMED_OUT", **late))
     lines = render_text(factories.make_outcome(*runs))
     assert "  - suite 770e8400 on mobile [r1]: failed (the platform said completed)" in lines
     assert "  - suite 770e8400 on desktop [r2]: failed" in lines
+    (timed_out,) = [line for line in lines if "[r3]" in line]
+    assert timed_out.startswith("  - suite 770e8400 on tablet [r3]: timeout")
+    assert "the platform said" not in timed_out  # `TIMED_OUT` says `timeout`
 
 
 def test_a_gitlab_merge_request_is_named_as_gitlab_names_it() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,9 +134,13 @@ class Inputs:
             return None
 
 
-def several_hint(item: str) -> str:
-    """For an item with a space in it: how several are written (`items`), the likely slip."""
-    return " (several go on separate lines or after commas)" if " " in item else ""
+def several_hint(item: str, accepted: Callable[[str], object]) -> str:
+    """For an item whose words are each accepted on their own (two ids with a space between;
+    `accepted` gives None for a word it does not take): how several are written (`items`), the
+    likely slip. `1280 × 720` gets no such hint."""
+    words = item.split()
+    several = len(words) > 1 and all(accepted(word) is not None for word in words)
+    return " (several go on separate lines or after commas)" if several else ""
 
 
 def split_items(raw: str) -> list[str]:

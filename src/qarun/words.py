@@ -33,5 +33,7 @@ def tally_words(count: int, status: Status) -> str:
 def says_more(status: Status, provider_status: str) -> bool:
     """Whether the platform's own word says something qarun's does not (`completed` beside
     `failed`), and so is shown beside it; `COMPLETED/FAILED` already says `failed`."""
-    spoken = provider_status.lower().replace("cancelled", "canceled")
+    # Letters only, spelt as qarun spells them: `TIMED_OUT` says `timeout`, `CANCELLED` `canceled`.
+    spoken = "".join(filter(str.isalpha, provider_status.lower()))
+    spoken = spoken.replace("cancelled", "canceled").replace("timedout", "timeout")
     return bool(provider_status.strip()) and status.value not in spoken

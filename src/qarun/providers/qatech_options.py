@@ -57,7 +57,8 @@ def _short_ids(
     ids: list[str] = []
     for item in inputs.items(name):
         if not pattern.fullmatch(item):
-            inputs.problem(name, f"`{item}` is not {what}{several_hint(item)}; write `{example}`.")
+            hint = several_hint(item, pattern.fullmatch)
+            inputs.problem(name, f"`{item}` is not {what}{hint}; write `{example}`.")
         elif item in ids:
             inputs.problem(name, f"`{item}` is listed twice; list each id once.")
         else:

@@ -71,10 +71,11 @@ def _parse_ids(inputs: Inputs, kind: IdKind) -> list[Target]:
     targets: list[Target] = []
     for item in inputs.items(kind.input):
         if not _UUID.fullmatch(item):
+            hint = several_hint(item, _UUID.fullmatch)
             inputs.problem(
                 kind.input,
-                f"`{item}` is not a Qualigate {kind.noun} id{several_hint(item)}; write its "
-                f"UUID, e.g. `{EXAMPLE_ID}`.",
+                f"`{item}` is not a Qualigate {kind.noun} id{hint}; write its UUID, "
+                f"e.g. `{EXAMPLE_ID}`.",
             )
         elif any(target.id.lower() == item.lower() for target in targets):
             inputs.problem(kind.input, f"`{item}` is listed twice; list each id once.")
@@ -90,9 +91,8 @@ def _parse_viewports(inputs: Inputs) -> tuple[Viewport, ...]:
         if viewport is None:
             inputs.problem(
                 "devices",
-                f"`{item}` is not a viewport{several_hint(item)}; write `desktop`, `tablet`, "
-                "`mobile` or a size in "
-                "pixels like `1280x720`, one per line.",
+                f"`{item}` is not a viewport{several_hint(item, _viewport)}; write `desktop`, "
+                "`tablet`, `mobile` or a size in pixels like `1280x720`, one per line.",
             )
         elif viewport in viewports:
             inputs.problem("devices", f"`{item}` is listed twice; list each viewport once.")
