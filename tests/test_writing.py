@@ -55,6 +55,32 @@ def test_an_unwritable_dotenv_file_is_named_as_the_dotenv_file_and_github_output
     assert "Qualigate: failed" in result.summary
 
 
+def test_the_command_says_its_outputs_are_lost_in_its_own_words_and_on_its_last_line(
+    serve: Serve, tmp_path: Path
+) -> None:
+    folder = tmp_path / "qarun-env-is-a-folder"
+    folder.mkdir()
+    command = {INTERFACE: COMMAND, "GITHUB_ACTIONS": "false", DOTENV_FILE: str(folder)}
+    result = run(serve, tmp_path, env=command)
+    assert result.exit_code == 3
+    (error,) = [line for line in result.log.splitlines() if "could not be written" in line]
+    assert f"The outputs could not be written to the dotenv file {folder}" in error
+    assert "later jobs would read them empty, so the step fails." in error
+    assert error.endswith("The summary and the report files show the result.")
+    assert "qarun: failed; the outputs were not written (exit 3)" in result.log.splitlines()
+
+
+def test_bad_input_stays_exit_2_when_the_outputs_cannot_be_written_either(
+    serve: Serve, tmp_path: Path
+) -> None:
+    folder = tmp_path / "outputs-is-a-folder"
+    folder.mkdir()
+    result = run(serve, tmp_path, env={"GITHUB_OUTPUT": str(folder)}, timeout="soon")
+    assert result.exit_code == 2  # nothing was sent: the input is what to fix first
+    assert any("GITHUB_OUTPUT" in error for error in result.errors())
+    assert any("`timeout`" in error for error in result.errors())
+
+
 def test_an_unwritable_report_path_loses_that_file_only(serve: Serve, tmp_path: Path) -> None:
     # The JUnit file's folder would be the JSON report, a file: that one write fails.
     result = run(serve, tmp_path, junit_file="qa/report.json/junit.xml")

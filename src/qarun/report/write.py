@@ -69,13 +69,24 @@ def write_results(
     try:
         writer.set_outputs(values)
     except OutputsNotWritten as error:
+        as_option = through_command(env)
+        outputs, later = ("The outputs", "jobs") if as_option else ("The step outputs", "steps")
+        shown = _shown_in(targets.summary, bool(report_file or junit_file))
         console.error(
-            f"The step outputs could not be written to {error.where} ({error.reason}); "
-            "later steps or jobs would read them empty, so the step fails. The summary and the "
-            "report files show the result."
+            f"{outputs} could not be written to {error.where} ({error.reason}); later {later} "
+            f"would read them empty, so the step fails.{shown}"
         )
         return False
     return True
+
+
+def _shown_in(summary: bool, files: bool) -> str:
+    """Where the result still is, once the outputs are lost: " The summary shows the result"."""
+    where = [*(["the summary"] if summary else []), *(["the report files"] if files else [])]
+    if not where:
+        return ""
+    verb = "show" if len(where) > 1 else "shows"
+    return f" {' and '.join(where).capitalize()} {verb} the result."
 
 
 def _text_summary(console: Console, outcome: Outcome) -> None:
