@@ -484,3 +484,20 @@ def test_help_says_how_the_action_s_words_read_for_the_command_and_what_is_requi
     assert "input `name` is the option --name here, the workspace is the current directory" in text
     # --provider's line ends with it; the key is no option at all.
     assert "`qualigate` (case-insensitive). (required)" in text
+
+
+def test_an_option_that_takes_several_values_takes_one_each_time_it_is_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = build_parser(manifest.inputs())
+    argv = ["--provider", "qualigate", "--devices", "desktop", "--devices", "1280x720"]
+    env = cli.action_env(parser.parse_args([*argv, "--suite", "a,b"]), manifest.inputs(), {})
+    assert env["INPUT_DEVICES"] == "desktop\n1280x720" and env["INPUT_SUITE"] == "a,b"
+    # One that takes one value is refused when given twice, rather than losing the first.
+    for twice in (["--timeout", "5m", "--timeout", "10m"], ["--dry-run", "--dry-run=false"]):
+        with pytest.raises(SystemExit) as ended:
+            cli.run(["--provider", "qualigate", *twice])
+        assert ended.value.code == 2
+        said = capsys.readouterr().err
+        assert f"`{twice[0]}` given more than once; give each once." in said
+        assert "10m" not in said and "false" not in said

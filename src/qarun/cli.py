@@ -56,6 +56,12 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "GitHub": ("commit-status", "pr-comment"),
 }
+# Inputs that take several values, one per line or after commas: a repeated option adds its
+# value (`--devices desktop --devices mobile`). Any other option given twice is refused: the
+# last value winning would silently drop the first.
+SEVERAL = frozenset(
+    {"suite", "test-case", "project", "app", "tags", "exclude-tags", "devices", "fail-on"}
+)
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
 # argparse's "ignored explicit argument 'VALUE'": cut after the words, whatever the quotes.
@@ -66,7 +72,9 @@ EXTRA_OPTIONS = ("--summary-file", "--dotenv-file", "--help", "--version")
 DESCRIPTION = (
     "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
     "with its verdict. Every option can also be given as QARUN_<NAME> (e.g. "
-    "QARUN_FAIL_ON); the option wins. The descriptions are the GitHub Action's: its "
+    "QARUN_FAIL_ON); the option wins. Where an option takes several values, give them "
+    "after commas, one per line, or by repeating the option (--devices desktop --devices "
+    "mobile). The descriptions are the GitHub Action's: its "
     "input `name` is the option --name here, the workspace is the current directory, "
     "the job summary is the text printed at the end (and --summary-file), and the "
     "outputs go to --dotenv-file."
@@ -116,14 +124,16 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
             # A true/false input is also a bare switch: `--dry-run` means `--dry-run true`.
             nargs="?" if switch else None,
             const="true" if switch else None,
+            action="append",  # every time it is given: see SEVERAL
             metavar="VALUE",
             help=_help(given),
         )
     group_of("summary-file").add_argument(
-        "--summary-file", metavar="PATH", help="Write the Markdown summary here."
+        "--summary-file", action="append", metavar="PATH", help="Write the Markdown summary here."
     )
     group_of("dotenv-file").add_argument(
         "--dotenv-file",
+        action="append",
         metavar="PATH",
         help="Write the outputs here as QARUN_STATUS=... lines (GitLab's dotenv report).",
     )
@@ -146,9 +156,8 @@ def action_env(
     for name in inputs:
         if name in NOT_OPTIONS:
             continue
-        value = getattr(args, name.replace("-", "_"))
-        if value is None:
-            value = env.get(command_variable(name))
+        values: list[str] | None = getattr(args, name.replace("-", "_"))
+        value = "\n".join(values) if values else env.get(command_variable(name))
         if value is not None:
             given[env_name(name)] = value
     given[env_name("api-key")] = env.get(KEY_VARIABLE, "")
@@ -158,9 +167,9 @@ def action_env(
     given[INTERFACE] = COMMAND
     given.setdefault("GITHUB_WORKSPACE", os.getcwd())
     if args.summary_file:
-        given["GITHUB_STEP_SUMMARY"] = os.path.abspath(args.summary_file)
+        given["GITHUB_STEP_SUMMARY"] = os.path.abspath(args.summary_file[-1])
     if args.dotenv_file:
-        given[DOTENV_FILE] = os.path.abspath(args.dotenv_file)
+        given[DOTENV_FILE] = os.path.abspath(args.dotenv_file[-1])
     return given
 
 
@@ -182,6 +191,9 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         parser.error(unknown_arguments(unknown))
+    repeated = given_twice(args)
+    if repeated:
+        parser.error(repeated)
     env = action_env(args, inputs, os.environ)
     if args.summary_file and env.get(env_name("summary"), "").strip().lower() in FALSE_WORDS:
         parser.error(
@@ -191,6 +203,19 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     from qarun.main import main
 
     return main(env, early_signals=early_signals)
+
+
+def given_twice(args: argparse.Namespace) -> str | None:
+    """What to say of options given more than once that take one value (`--timeout 5m
+    --timeout 10m`); None when there are none. The values are not repeated."""
+    twice = [
+        f"`--{name.replace('_', '-')}`"
+        for name, values in vars(args).items()
+        if name.replace("_", "-") not in SEVERAL and values is not None and len(values) > 1
+    ]
+    if not twice:
+        return None
+    return f"{' and '.join(twice)} given more than once; give each once."
 
 
 def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
