@@ -85,10 +85,26 @@ def test_an_unwritable_report_path_loses_that_file_only(serve: Serve, tmp_path: 
     # The JUnit file's folder would be the JSON report, a file: that one write fails.
     result = run(serve, tmp_path, junit_file="qa/report.json/junit.xml")
     assert result.exit_code == 1  # the tests' verdict, unchanged
-    assert any("Could not write" in line for line in result.log.splitlines())
+    (warning,) = [line for line in result.log.splitlines() if "Could not write" in line]
+    assert "Could not write the JUnit file (`junit-file`) to " in warning  # which file, and why
+    assert "qa/report.json/junit.xml: " in warning
     assert result.outputs["status"] == "failed" and result.outputs["junit-file"] == ""
     assert result.outputs["report-file"] == "qa/report.json"
     assert "Qualigate: failed" in result.summary
+
+
+def test_the_command_s_warnings_name_the_file_by_its_option(serve: Serve, tmp_path: Path) -> None:
+    (tmp_path / "summary-is-a-folder").mkdir()
+    (tmp_path / "workspace" / "report-is-a-folder").mkdir(parents=True)
+    command = {
+        INTERFACE: COMMAND,
+        "GITHUB_ACTIONS": "false",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary-is-a-folder"),
+    }
+    result = run(serve, tmp_path, env=command, report_file="report-is-a-folder")
+    warnings = [line for line in result.log.splitlines() if "Could not write" in line]
+    assert any("the JSON report (`--report-file`) to " in line for line in warnings), warnings
+    assert any("the Markdown summary (`--summary-file`): " in line for line in warnings), warnings
 
 
 def test_a_bug_while_rendering_the_summary_keeps_everything_else(

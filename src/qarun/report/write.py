@@ -11,6 +11,7 @@ be written, since later steps would read empty outputs (exit 3).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,22 +40,27 @@ def write_results(
 ) -> bool:
     """Writes everything the step leaves behind; False when the outputs could not be written."""
     writer = ActionWriter(env, console.redact)
+    as_option = through_command(env)
     document = _made(console, "the JSON report", lambda: build_report(outcome))
     report_path, junit_path = targets.report_file, targets.junit_file
     report_file = junit_file = filtered = ""
     if report_path is not None and document is not None:
-        report_file = _file(console, writer, targets, report_path, lambda: render_json(document))
+        what = f"the JSON report ({input_named('report-file', as_option)}) to {report_path}"
+        render = partial(render_json, document)
+        report_file = _file(console, writer, targets, report_path, what=what, render=render)
     # One path for both is bad input: the JSON report keeps the path, the JUnit file is not written.
     if junit_path is not None and junit_path != report_path and not outcome.dry_run:
-        junit_file = _file(console, writer, targets, junit_path, lambda: render_junit(outcome))
+        what = f"the JUnit file ({input_named('junit-file', as_option)}) to {junit_path}"
+        render = partial(render_junit, outcome)
+        junit_file = _file(console, writer, targets, junit_path, what=what, render=render)
     if targets.output_filter and document is not None:
-        filtered = _filtered(
-            targets.output_filter, document, console, cancel, as_option=through_command(env)
-        )
+        filtered = _filtered(targets.output_filter, document, console, cancel, as_option=as_option)
     if targets.summary:
-        markdown = _made(console, "the job summary", lambda: render_summary(outcome))
+        # The command writes its Markdown summary where `--summary-file` says.
+        summary = "the Markdown summary (`--summary-file`)" if as_option else "the job summary"
+        markdown = _made(console, summary, lambda: render_summary(outcome))
         if markdown is not None:
-            _written(console, "the job summary", writer.append_summary, markdown)
+            _written(console, summary, writer.append_summary, markdown)
     if not console.github and targets.summary:
         _text_summary(console, outcome)  # whatever becomes of the outputs
     values = _made(
@@ -104,11 +110,14 @@ def _file(
     writer: ActionWriter,
     targets: ReportTargets,
     path: Path,
+    *,
+    what: str,
     render: Callable[[], str],
 ) -> str:
-    """A report file written, as later steps name it; empty when it could not be."""
-    text = _made(console, str(path), render)
-    if text is None or not _written(console, str(path), writer.write_file, path, text):
+    """A report file written, as later steps name it; empty when it could not be. `what`
+    names it in a warning: the file, its input and its path."""
+    text = _made(console, what, render)
+    if text is None or not _written(console, what, writer.write_file, path, text):
         return ""
     return _as_given(path, targets.workspace)
 
