@@ -312,6 +312,7 @@ def test_a_true_false_option_is_also_a_bare_switch(
     done = qarun(installed, tmp_path, base_env(tmp_path), *args, "--dry-run")
     assert done.returncode == 0, done.stdout + done.stderr
     assert fake.requests == [] and "POST" in done.stdout  # the request shown, not sent
+    assert done.stdout.splitlines()[-1] == "qarun: skipped, a dry run (exit 0)"
     said_false = qarun(installed, tmp_path, base_env(tmp_path), "--dry-run", "false", *args)
     assert said_false.returncode == 0 and fake.requests_to("POST")
 

@@ -525,3 +525,20 @@ def test_runs_that_passed_with_an_outcome_fail_on_holds_say_why_the_step_fails(
     # The summary's own line does not send the reader to the summary.
     said = "> **The step fails:** QA.tech\\: 1 skipped of 2 tests."
     assert said in result.summary
+
+
+def test_the_plain_text_summary_says_a_dry_run_and_a_run_not_waited_for_as_the_markdown_does() -> (
+    None
+):
+    queued = make_run(status=Status.QUEUED, provider_status="INITIATED", duration=None)
+    triggered = make_outcome(queued, status=Status.TRIGGERED, exit_code=0)
+    assert render_text(triggered)[:2] == [
+        "QA.tech: triggered",
+        "  qarun started the runs and did not wait for them · took 192 s",
+    ]
+    dry = make_outcome(status=Status.SKIPPED, exit_code=0, dry_run=True, duration=None)
+    assert render_text(dry) == [
+        "QA.tech: dry run",
+        "  Nothing was sent: the requests above are those qarun would send.",
+    ]
+    assert render_summary(dry).startswith("## 🧪 QA.tech: dry run")

@@ -255,9 +255,9 @@ def report(
     outcome = redact_outcome(outcome, console.redact)
     settings = action.ending.settings
     targets = settings.targets if settings else report_targets(env)
-    lost = ""
+    said = ", a dry run" if outcome.dry_run else ""
     if not write_results(outcome, targets, env, console, cancel):
-        lost = "; the outputs were not written"
+        said += "; the outputs were not written"
         # Bad input stays exit 2: nothing was sent, and the input is what to fix first.
         if outcome.exit_code != EXIT_BAD_INPUT:
             outcome = replace(outcome, exit_code=EXIT_PLATFORM)
@@ -265,6 +265,6 @@ def report(
     if job is not None and job.github is not None:
         # After the report: GitHub may be slow, never decisive, and done by the `timeout`.
         job.github.finish_in_time(outcome, cancel, EXIT_BUDGET, until=job.step_deadline)
-    console.info(f"qarun: {outcome.status.value}{lost} (exit {outcome.exit_code})")
+    console.info(f"qarun: {outcome.status.value}{said} (exit {outcome.exit_code})")
     cancel.settle()
     return outcome.exit_code

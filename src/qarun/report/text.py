@@ -3,7 +3,7 @@ line per run, and each failure with the platform's message and link."""
 
 from __future__ import annotations
 
-from qarun.model import PROBLEMS, Outcome, Run
+from qarun.model import PROBLEMS, Outcome, Run, Status
 from qarun.text import clip
 from qarun.words import counts_words, says_more
 
@@ -12,13 +12,21 @@ _MESSAGE = 400
 
 
 def render_text(outcome: Outcome) -> list[str]:
-    lines = [f"{outcome.provider_title}: {outcome.status.value}"]
+    """The lines, as the Markdown summary says it: a dry run and a run not waited for have no
+    tests to count."""
+    status = "dry run" if outcome.dry_run else outcome.status.value
+    lines = [f"{outcome.provider_title}: {status}"]
     if outcome.error and outcome.exit_code == 0:
         # An error that failed the step was the log's line just above (`Ending.outcome`).
         lines.append(f"  {clip(outcome.error, _MESSAGE)}")
-    head, tally = counts_words(outcome.counts)
     took = f" · took {outcome.duration:.0f} s" if outcome.duration is not None else ""
-    lines.append("  " + (f"{head}: {tally}" if head else tally) + took)
+    if outcome.dry_run:
+        lines.append("  Nothing was sent: the requests above are those qarun would send.")
+    elif outcome.status is Status.TRIGGERED:
+        lines.append(f"  qarun started the runs and did not wait for them{took}")
+    else:
+        head, tally = counts_words(outcome.counts)
+        lines.append("  " + (f"{head}: {tally}" if head else tally) + took)
     for run in outcome.runs:
         lines.append("  " + _run_line(run))
     for run in outcome.runs:
