@@ -6,6 +6,7 @@ python -m tests.fakes serve --provider qatech --scenario passed --port 8765
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import threading
 
@@ -17,6 +18,15 @@ SCENARIOS = ("passed", "failed", "mixed", "never")
 
 def make_fake(provider: str, scenario: str) -> FakePlatform:
     return PLATFORMS[provider].scenario(scenario)
+
+
+def command_line(provider: str, fake: FakePlatform) -> str:
+    """The `qarun` command that runs against `fake`: its key in QARUN_API_KEY, the platform's
+    minimal inputs as options."""
+    inputs = PLATFORMS[provider].step_inputs(fake)
+    key = inputs.pop("api-key")
+    options = " ".join(f"--{name} {shlex.quote(value)}" for name, value in inputs.items())
+    return f"QARUN_API_KEY={shlex.quote(key)} .venv/bin/qarun {options}"
 
 
 def main() -> None:
@@ -31,7 +41,8 @@ def main() -> None:
 
     fake = make_fake(args.provider, args.scenario).start(args.host, args.port)
     print(
-        f"fake {args.provider} ({args.scenario}): api-url {fake.url}, key {fake.api_key}",
+        f"fake {args.provider} ({args.scenario}): api-url {fake.url}, key {fake.api_key}\n"
+        f"try it, from a checkout set up by scripts/setup.sh:\n  {command_line(args.provider, fake)}",
         flush=True,
     )
     stop = threading.Event()
