@@ -42,7 +42,8 @@ def main() -> None:
     fake = make_fake(args.provider, args.scenario).start(args.host, args.port)
     print(
         f"fake {args.provider} ({args.scenario}): api-url {fake.url}, key {fake.api_key}\n"
-        f"try it, from a checkout set up by scripts/setup.sh:\n  {command_line(args.provider, fake)}",
+        "try it, from a checkout set up by scripts/setup.sh:\n"
+        f"  {command_line(args.provider, fake)}",
         flush=True,
     )
     stop = threading.Event()
