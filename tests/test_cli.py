@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -502,3 +503,18 @@ def test_an_option_that_takes_several_values_takes_one_each_time_it_is_given(
         said = capsys.readouterr().err
         assert f"`{twice[0]}` given more than once; give each once." in said
         assert "10m" not in said and "false" not in said
+
+
+@pytest.mark.parametrize("provider", ["panto", "qatech", "qualigate"])
+def test_the_fake_platform_prints_a_command_that_the_command_takes(provider: str) -> None:
+    from tests.fakes.__main__ import command_line, make_fake
+
+    fake = make_fake(provider, "passed").start("127.0.0.1", 0)
+    try:
+        words, url = shlex.split(command_line(provider, fake)), fake.url
+    finally:
+        fake.stop()
+    assert words[0] == f"QARUN_API_KEY={fake.api_key}" and words[1] == ".venv/bin/qarun"
+    args = build_parser(manifest.inputs()).parse_args(words[2:])
+    env = cli.action_env(args, manifest.inputs(), {})
+    assert env["INPUT_PROVIDER"] == provider and env["INPUT_API-URL"] == url
