@@ -478,7 +478,24 @@ def test_a_summary_file_with_the_summary_off_is_refused(
             cli.run(["--provider", "qatech", *given, "--summary-file", "s.md"])
         assert ended.value.code == 2
         said = capsys.readouterr().err
-        assert "`--summary-file` asks for the Markdown summary that `--summary false`" in said
+        assert "asks for the Markdown summary that `--summary false`" in said
+    # Its variable, as every option has one.
+    monkeypatch.setenv("QARUN_SUMMARY_FILE", "s.md")
+    with pytest.raises(SystemExit) as ended:
+        cli.run(["--provider", "qatech", "--summary", "false"])
+    assert ended.value.code == 2
+
+
+def test_the_command_s_own_file_options_have_their_variables_too() -> None:
+    parser = build_parser(manifest.inputs())
+    variables = {"QARUN_SUMMARY_FILE": "s.md", "QARUN_DOTENV_FILE": "qa.env"}
+    env = cli.action_env(parser.parse_args(["--provider", "qatech"]), manifest.inputs(), variables)
+    assert env["GITHUB_STEP_SUMMARY"] == os.path.abspath("s.md")
+    assert env["QARUN_DOTENV_FILE"] == os.path.abspath("qa.env")
+    given = parser.parse_args(["--provider", "qatech", "--summary-file", "t.md"])
+    assert cli.action_env(given, manifest.inputs(), variables)["GITHUB_STEP_SUMMARY"].endswith(
+        "t.md"
+    )  # the option wins
 
 
 def test_help_says_how_the_action_s_words_read_for_the_command_and_what_is_required() -> None:

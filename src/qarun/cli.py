@@ -23,6 +23,8 @@ from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
 
 NOT_OPTIONS = frozenset(SECRET_VARIABLES)
+# The Markdown summary's file, as `--dotenv-file`'s is DOTENV_FILE: the option's variable.
+SUMMARY_FILE = "QARUN_SUMMARY_FILE"
 # --help reads in one pass: each option in the group a user looks for it in, in this order.
 HELP_GROUPS: dict[str, tuple[str, ...]] = {
     "what to run": (
@@ -166,11 +168,18 @@ def action_env(
     )
     given[INTERFACE] = COMMAND
     given.setdefault("GITHUB_WORKSPACE", os.getcwd())
-    if args.summary_file:
-        given["GITHUB_STEP_SUMMARY"] = os.path.abspath(args.summary_file[-1])
-    if args.dotenv_file:
-        given[DOTENV_FILE] = os.path.abspath(args.dotenv_file[-1])
+    summary_file = summary_file_of(args, env)
+    if summary_file:
+        given["GITHUB_STEP_SUMMARY"] = os.path.abspath(summary_file)
+    dotenv_file = args.dotenv_file[-1] if args.dotenv_file else env.get(DOTENV_FILE)
+    if dotenv_file:
+        given[DOTENV_FILE] = os.path.abspath(dotenv_file)
     return given
+
+
+def summary_file_of(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
+    """`--summary-file`, else QARUN_SUMMARY_FILE, as every option has its variable."""
+    return args.summary_file[-1] if args.summary_file else env.get(SUMMARY_FILE)
 
 
 def program(argv: Sequence[str], early_signals: Sequence[int] = ()) -> int:
@@ -195,10 +204,11 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     if repeated:
         parser.error(repeated)
     env = action_env(args, inputs, os.environ)
-    if args.summary_file and env.get(env_name("summary"), "").strip().lower() in FALSE_WORDS:
+    off = env.get(env_name("summary"), "").strip().lower() in FALSE_WORDS
+    if summary_file_of(args, os.environ) and off:
         parser.error(
-            "`--summary-file` asks for the Markdown summary that `--summary false` (or "
-            "`QARUN_SUMMARY`) turns off; keep one of them."
+            "`--summary-file` (or `QARUN_SUMMARY_FILE`) asks for the Markdown summary that "
+            "`--summary false` (or `QARUN_SUMMARY`) turns off; keep one of them."
         )
     from qarun.main import main
 
