@@ -439,8 +439,18 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
         cli.run(["--provider", "qatech", "--suit=abc", "stray"])
     assert ended.value.code == 2
     said = capsys.readouterr().err
-    assert "unknown option(s) (did you mean `--suite`?) and 1 other argument(s)" in said
+    assert "unknown option(s) (did you mean `--suite`?) and 1 argument(s) of no option" in said
     assert "abc" not in said and "stray" not in said and "--suit`" not in said
+    # A value after an unknown option is its own, not a second mistake; a value split by a
+    # space is said as such.
+    for argv, meant in (
+        (["--suit", "abc"], "unknown option(s) (did you mean `--suite`?); values are not"),
+        (["--timeout", "5", "minutes"], "1 argument(s) of no option (a value with spaces needs"),
+        (["--xyz", "1", "2"], "1 unknown option(s) and 1 argument(s) of no option"),
+    ):
+        with pytest.raises(SystemExit):
+            cli.run(["--provider", "qatech", *argv])
+        assert meant in capsys.readouterr().err, argv
     # A value glued to a real option: the typed name is not repeated either.
     with pytest.raises(SystemExit):
         cli.run(["--provider", "qatech", "--summary-fileK3y"])

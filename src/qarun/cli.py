@@ -247,17 +247,26 @@ def unknown_arguments(unknown: Sequence[str]) -> str:
     a value (a mistyped `--api_key SECRET`) is never repeated into a CI log."""
     # Only a near miss of a real option is named (`--suit`, with what was meant): anything
     # else (`-kSECRET`, `--api_key -SECRET`, `--SECRET`) may be a value, and is not repeated.
-    typed = [arg.split("=", 1)[0] for arg in unknown]
-    meant = _near(list(dict.fromkeys(name for name in typed if name.startswith("--"))))
+    options = [arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")]
+    meant = _near(list(dict.fromkeys(name for name in options if name.startswith("--"))))
     # The typed name is not repeated either: it may hold a value glued to a real option.
     named = [f"did you mean `{real}`?" for real in dict.fromkeys(meant.values())]
-    said = f"unknown option(s) ({' '.join(named)})" if named else "unknown argument(s)"
-    others = sum(1 for name in typed if name not in meant)
-    if named and others:
-        said += f" and {others} other argument(s)"
+    parts = [f"unknown option(s) ({' '.join(named)})"] if named else []
+    others = sum(1 for name in options if name not in meant)
+    if others:
+        parts.append(f"{others} {'other ' if named else ''}unknown option(s)")
+    # A word after an unknown option is its value; any other belongs to no option: most
+    # likely a value with a space in it (`--timeout 5 minutes`).
+    stray = sum(
+        1
+        for before, arg in zip(["", *unknown], unknown, strict=False)
+        if not arg.startswith("-") and not (before.startswith("-") and "=" not in before)
+    )
+    if stray:
+        parts.append(f"{stray} argument(s) of no option (a value with spaces needs quotes)")
     return (
-        f"{said}; values are not repeated, one might be a secret. Every option is "
-        "`--name value` or `--name=value`, and `qarun --help` lists them."
+        f"{' and '.join(parts)}; values are not repeated, one might be a secret. Every option "
+        "is `--name value` or `--name=value`, and `qarun --help` lists them."
     )
 
 
