@@ -171,4 +171,6 @@ def test_a_failing_filter_is_named_as_the_interface_names_it(
     assert result.exit_code == 1
     (warning,) = [line for line in result.log.splitlines() if "the jq program failed" in line]
     assert named in warning and f"the file that {report} writes" in warning
+    left = "`QARUN_FILTERED` is left empty" if env else "output `filtered` is left empty"
+    assert f"); {left}. Try the program" in warning
     assert "(set `suite` first)" in warning

@@ -38,7 +38,8 @@ sys.stdout.write("\\n".join(shown(result) for result in results))
 
 
 class FilterError(QarunError):
-    """The jq program failed, ran too long, or gave too much: output `filtered` stays empty."""
+    """The jq program failed, ran too long, or gave too much (said without a full stop: the
+    caller says what is left empty, named as its interface names it)."""
 
 
 def _answer(
@@ -57,9 +58,7 @@ def _answer(
                 child.kill()
                 child.communicate()
                 why = "the job was canceled" if stopped() else f"it ran past {time_limit:g} s"
-                raise FilterError(
-                    f"the jq program was stopped ({why}); output `filtered` is left empty."
-                ) from None
+                raise FilterError(f"the jq program was stopped ({why})") from None
 
 
 def run_filter(
@@ -86,12 +85,11 @@ def run_filter(
     if child.returncode != 0:
         said = err.decode("utf-8", "replace").strip().splitlines()
         raise FilterError(
-            f"the jq program failed on the report ({said[-1] if said else 'no message'}); output "
-            "`filtered` is left empty."
+            f"the jq program failed on the report ({said[-1] if said else 'no message'})"
         )
     if len(out) > MAX_RESULT_BYTES:
         raise FilterError(
             f"the jq program's result is {len(out):,} bytes, over the "
-            f"{MAX_RESULT_BYTES:,} an output may hold; output `filtered` is left empty."
+            f"{MAX_RESULT_BYTES:,} an output may hold"
         )
     return out.decode("utf-8", "replace")

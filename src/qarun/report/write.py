@@ -144,7 +144,10 @@ def _filtered(
         # The jq program's own words are kept as they are; the hint names the input as the
         # interface does.
         report = input_named("report-file", as_option)
-        said = f"{error} Try the program with `jq` on the file that {report} writes."
+        # The command's outputs are the dotenv file's QARUN_<NAME> lines.
+        output = "`QARUN_FILTERED`" if as_option else "output `filtered`"
+        said = f"{error}; {output} is left empty. Try the program with `jq` on the file that "
+        said += f"{report} writes."
         console.warning(str(InputProblem("output-filter", said, as_option=as_option)))
         return ""
 
