@@ -72,15 +72,28 @@ def write_results(
     )
     if values is None:
         return False
+    files = bool(report_file or junit_file)
+    return _set_outputs(console, writer, values, targets, files=files, as_option=as_option)
+
+
+def _set_outputs(
+    console: Console,
+    writer: ActionWriter,
+    values: dict[str, str],
+    targets: ReportTargets,
+    *,
+    files: bool,
+    as_option: bool,
+) -> bool:
+    """The outputs written; False, said in the interface's words, when they could not be
+    (`files`: report files were written, which still show the result)."""
     try:
         writer.set_outputs(values)
     except OutputsNotWritten as error:
-        as_option = through_command(env)
         outputs, later = ("The outputs", "jobs") if as_option else ("The step outputs", "steps")
-        shown = _shown_in(targets.summary, bool(report_file or junit_file))
         console.error(
             f"{outputs} could not be written to {error.where} ({error.reason}); later {later} "
-            f"would read them empty, so the step fails.{shown}"
+            f"would read them empty, so the step fails.{_shown_in(targets.summary, files)}"
         )
         return False
     return True
