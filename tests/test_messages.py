@@ -124,6 +124,13 @@ COMMAND_ENV = {INTERFACE: COMMAND}
             "`1280 × 720` is not a viewport; write `desktop`, `tablet`, `mobile` or a size",
         ),
         (
+            # A size too long to be a screen is no viewport, said as such (not a traceback).
+            {"PROVIDER": "qualigate", "SUITE": SUITE_ID, "DEVICES": f"desktop {'9' * 5000}x1"},
+            "devices",
+            f"`desktop {'9' * 5000}x1` is not a viewport; write",
+            f"`desktop {'9' * 5000}x1` is not a viewport; write",
+        ),
+        (
             {"PROVIDER": "qatech", "REPORT-FILE": "a.json", "JUNIT-FILE": "a.json"},
             "junit-file",
             "same file as `report-file` (a.json); the JUnit file would overwrite the JSON report. "

@@ -55,6 +55,20 @@ def test_an_unwritable_dotenv_file_is_named_as_the_dotenv_file_and_github_output
     assert "Qualigate: failed" in result.summary
 
 
+def test_lost_outputs_point_only_where_the_result_was_written(serve: Serve, tmp_path: Path) -> None:
+    (tmp_path / "outputs-is-a-folder").mkdir()
+    (tmp_path / "summary-is-a-folder").mkdir()
+    lost = {
+        "GITHUB_OUTPUT": str(tmp_path / "outputs-is-a-folder"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary-is-a-folder"),
+    }
+    result = run(serve, tmp_path, env=lost)
+    assert result.exit_code == 3
+    (error,) = [error for error in result.errors() if "could not be written" in error]
+    assert "later steps or jobs would read them empty" in error  # the action's own words
+    assert error.endswith("so the step fails. The report files show the result.")
+
+
 def test_the_command_says_its_outputs_are_lost_in_its_own_words_and_on_its_last_line(
     serve: Serve, tmp_path: Path
 ) -> None:

@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from qarun import __version__, manifest
 from qarun.errors import KEY_VARIABLE, SECRET_VARIABLES, TOKEN_VARIABLES, command_variable
-from qarun.inputs import COMMAND, FALSE_WORDS, INTERFACE, env_name
+from qarun.inputs import COMMAND, FALSE_WORDS, INTERFACE, REPEATED, env_name
 from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
 
@@ -61,9 +61,7 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
 # Inputs that take several values, one per line or after commas: a repeated option adds its
 # value (`--devices desktop --devices mobile`). Any other option given twice is refused: the
 # last value winning would silently drop the first.
-SEVERAL = frozenset(
-    {"suite", "test-case", "project", "app", "tags", "exclude-tags", "devices", "fail-on"}
-)
+SEVERAL = frozenset({"suite", "test-case", "app", "tags", "exclude-tags", "devices", "fail-on"})
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
 # argparse's "ignored explicit argument 'VALUE'": cut after the words, whatever the quotes.
@@ -158,8 +156,13 @@ def action_env(
     for name in inputs:
         if name in NOT_OPTIONS:
             continue
-        values: list[str] | None = getattr(args, name.replace("-", "_"))
-        value = "\n".join(values) if values else env.get(command_variable(name))
+        # An option given empty says nothing: its variable, or the default, holds
+        # (`--dry-run "$EMPTY"` with QARUN_DRY_RUN=true is still a dry run).
+        values = [v for v in getattr(args, name.replace("-", "_")) or () if v.strip()]
+        if not values:
+            value = env.get(command_variable(name))
+        else:  # given twice, one that takes one value is refused (`given_twice`)
+            value = "\n".join(values) if name in SEVERAL else values[-1]
         if value is not None:
             given[env_name(name)] = value
     given[env_name("api-key")] = env.get(KEY_VARIABLE, "")
@@ -167,6 +170,7 @@ def action_env(
         (env[name] for name in TOKEN_VARIABLES if env.get(name)), ""
     )
     given[INTERFACE] = COMMAND
+    given[REPEATED] = " ".join(given_twice(args))
     given.setdefault("GITHUB_WORKSPACE", os.getcwd())
     summary_file = summary_file_of(args, env)
     if summary_file:
@@ -200,12 +204,11 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         parser.error(unknown_arguments(unknown))
-    repeated = given_twice(args)
-    if repeated:
-        parser.error(repeated)
     env = action_env(args, inputs, os.environ)
     off = env.get(env_name("summary"), "").strip().lower() in FALSE_WORDS
-    if summary_file_of(args, os.environ) and off:
+    # `--summary false` wins over a QARUN_SUMMARY_FILE, as an option wins over any variable.
+    overridden = off and args.summary and not args.summary_file
+    if summary_file_of(args, os.environ) and off and not overridden:
         parser.error(
             "`--summary-file` (or `QARUN_SUMMARY_FILE`) asks for the Markdown summary that "
             "`--summary false` (or `QARUN_SUMMARY`) turns off; keep one of them."
@@ -215,17 +218,16 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     return main(env, early_signals=early_signals)
 
 
-def given_twice(args: argparse.Namespace) -> str | None:
-    """What to say of options given more than once that take one value (`--timeout 5m
-    --timeout 10m`); None when there are none. The values are not repeated."""
-    twice = [
-        f"`--{name.replace('_', '-')}`"
+def given_twice(args: argparse.Namespace) -> list[str]:
+    """The options given more than once that take one value (`--timeout 5m --timeout 10m`):
+    refused as bad input (`inputs.REPEATED`), with the results written as for any other."""
+    return [
+        option
         for name, values in vars(args).items()
-        if name.replace("_", "-") not in SEVERAL and values is not None and len(values) > 1
+        if (option := name.replace("_", "-")) not in SEVERAL
+        and values is not None
+        and len(values) > 1
     ]
-    if not twice:
-        return None
-    return f"{' and '.join(twice)} given more than once; give each once."
 
 
 def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:

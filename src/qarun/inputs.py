@@ -21,8 +21,10 @@ TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 
 
-# Set by the `qarun` command in the environment it runs qarun with (qarun.cli).
+# Set by the `qarun` command in the environment it runs qarun with (qarun.cli); REPEATED names
+# the options given more than once that take one value, refused as bad input like any other.
 INTERFACE, COMMAND = "QARUN_INTERFACE", "command"
+REPEATED = "QARUN_REPEATED_OPTIONS"
 
 
 def through_command(env: Mapping[str, str]) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qarun import manifest
-from qarun.inputs import Inputs, split_items
+from qarun.inputs import REPEATED, Inputs, split_items
 from qarun.model import Status
 from qarun.providers import PROVIDERS, provider_inputs, takers
 from qarun.providers.base import Options
@@ -73,6 +73,8 @@ class Settings:
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Reads every input from the environment; raises InputError listing every problem."""
     inputs = Inputs.from_env(env, list(manifest.inputs()))
+    for name in env.get(REPEATED, "").split() if inputs.as_options else ():
+        inputs.problem(name, "is given more than once; give it once.")
     return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
 
 

@@ -12,7 +12,8 @@ from qarun.providers.base import Options
 
 EXAMPLE_ID = "770e8400-e29b-41d4-a716-446655440000"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_SIZE = re.compile(r"(\d+)\s*x\s*(\d+)", re.IGNORECASE)
+# At most six digits a side: a longer number is no screen, and int() refuses over 4,300.
+_SIZE = re.compile(r"(\d{1,6})\s*x\s*(\d{1,6})", re.IGNORECASE)
 _BROWSER = re.compile(r"[A-Za-z0-9._-]+")
 PRESETS = ("desktop", "tablet", "mobile")
 

@@ -55,12 +55,15 @@ def write_results(
         junit_file = _file(console, writer, targets, junit_path, what=what, render=render)
     if targets.output_filter and document is not None:
         filtered = _filtered(targets.output_filter, document, console, cancel, as_option=as_option)
+    summary_written = False
     if targets.summary:
         # The command writes its Markdown summary where `--summary-file` says.
         summary = "the Markdown summary (`--summary-file`)" if as_option else "the job summary"
         markdown = _made(console, summary, lambda: render_summary(outcome))
         if markdown is not None:
-            _written(console, summary, writer.append_summary, markdown)
+            summary_written = _written(console, summary, writer.append_summary, markdown)
+    # Outside GitHub the text summary in the log shows the result too.
+    summary_written = summary_written or (not console.github and targets.summary)
     if not console.github and targets.summary:
         _text_summary(console, outcome)  # whatever becomes of the outputs
     values = _made(
@@ -72,39 +75,41 @@ def write_results(
     )
     if values is None:
         return False
-    files = bool(report_file or junit_file)
-    return _set_outputs(console, writer, values, targets, files=files, as_option=as_option)
+    shown = _shown_in(summary_written, bool(report_file or junit_file))
+    return _set_outputs(console, writer, values, shown=shown, as_option=as_option)
 
 
 def _set_outputs(
     console: Console,
     writer: ActionWriter,
     values: dict[str, str],
-    targets: ReportTargets,
     *,
-    files: bool,
+    shown: str,
     as_option: bool,
 ) -> bool:
     """The outputs written; False, said in the interface's words, when they could not be
-    (`files`: report files were written, which still show the result)."""
+    (`shown`: where the result still is)."""
     try:
         writer.set_outputs(values)
     except OutputsNotWritten as error:
-        outputs, later = ("The outputs", "jobs") if as_option else ("The step outputs", "steps")
+        outputs, later = (
+            ("The outputs", "jobs") if as_option else ("The step outputs", "steps or jobs")
+        )
         console.error(
             f"{outputs} could not be written to {error.where} ({error.reason}); later {later} "
-            f"would read them empty, so the step fails.{_shown_in(targets.summary, files)}"
+            f"would read them empty, so the step fails.{shown}"
         )
         return False
     return True
 
 
 def _shown_in(summary: bool, files: bool) -> str:
-    """Where the result still is, once the outputs are lost: " The summary shows the result"."""
+    """Where the result still is, once the outputs are lost (the summary and the report files
+    that were written): " The summary shows the result"."""
     where = [*(["the summary"] if summary else []), *(["the report files"] if files else [])]
     if not where:
         return ""
-    verb = "show" if len(where) > 1 else "shows"
+    verb = "shows" if where == ["the summary"] else "show"
     return f" {' and '.join(where).capitalize()} {verb} the result."
 
 
