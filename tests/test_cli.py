@@ -166,15 +166,21 @@ def test_each_ci_system_s_pull_request_reaches_the_platform(
     assert "## ❌ Qualigate: failed" in (tmp_path / "qa" / "summary.md").read_text()
 
 
+def qualigate_passing(
+    installed: Path, serve: Serve, tmp_path: Path, *options: str
+) -> tuple[subprocess.CompletedProcess[str], Fake]:
+    """`qarun` with `options` against a Qualigate suite that passes, and the fake it ran on."""
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    given = ["--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID, *options]
+    return qarun(installed, tmp_path, base_env(tmp_path), *given), fake
+
+
 def test_a_summary_file_names_the_command_s_options(
     installed: Path, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
-    done = qarun(
-        installed, tmp_path, base_env(tmp_path),
-        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
-        "--wait", "false", "--summary-file", "summary.md",
-    )  # fmt: skip
+    done, _ = qualigate_passing(
+        installed, serve, tmp_path, "--wait", "false", "--summary-file", "summary.md"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "`--wait` is false: qarun started the runs and did not wait for them." in summary
@@ -545,10 +551,8 @@ def test_the_fake_platform_prints_a_command_that_the_command_takes(provider: str
 def test_an_option_that_takes_one_value_given_twice_is_bad_input_and_the_results_are_written(
     installed: Path, serve: Serve, tmp_path: Path
 ) -> None:
-    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
-    done = qarun(
-        installed, tmp_path, base_env(tmp_path),
-        "--provider", "qualigate", "--api-url", fake.url, "--suite", SUITE_ID,
+    done, fake = qualigate_passing(
+        installed, serve, tmp_path,
         "--timeout", "5m", "--timeout", "10m", "--summary-file", "a.md", "--summary-file", "b.md",
         "--dotenv-file", "qa.env",
     )  # fmt: skip
