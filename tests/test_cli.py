@@ -524,8 +524,10 @@ def test_help_says_how_the_action_s_words_read_for_the_command_and_what_is_requi
 def test_an_option_that_takes_several_values_takes_one_each_time_it_is_given() -> None:
     parser = build_parser(manifest.inputs())
     argv = ["--provider", "qualigate", "--devices", "desktop", "--devices", "1280x720"]
-    env = cli.action_env(parser.parse_args([*argv, "--suite", "a,b"]), manifest.inputs(), {})
-    assert env["INPUT_DEVICES"] == "desktop\n1280x720" and env["INPUT_SUITE"] == "a,b"
+    more = ["--suite", "a,b", "--suite", "c", "--fail-on", "failed", "--fail-on", "skipped"]
+    env = cli.action_env(parser.parse_args([*argv, *more]), manifest.inputs(), {})
+    assert env["INPUT_DEVICES"] == "desktop\n1280x720" and env["INPUT_SUITE"] == "a,b\nc"
+    assert env["INPUT_FAIL-ON"] == "failed\nskipped" and env[cli.REPEATED] == ""
     # An option given empty says nothing: its variable holds.
     empty = parser.parse_args(["--provider", "qualigate", "--dry-run", ""])
     assert cli.action_env(empty, manifest.inputs(), {"QARUN_DRY_RUN": "true"})["INPUT_DRY-RUN"] == (

@@ -124,6 +124,12 @@ COMMAND_ENV = {INTERFACE: COMMAND}
             "`1280 × 720` is not a viewport; write `desktop`, `tablet`, `mobile` or a size",
         ),
         (
+            {"PROVIDER": "qatech", "SUITE": "pln_abc123 pln_def456"},
+            "suite",
+            "`pln_abc123 pln_def456` is not a test plan short id (several go on separate lines",
+            "`pln_abc123 pln_def456` is not a test plan short id (several go on separate lines",
+        ),
+        (
             # A size too long to be a screen is no viewport, said as such (not a traceback).
             {"PROVIDER": "qualigate", "SUITE": SUITE_ID, "DEVICES": f"desktop {'9' * 5000}x1"},
             "devices",
