@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from qarun import verdict
-from qarun.failure import failure_sentence
+from qarun.failure import failure_sentences
 from qarun.model import SEVERITY, Counts, Outcome, Run, Status, TestResult
 from qarun.providers.base import judged
 from qarun.verdict import (
@@ -380,7 +380,8 @@ SUMMARY = "see the job summary."
 
 
 def said(outcome: Outcome, fail_on: frozenset[Status] = DEFAULT_FAIL_ON) -> str:
-    return failure_sentence(outcome, fail_on)
+    """The log's sentence, as the action says it."""
+    return failure_sentences(outcome, fail_on, "`timeout`", "see the job summary")[0]
 
 
 def test_the_failure_sentence_counts_the_tests_whose_outcome_fails_the_step() -> None:

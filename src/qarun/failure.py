@@ -14,16 +14,6 @@ FAILING = (Status.FAILED, Status.ERROR, Status.TIMEOUT, Status.CANCELED, Status.
 QUOTED_CHARS = 200
 
 
-def failure_sentence(
-    outcome: Outcome,
-    fail_on: frozenset[Status],
-    timeout: str = "`timeout`",
-    where: str = "see the job summary",
-) -> str:
-    """The log's sentence (`failure_sentences`)."""
-    return failure_sentences(outcome, fail_on, timeout, where)[0]
-
-
 def failure_sentences(
     outcome: Outcome, fail_on: frozenset[Status], timeout: str, where: str
 ) -> tuple[str, str]:

@@ -146,7 +146,7 @@ class Ending:
             self.console.info(progress_line(outcome.runs, outcome.duration or 0.0))
 
     def _failure_sentences(self, outcome: Outcome) -> tuple[str, str]:
-        """`failure_sentence` for the log and for the summary, from the outcome as redacted (a
+        """`failure_sentences` for the log and for the summary, from the outcome as redacted (a
         message cut short could keep part of a key), naming the input as the interface does;
         the log's points where this run shows its details: the job summary, the text summary
         below, or the platform."""
@@ -155,7 +155,7 @@ class Ending:
         # Only `finished` ends on the results (every other ending gives its error), after
         # the settings were read.
         assert self.settings is not None
-        timeout = input_named("timeout", through_command(self.env))
+        timeout = input_named("timeout", outcome.as_options)
         redacted = redact_outcome(outcome, self.console.redact)
         if not self.settings.summary:
             where = "see each run on the platform"
