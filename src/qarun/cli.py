@@ -172,18 +172,23 @@ def action_env(
     given[INTERFACE] = COMMAND
     given[REPEATED] = " ".join(given_twice(args))
     given.setdefault("GITHUB_WORKSPACE", os.getcwd())
-    summary_file = summary_file_of(args, env)
-    if summary_file:
-        given["GITHUB_STEP_SUMMARY"] = os.path.abspath(summary_file)
-    dotenv_file = args.dotenv_file[-1] if args.dotenv_file else env.get(DOTENV_FILE)
-    if dotenv_file:
-        given[DOTENV_FILE] = os.path.abspath(dotenv_file)
+    for where, path in (
+        ("GITHUB_STEP_SUMMARY", summary_file_of(args, env)),
+        (DOTENV_FILE, _file_of(args.dotenv_file, env, DOTENV_FILE)),
+    ):
+        if path:
+            given[where] = os.path.abspath(path)
     return given
 
 
 def summary_file_of(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
-    """`--summary-file`, else QARUN_SUMMARY_FILE, as every option has its variable."""
-    return args.summary_file[-1] if args.summary_file else env.get(SUMMARY_FILE)
+    return _file_of(args.summary_file, env, SUMMARY_FILE)
+
+
+def _file_of(given: list[str] | None, env: Mapping[str, str], variable: str) -> str | None:
+    """One of the command's own file options (the last given: more than one is refused), else
+    its variable, as every option has one."""
+    return given[-1] if given else env.get(variable)
 
 
 def program(argv: Sequence[str], early_signals: Sequence[int] = ()) -> int:

@@ -62,10 +62,9 @@ def write_results(
         markdown = _made(console, summary, lambda: render_summary(outcome))
         if markdown is not None:
             summary_written = _written(console, summary, writer.append_summary, markdown)
-    # Outside GitHub the text summary in the log shows the result too.
-    summary_written = summary_written or (not console.github and targets.summary)
     if not console.github and targets.summary:
         _text_summary(console, outcome)  # whatever becomes of the outputs
+        summary_written = True  # the log's text summary shows the result too
     values = _made(
         console,
         "the step outputs",
