@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from qarun.model import COUNTED, Counts, Status
 
+# What a run not waited for (`wait: false`) has instead of a count of tests.
+DID_NOT_WAIT = "qarun started the runs and did not wait for them"
+
 
 def counts_words(counts: Counts) -> tuple[str, str]:
     """("3 tests", "2 passed, 1 not finished"), or ("", "No tests ran"): the summary's count

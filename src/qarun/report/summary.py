@@ -18,7 +18,7 @@ from qarun.model import PROBLEMS, Outcome, Run, Status, TestResult
 from qarun.report.markdown import code_block, escape_md, escape_with_code
 from qarun.text import clip
 from qarun.urls import link_url
-from qarun.words import counts_words, says_more
+from qarun.words import DID_NOT_WAIT, counts_words, says_more
 
 DEFAULT_MAX_BYTES = 1_000_000
 
@@ -74,7 +74,7 @@ def _head(outcome: Outcome) -> list[str]:
         lines += ["", "**Dry run:** nothing was sent. These are the requests qarun would send."]
     if outcome.status is Status.TRIGGERED:
         wait = input_named("wait", outcome.as_options)
-        lines += ["", f"{wait} is false: qarun started the runs and did not wait for them."]
+        lines += ["", f"{wait} is false: {DID_NOT_WAIT}."]
     if outcome.error:
         lines += ["", f"> **Error:** {escape_with_code(clip(outcome.error, ERROR_CHARS))}"]
     elif outcome.failure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qarun.model import PROBLEMS, Outcome, Run, Status
 from qarun.text import clip
-from qarun.words import counts_words, says_more
+from qarun.words import DID_NOT_WAIT, counts_words, says_more
 
 _NAME = 80
 _MESSAGE = 400
@@ -23,7 +23,7 @@ def render_text(outcome: Outcome) -> list[str]:
     if outcome.dry_run:
         lines.append("  Nothing was sent: the requests above are those qarun would send.")
     elif outcome.status is Status.TRIGGERED:
-        lines.append(f"  qarun started the runs and did not wait for them{took}")
+        lines.append(f"  {DID_NOT_WAIT}{took}")
     else:
         head, tally = counts_words(outcome.counts)
         lines.append("  " + (f"{head}: {tally}" if head else tally) + took)
