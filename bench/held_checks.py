@@ -9,15 +9,14 @@ pass (their end a forecast can see) apart from runs that fail in a step drawn at
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from bench.fleet import plan
 from bench.fleet_run import ALONE, SHARED, Measured, run_fleets
-from bench.progress import PATTERNS, Held, chosen_sets, parsed, set_options, shows
-from bench.tables import machine_name, mean, table
+from bench.progress import Held, chosen_sets, fleet_arguments, shows
+from bench.tables import mean, table
 from qarun import wait
 from qarun.model import Run
 
@@ -90,12 +89,7 @@ def measure(jobs: int, pattern: str, seeds: Sequence[int], held_set: Held) -> li
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=10)
-    parser.add_argument("--pattern", choices=PATTERNS, default="even")
-    set_options(parser)
-    args = parsed(parser)
-    print(machine_name())
+    args = fleet_arguments(__doc__, jobs=10, pattern="even")
     headers = ["runs", "key", "runs seen", "lag s", "asked s before the end (-: after)", "held s"]
     for held in chosen_sets(args.held_aside, args.all):
         every = held.seeds(args.seeds)

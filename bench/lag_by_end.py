@@ -7,24 +7,18 @@ each, their lag grouped by when their runs ended (seconds after the first job st
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 
 from bench.fleet import plan
 from bench.fleet_run import ALONE, SHARED, run_fleets
-from bench.progress import PATTERNS, chosen_sets, parsed, set_options, shows
-from bench.tables import machine_name, mean, table
+from bench.progress import chosen_sets, fleet_arguments, shows
+from bench.tables import mean, table
 
 BUCKET = 20.0  # seconds of run ends a row
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=5)
-    parser.add_argument("--pattern", choices=PATTERNS, default="even")
-    set_options(parser)
-    args = parsed(parser)
-    print(machine_name())
+    args = fleet_arguments(__doc__, jobs=5, pattern="even")
     for held in chosen_sets(args.held_aside, args.all):
         shared: dict[int, list[float]] = defaultdict(list)
         alone: dict[int, list[float]] = defaultdict(list)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bench.tables import machine_name
 from qarun.model import Progress
 
 PATTERNS = ("even", "bursty", "stalled-start", "stalled-after-jump", "backwards", "absent")
@@ -101,6 +102,18 @@ def parsed(parser: argparse.ArgumentParser) -> argparse.Namespace:
     args = parser.parse_args()
     if not 1 <= args.seeds <= MAX_SEEDS:
         parser.error(f"--seeds: 1 to {MAX_SEEDS}")
+    return args
+
+
+def fleet_arguments(doc: str, jobs: int, pattern: str) -> argparse.Namespace:
+    """The command line of a bench on one fleet size and pattern (`--jobs`, `--pattern`, and
+    the sets of `set_options`), with the machine's name printed first, as each table's head."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=jobs)
+    parser.add_argument("--pattern", choices=PATTERNS, default=pattern)
+    set_options(parser)
+    args = parsed(parser)
+    print(machine_name())
     return args
 
 

@@ -13,14 +13,13 @@ one virtual time, seed by seed.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 from bench.fleet import DEFAULT_PATTERN, plan
 from bench.fleet_figures import Figures, variant_rows
 from bench.fleet_run import UNTOLD, run_fleets
-from bench.progress import PATTERNS, chosen_sets, parsed, set_options, shows
-from bench.tables import machine_name, table
+from bench.progress import chosen_sets, fleet_arguments, shows
+from bench.tables import table
 
 
 def main() -> None:
@@ -30,12 +29,7 @@ def main() -> None:
 def compare(doc: str, pattern: str, groups: list[str], title: str, first: str) -> None:
     """`groups` side by side on one virtual time, seed by seed, in each set the command line
     chose: a row a group (lag, 429s, requests, wrong verdicts, exit 3) headed `first`."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=10)
-    set_options(parser)
-    parser.add_argument("--pattern", choices=PATTERNS, default=pattern)
-    args = parsed(parser)
-    print(machine_name())
+    args = fleet_arguments(doc, jobs=10, pattern=pattern)
     for held in chosen_sets(args.held_aside, args.all):
         began = time.monotonic()
         seeds = held.seeds(args.seeds)
