@@ -58,21 +58,18 @@ def escape_with_code(text: str) -> str:
     # removed, and an empty pair of backticks would join the next span's into an unmatched run.
     visible = _replace_all(text, ((char, "") for char in _INVISIBLE)).strip()
     parts = _CODE_SPAN.split(visible)
-    return _safe_start(
-        "".join(
-            _code(part) if index % 2 and part.strip() else _escape(_spanned(part, index))
-            for index, part in enumerate(parts)
-        )
-    )
+    # The split alternates text and code spans: odd parts are the spans' insides.
+    return _safe_start("".join(_part(part, index % 2 == 1) for index, part in enumerate(parts)))
 
 
-def _code(part: str) -> str:
+def _part(part: str, in_code: bool) -> str:
+    """Plain text escaped; a code span kept as code, but a blank one escaped as plain text,
+    backticks and all: never an empty span."""
+    if not in_code:
+        return _escape(part)
+    if not part.strip():
+        return _escape(f"`{part}`")
     return f"`{_replace_all(part, _CODE_REPLACEMENTS)}`"
-
-
-def _spanned(part: str, index: int) -> str:
-    """A blank span's text with its backticks, escaped as plain text: never an empty span."""
-    return f"`{part}`" if index % 2 else part
 
 
 def _escape(text: str) -> str:
