@@ -27,7 +27,7 @@ from tests.harness import run_action
 from bench.clocks import VirtualTime, on_wall_clock
 from bench.pattern_fake import ShowingFake
 from bench.progress import Shows
-from bench.schedule import SavingSchedule
+from bench.schedule import FillingSchedule, SavingSchedule
 from qarun.deadline import Deadline
 from qarun.errors import QarunError
 from qarun.git_context import GitContext
@@ -57,6 +57,7 @@ SAVING = {
     f"saving for the end, {reach:g} spread(s), {stretch:g} × poll-interval": (reach, stretch)
     for reach, stretch in ((2.0, 2.0), (2.0, 3.0), (1.0, 3.0), (1.0, 6.0))
 }
+FILLING = {f"filling at {share:g} of the bucket": share for share in (0.0, 0.5, 1.0)}
 
 
 class CountingFake(ShowingFake):
@@ -198,6 +199,9 @@ def virtual_job(
 
 def _schedule(group: str, client: HttpClient) -> Schedule:
     """qarun's schedule, or in a SAVING group the variant that saves for a forecast end."""
+    if group in FILLING:
+        routes = tuple(sorted(route for group_ in client.limits.alike for route in group_))
+        return FillingSchedule(DEFAULT_POLL_INTERVAL, client.limits, FILLING[group], routes)
     if group not in SAVING:
         return Schedule(DEFAULT_POLL_INTERVAL)
     reach, stretch = SAVING[group]

@@ -328,3 +328,30 @@ def _met(ok: bool) -> str:
 
 if __name__ == "__main__":
     main()
+
+
+@dataclass
+class FillingSchedule(Schedule):
+    """qarun's schedule, but once the key is shared, a check also goes whenever the job's
+    part of the key would otherwise be lost: its bucket holds `spend_at` of its depth."""
+
+    limits: KeyLimits | None = None
+    spend_at: float = 1.0
+    routes: tuple[str, ...] = ()
+
+    def pause(self, runs: Sequence[Run], elapsed: float, forecasts: Forecasts) -> float:
+        ours = super().pause(runs, elapsed, forecasts)
+        if self.limits is None or not self.limits.shares:
+            return ours
+        return min(ours, *(self._full_in(route) for route in self.routes))
+
+    def _full_in(self, route: str) -> float:
+        assert self.limits is not None
+        share = self.limits.shares.get(route)
+        now = self.limits.clock()
+        pace = share.allowed(now) if share is not None else None
+        if share is None or pace is None:
+            return math.inf
+        wanted = max(1.0, self.spend_at * share.depth)
+        tokens = share._tokens(now, pace)
+        return max(self.limits.held(route), (wanted - tokens) / pace, 0.0)
