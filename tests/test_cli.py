@@ -276,7 +276,7 @@ def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment
         args = (given, KEY) if not given.endswith("=") else (given + KEY,)
         refused = qarun(installed, tmp_path, base_env(tmp_path), "--provider", "qatech", *args)
         assert refused.returncode == 2
-        assert f"option `{given.rstrip('=')}`" in refused.stderr and variable in refused.stderr
+        assert f"option `{given.rstrip('=')}`" in refused.stdout and variable in refused.stdout
         assert KEY not in refused.stdout + refused.stderr
 
 
@@ -441,10 +441,8 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
 ) -> None:
     """A typo (`--suit`) is not taken for `--suite` but named with what was meant; anything
     else that might be a value (a secret) never reaches the log."""
-    with pytest.raises(SystemExit) as ended:
-        cli.run(["--provider", "qatech", "--suit=abc", "stray"])
-    assert ended.value.code == 2
-    said = capsys.readouterr().err
+    code, said = refused(capsys, "--suit=abc", "stray")
+    assert code == 2
     assert "unknown option(s) (did you mean `--suite`?) and 1 argument(s) of no option" in said
     assert "abc" not in said and "stray" not in said and "--suit`" not in said
     # A value after an unknown option is its own, not a second mistake; a value split by a
@@ -454,18 +452,12 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
         (["--timeout", "5", "minutes"], "1 argument(s) of no option (a value with spaces needs"),
         (["--xyz", "1", "2"], "1 unknown option(s) and 1 argument(s) of no option"),
     ):
-        with pytest.raises(SystemExit):
-            cli.run(["--provider", "qatech", *argv])
-        assert meant in capsys.readouterr().err, argv
+        assert meant in refused(capsys, *argv)[1], argv
     # A value glued to a real option: the typed name is not repeated either.
-    with pytest.raises(SystemExit):
-        cli.run(["--provider", "qatech", "--summary-fileK3y"])
-    glued = capsys.readouterr().err
+    glued = refused(capsys, "--summary-fileK3y")[1]
     assert "did you mean `--summary-file`?" in glued and "K3y" not in glued
     # A near miss of a refused option is not suggested.
-    with pytest.raises(SystemExit):
-        cli.run(["--provider", "qatech", "--api-kye", "x"])
-    assert "did you mean" not in capsys.readouterr().err
+    assert "did you mean" not in refused(capsys, "--api-kye", "x")[1]
     # The key's option however written, a dash-led value, an option-looking key, a short
     # option glued to it, argparse's own errors in either quotes.
     for argv in (
@@ -479,27 +471,31 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
         [f"--help=ab'{KEY}"],
         [f"--version={KEY}'"],
     ):
-        with pytest.raises(SystemExit) as ended:
-            cli.run(["--provider", "qatech", *argv])
-        assert ended.value.code == 2
-        assert KEY not in capsys.readouterr().err, argv
+        code, said = refused(capsys, *argv)
+        assert code == 2 and KEY not in said, argv
+
+
+def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """The command run in-process for QA.tech with `argv` (no key: nothing can be sent), its
+    exit code and all it printed."""
+    code = cli.run(["--provider", "qatech", *argv])
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 def test_a_summary_file_with_the_summary_off_is_refused(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     for given in (["--summary", "false"], []):
         monkeypatch.setenv("QARUN_SUMMARY", "no")  # the option, else its variable
-        with pytest.raises(SystemExit) as ended:
-            cli.run(["--provider", "qatech", *given, "--summary-file", "s.md"])
-        assert ended.value.code == 2
-        said = capsys.readouterr().err
-        assert "asks for the Markdown summary that `--summary false`" in said
+        code, said = refused(capsys, *given, "--summary-file", "s.md")
+        assert code == 2
+        assert "option `--summary-file` (`QARUN_SUMMARY_FILE`): asks for the Markdown" in said
     # Its variable, as every option has one; `--summary false` wins over it.
     monkeypatch.setenv("QARUN_SUMMARY_FILE", "s.md")
-    with pytest.raises(SystemExit) as ended:
-        cli.run(["--provider", "qatech"])
-    assert ended.value.code == 2
+    assert "asks for the Markdown" in refused(capsys)[1]
+    assert "asks for the Markdown" not in refused(capsys, "--summary", "false")[1]
 
 
 def test_the_command_s_own_file_options_have_their_variables_too() -> None:
@@ -527,7 +523,7 @@ def test_an_option_that_takes_several_values_takes_one_each_time_it_is_given() -
     more = ["--suite", "a,b", "--suite", "c", "--fail-on", "failed", "--fail-on", "skipped"]
     env = cli.action_env(parser.parse_args([*argv, *more]), manifest.inputs(), {})
     assert env["INPUT_DEVICES"] == "desktop\n1280x720" and env["INPUT_SUITE"] == "a,b\nc"
-    assert env["INPUT_FAIL-ON"] == "failed\nskipped" and env[cli.REPEATED] == ""
+    assert env["INPUT_FAIL-ON"] == "failed\nskipped" and env[cli.COMMAND_LINE] == "[]"
     # An option given empty says nothing: its variable holds.
     empty = parser.parse_args(["--provider", "qualigate", "--dry-run", ""])
     assert cli.action_env(empty, manifest.inputs(), {"QARUN_DRY_RUN": "true"})["INPUT_DRY-RUN"] == (
@@ -565,4 +561,38 @@ def test_an_option_that_takes_one_value_given_twice_is_bad_input_and_the_results
     assert "option `--summary-file` (`QARUN_SUMMARY_FILE`): is given more than once" in log
     assert "5m" not in log and "10m" not in log  # the values are not repeated
     assert "QARUN_STATUS=error" in (tmp_path / "qa.env").read_text(encoding="utf-8").splitlines()
+    assert done.stdout.splitlines()[-1] == "qarun: error (exit 2)"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--suit", "abc"], "unknown option(s) (did you mean `--suite`?); values are not"),
+        ([f"--api-key={KEY}"], "option `--api-key`: secrets are never read from the command"),
+        (["--summary", "false", "--summary-file", "s.md"], "option `--summary-file` (`QARUN_"),
+        (["--poll-interval"], "option `--poll-interval` (`QARUN_POLL_INTERVAL`): is given with no"),
+        (["--help=x"], "argument -h/--help: ignored explicit argument"),
+    ],
+)
+def test_a_command_line_that_cannot_be_read_is_bad_input_and_the_results_are_written(
+    installed: Path, serve: Serve, tmp_path: Path, argv: list[str], said: str
+) -> None:
+    """An unknown option, a secret's option, two options that contradict each other or one
+    missing its value: exit 2 and nothing sent, as for any bad input, and the outputs and the
+    report written where the options read so far or their variables say."""
+    fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
+    env = {**base_env(tmp_path), "QARUN_DOTENV_FILE": "qa.env", "QARUN_API_URL": fake.url}
+    # Where argparse cannot read the line, the options are not read either, their variables
+    # are.
+    env["QARUN_REPORT_FILE"] = "r.json"
+    given = ["--provider", "qualigate", "--suite", SUITE_ID, "--report-file", "o.json", *argv]
+    done = qarun(installed, tmp_path, env, *given)
+    log = done.stdout + done.stderr
+    assert done.returncode == 2, log
+    assert fake.requests == []  # nothing was sent
+    assert said in log and KEY not in log and "abc" not in log
+    assert "QARUN_STATUS=error" in (tmp_path / "qa.env").read_text(encoding="utf-8").splitlines()
+    read = "o.json" if "--help" not in said else "r.json"
+    report = json.loads((tmp_path / read).read_text(encoding="utf-8"))
+    assert report["status"] == "error" and said in json.dumps(report)
     assert done.stdout.splitlines()[-1] == "qarun: error (exit 2)"

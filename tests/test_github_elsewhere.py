@@ -207,8 +207,11 @@ def test_the_token_comes_from_github_token_too_and_never_from_an_option(
     assert done.returncode == 0, done.stdout + done.stderr
     assert [status.state for status in github.statuses][-1] == "success"
 
+    posted = len(github.statuses)
     refused = qarun(installed, tmp_path, env, *args, "--github-token", TOKEN)
-    assert refused.returncode == 2 and "--github-token" in refused.stderr
+    assert refused.returncode == 2 and "option `--github-token`" in refused.stdout
+    assert len(github.statuses) == posted  # nothing more was sent
+    assert TOKEN not in refused.stdout + refused.stderr
 
 
 @pytest.mark.parametrize(("system", "host"), [("gitlab-ci", "GitLab"), ("bitbucket", "Bitbucket")])

@@ -10,6 +10,7 @@ settings, validation and messages are the action's own, naming options instead o
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -18,7 +19,7 @@ from typing import NoReturn
 
 from qarun import __version__, manifest
 from qarun.errors import KEY_VARIABLE, SECRET_VARIABLES, TOKEN_VARIABLES, command_variable
-from qarun.inputs import COMMAND, FALSE_WORDS, INTERFACE, REPEATED, env_name
+from qarun.inputs import COMMAND, COMMAND_LINE, FALSE_WORDS, INTERFACE, env_name
 from qarun.report.outputs import DOTENV_FILE
 from qarun.startup import keep_signals
 
@@ -89,13 +90,18 @@ EPILOG = (
 )
 
 
+class CommandLineError(Exception):
+    """What is wrong with the command line, as one sentence: bad input, refused with the
+    results written like any other (`run`)."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, minus the values it quotes in its own errors (`--help=VALUE`: "ignored
-    explicit argument 'VALUE'", in either quotes): a value given by mistake may be a
-    secret."""
+    """argparse, raising its errors instead of exiting (the results are still written), minus
+    the values it quotes in them (`--help=VALUE`: "ignored explicit argument 'VALUE'", in
+    either quotes): a value given by mistake may be a secret."""
 
     def error(self, message: str) -> NoReturn:
-        super().error(_EXPLICIT.sub(r"\1", message))
+        raise CommandLineError(_EXPLICIT.sub(r"\1", message).rstrip(".") + ".")
 
 
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
@@ -149,9 +155,13 @@ def _help(given: manifest.Input) -> str:
 
 
 def action_env(
-    args: argparse.Namespace, inputs: Mapping[str, manifest.Input], env: Mapping[str, str]
+    args: argparse.Namespace,
+    inputs: Mapping[str, manifest.Input],
+    env: Mapping[str, str],
+    problems: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
-    """The environment qarun runs with: INPUT_<NAME> from the options and QARUN_ variables."""
+    """The environment qarun runs with: INPUT_<NAME> from the options and QARUN_ variables,
+    and what is wrong with the command line (`problems`: input, sentence)."""
     given = dict(env)
     for name in inputs:
         if name in NOT_OPTIONS:
@@ -170,7 +180,8 @@ def action_env(
         (env[name] for name in TOKEN_VARIABLES if env.get(name)), ""
     )
     given[INTERFACE] = COMMAND
-    given[REPEATED] = " ".join(given_twice(args))
+    repeated = [(name, "is given more than once; give it once.") for name in given_twice(args)]
+    given[COMMAND_LINE] = json.dumps([*problems, *repeated])
     given.setdefault("GITHUB_WORKSPACE", os.getcwd())
     for where, path in (
         ("GITHUB_STEP_SUMMARY", summary_file_of(args, env)),
@@ -203,24 +214,48 @@ def program(argv: Sequence[str], early_signals: Sequence[int] = ()) -> int:
 
 
 def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) -> int:
+    """The command: its options read, then qarun run as the action is. A command line that
+    cannot be read is bad input like any other (exit 2): nothing is sent, and the outputs,
+    summary and report are still written, where the options read so far (or their variables)
+    say."""
     inputs = manifest.inputs()
     parser = build_parser(inputs)
-    refuse_secret_options(parser, sys.argv[1:] if argv is None else argv)
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        parser.error(unknown_arguments(unknown))
-    env = action_env(args, inputs, os.environ)
-    off = env.get(env_name("summary"), "").strip().lower() in FALSE_WORDS
-    # `--summary false` wins over a QARUN_SUMMARY_FILE, as an option wins over any variable.
-    overridden = off and args.summary and not args.summary_file
-    if summary_file_of(args, os.environ) and off and not overridden:
-        parser.error(
-            "`--summary-file` (or `QARUN_SUMMARY_FILE`) asks for the Markdown summary that "
-            "`--summary false` (or `QARUN_SUMMARY`) turns off; keep one of them."
-        )
+    given = list(sys.argv[1:] if argv is None else argv)
+    secret = secret_option(given)
+    problems = [("", secret)] if secret else []
+    given, without = without_values(given, parser)
+    problems += [(name, f"is given with no value; write `--{name} VALUE`.") for name in without]
+    try:
+        args, unknown = parser.parse_known_args(given)
+    except CommandLineError as error:
+        # argparse stops at the mistake: the options are not read, their variables are.
+        problems.append(("", str(error)))
+        args, unknown = parser.parse_args([]), []
+    if unknown and not secret:  # with a secret's option, the unknown words hold the secret
+        problems.append(("", unknown_arguments(unknown)))
+    env = action_env(args, inputs, os.environ, [*problems, *summary_conflict(args)])
     from qarun.main import main
 
     return main(env, early_signals=early_signals)
+
+
+def summary_conflict(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """A Markdown summary's file asked for with the summary turned off: refused, rather than
+    one of the two silently dropped (`--summary false` alone wins over a QARUN_SUMMARY_FILE,
+    as an option wins over any variable)."""
+    option = next((value for value in reversed(args.summary or []) if value.strip()), "")
+    said = option or os.environ.get(command_variable("summary"), "")
+    if said.strip().lower() not in FALSE_WORDS or not summary_file_of(args, os.environ):
+        return []
+    if option and not args.summary_file:
+        return []
+    return [
+        (
+            "summary-file",
+            "asks for the Markdown summary that `--summary false` (or `QARUN_SUMMARY`) turns "
+            "off; keep one of them.",
+        )
+    ]
 
 
 def given_twice(args: argparse.Namespace) -> list[str]:
@@ -235,18 +270,47 @@ def given_twice(args: argparse.Namespace) -> list[str]:
     ]
 
 
-def refuse_secret_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+def without_values(
+    argv: Sequence[str], parser: argparse.ArgumentParser
+) -> tuple[list[str], list[str]]:
+    """`argv` less the options that take a value and are given none (the last word, or one
+    followed by another option), and their names: argparse would stop at the first, and the
+    options after it would go unread."""
+    takes_value = {
+        option
+        for action in parser._actions
+        if action.nargs is None
+        for option in action.option_strings
+    }
+    kept: list[str] = []
+    missing: list[str] = []
+    for arg, after in zip(argv, [*argv[1:], None], strict=True):
+        if arg in takes_value and (after is None or _is_option(after)):
+            missing.append(arg.removeprefix("--"))
+        else:
+            kept.append(arg)
+    return kept, missing
+
+
+def _is_option(arg: str) -> bool:
+    """argparse's reading: a word after an option is its value unless it starts with a dash
+    (a negative number aside)."""
+    return arg.startswith("-") and not re.fullmatch(r"-\d+(\.\d*)?|-\.\d+", arg)
+
+
+def secret_option(argv: Sequence[str]) -> str | None:
     """`--api-key` or `--github-token` on the command line: refused, naming the variable to
-    set, before argparse would echo the value back as an unknown argument."""
+    set, and never echoed back (argparse would, as an unknown argument)."""
     for arg in argv:
         # `--api-key=K`, `--api_key K`, `--apikeyK` (a missing space): all the key's option.
         squashed = re.sub(r"[-_]", "", arg.lower())
         for name, variable in SECRET_VARIABLES.items():
             if arg.startswith("-") and squashed.startswith(name.replace("-", "")):
-                parser.error(
+                return (
                     f"option `--{name}`: secrets are never read from the command line (shell "
                     f"history, process lists and CI logs keep it); set {variable} instead."
                 )
+    return None
 
 
 def unknown_arguments(unknown: Sequence[str]) -> str:

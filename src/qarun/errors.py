@@ -23,6 +23,8 @@ class InputProblem:
     as_option: bool = False
 
     def __str__(self) -> str:
+        if not self.input:
+            return self.message  # the command line's, naming what it can (qarun.cli)
         name = input_named(self.input, self.as_option)
         if not self.as_option:
             return f"input {name}: {self.message}"

@@ -21,10 +21,11 @@ TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 
 
-# Set by the `qarun` command in the environment it runs qarun with (qarun.cli); REPEATED names
-# the options given more than once that take one value, refused as bad input like any other.
+# Set by the `qarun` command in the environment it runs qarun with (qarun.cli); COMMAND_LINE
+# holds what is wrong with its command line (a JSON list of [input, sentence]; "" for none in
+# particular), refused as bad input like any other, with the results written.
 INTERFACE, COMMAND = "QARUN_INTERFACE", "command"
-REPEATED = "QARUN_REPEATED_OPTIONS"
+COMMAND_LINE = "QARUN_COMMAND_LINE_PROBLEMS"
 
 
 def through_command(env: Mapping[str, str]) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qarun import manifest
-from qarun.inputs import REPEATED, Inputs, split_items
+from qarun.inputs import COMMAND_LINE, Inputs, split_items
 from qarun.model import Status
 from qarun.providers import PROVIDERS, provider_inputs, takers
 from qarun.providers.base import Options
@@ -73,8 +74,9 @@ class Settings:
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Reads every input from the environment; raises InputError listing every problem."""
     inputs = Inputs.from_env(env, list(manifest.inputs()))
-    for name in env.get(REPEATED, "").split() if inputs.as_options else ():
-        inputs.problem(name, "is given more than once; give it once.")
+    if inputs.as_options:
+        for name, message in json.loads(env.get(COMMAND_LINE) or "[]"):
+            inputs.problem(name, message)
     return build_settings(inputs, Path(env.get("GITHUB_WORKSPACE") or "."))
 
 
