@@ -133,8 +133,9 @@ COMMAND_ENV = {INTERFACE: COMMAND}
             # A size too long to be a screen is no viewport, said as such (not a traceback).
             {"PROVIDER": "qualigate", "SUITE": SUITE_ID, "DEVICES": f"desktop {'9' * 5000}x1"},
             "devices",
-            f"`desktop {'9' * 5000}x1` is not a viewport; write",
-            f"`desktop {'9' * 5000}x1` is not a viewport; write",
+            # Quoted short: a value pasted by mistake is not written back whole.
+            f"`desktop {'9' * 71}…` is not a viewport; write",
+            f"`desktop {'9' * 71}…` is not a viewport; write",
         ),
         (
             {"PROVIDER": "qatech", "REPORT-FILE": "a.json", "JUNIT-FILE": "a.json"},

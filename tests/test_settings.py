@@ -70,6 +70,19 @@ def test_every_problem_is_reported_at_once() -> None:
     assert "`true` or `false`" in problems["wait"]
 
 
+def test_a_huge_value_is_quoted_short_and_the_accepted_form_still_shown() -> None:
+    """A 100 kB value pasted by mistake is not written back whole into the log and summary."""
+    huge = "9" * 100_000
+    said = problems_for(timeout=f"{huge}x", provider=f"qa{huge}")
+    assert all(len(message) < 300 and "…`" in message for message in said.values()), said
+    assert "is not a duration; write `90s`" in said["timeout"]
+    assert "write one of `panto`, `qatech`, `qualigate`." in said["provider"]
+    # A backtick in the value shifts the quotes: its rest is still cut short.
+    assert len(problems_for(timeout=f"1`{huge}")["timeout"]) < 1300
+    short = problems_for(timeout="soon")["timeout"]
+    assert short.startswith("`soon` is not a duration")  # a short value is quoted whole
+
+
 def test_unknown_provider_lists_the_accepted_names() -> None:
     problems = problems_for(provider="cypress", suite="")
     assert "`panto`, `qatech`, `qualigate`" in problems["provider"]

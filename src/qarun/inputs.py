@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qarun.errors import InputError, InputProblem, input_named
+from qarun.text import clip
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|h|m|s)?", re.IGNORECASE)
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, None: 1.0}
+# The longest value a message about an input quotes back.
+QUOTED_CHARS = 80
+PROSE_CHARS = 1000
 TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 
@@ -60,6 +64,13 @@ class Inputs:
         return bool(value) and value.lower() != default.lower()
 
     def problem(self, name: str, message: str) -> None:
+        """A problem with input `name`. A value it quotes (in backticks) is cut short: a 100 kB
+        value pasted by mistake is not written back whole into the log and the summary."""
+        parts = message.split("`")  # every other part is quoted, the first is not
+        # A backtick in the value shifts the pairs: no part of ours between quotes is as long
+        # as PROSE_CHARS, so a value's rest is cut there.
+        limits = (PROSE_CHARS, QUOTED_CHARS)
+        message = "`".join(clip(part, limits[i % 2]) for i, part in enumerate(parts))
         self.problems.append(InputProblem(name, message, self.as_options))
 
     def named(self, name: str) -> str:
