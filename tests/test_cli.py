@@ -451,6 +451,7 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
         (["--suit", "abc"], "unknown option(s) (did you mean `--suite`?); values are not"),
         (["--timeout", "5", "minutes"], "1 argument(s) of no option (a value with spaces needs"),
         (["--xyz", "1", "2"], "1 unknown option(s) and 1 argument(s) of no option"),
+        (["--xyz", "-5"], "1 unknown option(s); values are not"),  # a negative number: a value
     ):
         assert meant in refused(capsys, *argv)[1], argv
     # A value glued to a real option: the typed name is not repeated either.
@@ -473,6 +474,25 @@ def test_an_unknown_option_is_named_and_no_value_is_repeated(
     ):
         code, said = refused(capsys, *argv)
         assert code == 2 and KEY not in said, argv
+
+
+def test_every_mistake_on_a_command_line_is_said_once_and_none_hides_another(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, said = refused(capsys, "--timeout", "--timeout", "-help", "--api-key", KEY, "--suit")
+    assert code == 2 and KEY not in said
+    assert said.count("`--timeout` (`QARUN_TIMEOUT`): is given with no value") == 1
+    assert said.count("argument -h/--help: ignored explicit argument") == 1
+    assert "option `--api-key`: secrets are never read" in said
+    assert "did you mean `--suite`?" in said  # not hidden by the key's option
+    assert "`--provider` (`QARUN_PROVIDER`): is required" not in said  # it was read
+    # Words after `--` are values, never options: none is taken for a misspelt one.
+    said = refused(capsys, "--", "--suite", "x")[1]
+    assert "2 argument(s) of no option" in said and "did you mean" not in said
+    # A value argparse takes although it starts with a dash: a lone dash, a negative number,
+    # one with a space.
+    for argv in (["--timeout", "-5 m"], ["--timeout", "-5"], ["--timeout", "-.5"]):
+        assert "is not a duration" in refused(capsys, *argv)[1], argv
 
 
 def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -515,6 +535,14 @@ def test_help_says_how_the_action_s_words_read_for_the_command_and_what_is_requi
     assert "input `name` is the option --name here, the workspace is the current directory" in text
     # --provider's line ends with it; the key is no option at all.
     assert "`qualigate` (case-insensitive). (required)" in text
+    # The options that add a value each time they are given say so, and only they.
+    options = re.split(r"^  (?=--)", build_parser(manifest.inputs()).format_help(), flags=re.M)
+    repeatable = {
+        option.split()[0].removeprefix("--")
+        for option in options[1:]
+        if "Given more than once, each adds its value." in " ".join(option.split())
+    }
+    assert repeatable == cli.SEVERAL
 
 
 def test_an_option_that_takes_several_values_takes_one_each_time_it_is_given() -> None:
@@ -568,31 +596,36 @@ def test_an_option_that_takes_one_value_given_twice_is_bad_input_and_the_results
     ("argv", "said"),
     [
         (["--suit", "abc"], "unknown option(s) (did you mean `--suite`?); values are not"),
-        ([f"--api-key={KEY}"], "option `--api-key`: secrets are never read from the command"),
-        (["--summary", "false", "--summary-file", "s.md"], "option `--summary-file` (`QARUN_"),
-        (["--poll-interval"], "option `--poll-interval` (`QARUN_POLL_INTERVAL`): is given with no"),
-        (["--help=x"], "argument -h/--help: ignored explicit argument"),
+        (["--api-key", KEY], "option `--api-key`: secrets are never read from the command"),
+        ([f"--apikey{KEY}"], "option `--api-key`: secrets are never read from the command"),
+        (["--summary", "false", "--summary-file", "t.md"], "option `--summary-file` (`QARUN_"),
+        (["--poll-interval"], "option `--poll-interval` (`QARUN_POLL_INTERVAL`): is given with"),
+        (["--timeout", "-5m"], "is given with no value; write e.g. `--timeout 30m` (or `--ti"),
+        (["-help"], "argument -h/--help: ignored explicit argument"),
     ],
 )
 def test_a_command_line_that_cannot_be_read_is_bad_input_and_the_results_are_written(
     installed: Path, serve: Serve, tmp_path: Path, argv: list[str], said: str
 ) -> None:
-    """An unknown option, a secret's option, two options that contradict each other or one
-    missing its value: exit 2 and nothing sent, as for any bad input, and the outputs and the
-    report written where the options read so far or their variables say."""
+    """An unknown option, a secret's option, two options that contradict each other, one
+    missing its value or a word argparse cannot read: exit 2 and nothing sent, as for any bad
+    input, and the outputs, summary and report written where the options after the mistake
+    say. No key in the environment: nothing would hide one echoed back."""
     fake = serve(keyed(QUALIGATE.scenario("passed", duration=0.2)))
-    env = {**base_env(tmp_path), "QARUN_DOTENV_FILE": "qa.env", "QARUN_API_URL": fake.url}
-    # Where argparse cannot read the line, the options are not read either, their variables
-    # are.
-    env["QARUN_REPORT_FILE"] = "r.json"
-    given = ["--provider", "qualigate", "--suite", SUITE_ID, "--report-file", "o.json", *argv]
-    done = qarun(installed, tmp_path, env, *given)
+    env = {**base_env(tmp_path), "QARUN_DOTENV_FILE": "qa.env", "QARUN_SUMMARY_FILE": "s.md"}
+    del env["QARUN_API_KEY"]
+    given = ["--provider", "qualigate", "--suite", SUITE_ID, "--api-url", fake.url]
+    done = qarun(installed, tmp_path, env, *argv, *given, "--report-file", "o.json")
     log = done.stdout + done.stderr
     assert done.returncode == 2, log
     assert fake.requests == []  # nothing was sent
-    assert said in log and KEY not in log and "abc" not in log
+    assert said in log and "abc" not in log
+    assert "`--provider` (`QARUN_PROVIDER`): is required" not in log  # it was read
     assert "QARUN_STATUS=error" in (tmp_path / "qa.env").read_text(encoding="utf-8").splitlines()
-    read = "o.json" if "--help" not in said else "r.json"
-    report = json.loads((tmp_path / read).read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
     assert report["status"] == "error" and said in json.dumps(report)
+    summary = (tmp_path / ("t.md" if "t.md" in argv else "s.md")).read_text(encoding="utf-8")
+    assert said.replace("`", "") in summary.replace("`", "").replace("\\", "")
+    written = [path.read_text(encoding="utf-8") for path in tmp_path.iterdir() if path.is_file()]
+    assert not any(KEY in text for text in [log, *written])
     assert done.stdout.splitlines()[-1] == "qarun: error (exit 2)"

@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import NoReturn
 
 from qarun import __version__, manifest
+from qarun.command_line import Parser, read
 from qarun.errors import KEY_VARIABLE, SECRET_VARIABLES, TOKEN_VARIABLES, command_variable
 from qarun.inputs import COMMAND, COMMAND_LINE, FALSE_WORDS, INTERFACE, env_name
 from qarun.report.outputs import DOTENV_FILE
@@ -65,10 +64,6 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
 SEVERAL = frozenset({"suite", "test-case", "app", "tags", "exclude-tags", "devices", "fail-on"})
 # An input action.yml gains before it is placed above still shows, here.
 UNGROUPED = "more options"
-# argparse's "ignored explicit argument 'VALUE'": cut after the words, whatever the quotes.
-_EXPLICIT = re.compile(r"(explicit argument).*", re.DOTALL)
-# The command's options that are no input of the action's.
-EXTRA_OPTIONS = ("--summary-file", "--dotenv-file", "--help", "--version")
 # --help's words around the options, whose own words are action.yml's.
 DESCRIPTION = (
     "Run a hosted QA test suite (Panto AI, QA.tech, Qualigate), wait for it and exit "
@@ -90,22 +85,8 @@ EPILOG = (
 )
 
 
-class CommandLineError(Exception):
-    """What is wrong with the command line, as one sentence: bad input, refused with the
-    results written like any other (`run`)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, raising its errors instead of exiting (the results are still written), minus
-    the values it quotes in them (`--help=VALUE`: "ignored explicit argument 'VALUE'", in
-    either quotes): a value given by mistake may be a secret."""
-
-    def error(self, message: str) -> NoReturn:
-        raise CommandLineError(_EXPLICIT.sub(r"\1", message).rstrip(".") + ".")
-
-
 def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="qarun",
         allow_abbrev=False,  # `--suit` is a typo, not `--suite`
         description=DESCRIPTION,
@@ -132,7 +113,7 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
             const="true" if switch else None,
             action="append",  # every time it is given: see SEVERAL
             metavar="VALUE",
-            help=_help(given),
+            help=_help(name, given),
         )
     group_of("summary-file").add_argument(
         "--summary-file", action="append", metavar="PATH", help="Write the Markdown summary here."
@@ -146,9 +127,12 @@ def build_parser(inputs: Mapping[str, manifest.Input]) -> argparse.ArgumentParse
     return parser
 
 
-def _help(given: manifest.Input) -> str:
-    """An option's help: action.yml's description, and whether it is required or its default."""
+def _help(name: str, given: manifest.Input) -> str:
+    """An option's help: action.yml's description, whether it may be repeated (SEVERAL), and
+    whether it is required or its default."""
     said = given.description.replace("%", "%%")
+    if name in SEVERAL:
+        said += " Given more than once, each adds its value."
     if given.required:
         return said + " (required)"
     return said + (f" (default: {given.default})" if given.default else "")
@@ -215,25 +199,13 @@ def program(argv: Sequence[str], early_signals: Sequence[int] = ()) -> int:
 
 def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) -> int:
     """The command: its options read, then qarun run as the action is. A command line that
-    cannot be read is bad input like any other (exit 2): nothing is sent, and the outputs,
-    summary and report are still written, where the options read so far (or their variables)
-    say."""
+    cannot be read is bad input like any other (exit 2, `command_line`): nothing is sent, and
+    the outputs, summary and report are still written where its options say."""
     inputs = manifest.inputs()
     parser = build_parser(inputs)
-    given = list(sys.argv[1:] if argv is None else argv)
-    secret = secret_option(given)
-    problems = [("", secret)] if secret else []
-    given, without = without_values(given, parser)
-    problems += [(name, f"is given with no value; write `--{name} VALUE`.") for name in without]
-    try:
-        args, unknown = parser.parse_known_args(given)
-    except CommandLineError as error:
-        # argparse stops at the mistake: the options are not read, their variables are.
-        problems.append(("", str(error)))
-        args, unknown = parser.parse_args([]), []
-    if unknown and not secret:  # with a secret's option, the unknown words hold the secret
-        problems.append(("", unknown_arguments(unknown)))
-    env = action_env(args, inputs, os.environ, [*problems, *summary_conflict(args)])
+    reading = read(parser, list(sys.argv[1:] if argv is None else argv), inputs)
+    args = reading.args
+    env = action_env(args, inputs, os.environ, [*reading.problems, *summary_conflict(args)])
     from qarun.main import main
 
     return main(env, early_signals=early_signals)
@@ -260,7 +232,7 @@ def summary_conflict(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 def given_twice(args: argparse.Namespace) -> list[str]:
     """The options given more than once that take one value (`--timeout 5m --timeout 10m`):
-    refused as bad input (`inputs.REPEATED`), with the results written as for any other."""
+    refused as bad input (`inputs.COMMAND_LINE`), with the results written as for any other."""
     return [
         option
         for name, values in vars(args).items()
@@ -268,88 +240,6 @@ def given_twice(args: argparse.Namespace) -> list[str]:
         and values is not None
         and len(values) > 1
     ]
-
-
-def without_values(
-    argv: Sequence[str], parser: argparse.ArgumentParser
-) -> tuple[list[str], list[str]]:
-    """`argv` less the options that take a value and are given none (the last word, or one
-    followed by another option), and their names: argparse would stop at the first, and the
-    options after it would go unread."""
-    takes_value = {
-        option
-        for action in parser._actions
-        if action.nargs is None
-        for option in action.option_strings
-    }
-    kept: list[str] = []
-    missing: list[str] = []
-    for arg, after in zip(argv, [*argv[1:], None], strict=True):
-        if arg in takes_value and (after is None or _is_option(after)):
-            missing.append(arg.removeprefix("--"))
-        else:
-            kept.append(arg)
-    return kept, missing
-
-
-def _is_option(arg: str) -> bool:
-    """argparse's reading: a word after an option is its value unless it starts with a dash
-    (a negative number aside)."""
-    return arg.startswith("-") and not re.fullmatch(r"-\d+(\.\d*)?|-\.\d+", arg)
-
-
-def secret_option(argv: Sequence[str]) -> str | None:
-    """`--api-key` or `--github-token` on the command line: refused, naming the variable to
-    set, and never echoed back (argparse would, as an unknown argument)."""
-    for arg in argv:
-        # `--api-key=K`, `--api_key K`, `--apikeyK` (a missing space): all the key's option.
-        squashed = re.sub(r"[-_]", "", arg.lower())
-        for name, variable in SECRET_VARIABLES.items():
-            if arg.startswith("-") and squashed.startswith(name.replace("-", "")):
-                return (
-                    f"option `--{name}`: secrets are never read from the command line (shell "
-                    f"history, process lists and CI logs keep it); set {variable} instead."
-                )
-    return None
-
-
-def unknown_arguments(unknown: Sequence[str]) -> str:
-    """What argparse would say of arguments it does not know, but naming only the options:
-    a value (a mistyped `--api_key SECRET`) is never repeated into a CI log."""
-    # Only a near miss of a real option is named (`--suit`, with what was meant): anything
-    # else (`-kSECRET`, `--api_key -SECRET`, `--SECRET`) may be a value, and is not repeated.
-    options = [arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")]
-    meant = _near(list(dict.fromkeys(name for name in options if name.startswith("--"))))
-    # The typed name is not repeated either: it may hold a value glued to a real option.
-    named = [f"did you mean `{real}`?" for real in dict.fromkeys(meant.values())]
-    parts = [f"unknown option(s) ({' '.join(named)})"] if named else []
-    others = sum(1 for name in options if name not in meant)
-    if others:
-        parts.append(f"{others} {'other ' if named else ''}unknown option(s)")
-    # A word after an unknown option is its value; any other belongs to no option: most
-    # likely a value with a space in it (`--timeout 5 minutes`).
-    stray = sum(
-        1
-        for before, arg in zip(["", *unknown], unknown, strict=False)
-        if not arg.startswith("-") and not (before.startswith("-") and "=" not in before)
-    )
-    if stray:
-        parts.append(f"{stray} argument(s) of no option (a value with spaces needs quotes)")
-    return (
-        f"{' and '.join(parts)}; values are not repeated, one might be a secret. Every option "
-        "is `--name value` or `--name=value`, and `qarun --help` lists them."
-    )
-
-
-def _near(typed: list[str]) -> dict[str, str]:
-    """The real option each of `typed` most likely misspells (`--suit`: `--suite`), where one
-    is close; never the secrets' options, which the command refuses."""
-    import difflib  # only on a command line with a mistake in it
-
-    inputs = [f"--{name}" for name in manifest.inputs() if name not in SECRET_VARIABLES]
-    known = inputs + list(EXTRA_OPTIONS)
-    close = {name: difflib.get_close_matches(name, known, n=1, cutoff=0.8) for name in typed}
-    return {name: found[0] for name, found in close.items() if found}
 
 
 def console_script() -> int:
