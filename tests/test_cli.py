@@ -274,7 +274,8 @@ def test_bad_options_name_the_option_and_the_key_comes_only_from_the_environment
         ("--github-token=", "QARUN_GITHUB_TOKEN"),
     ):
         args = (given, KEY) if not given.endswith("=") else (given + KEY,)
-        refused = qarun(installed, tmp_path, base_env(tmp_path), "--provider", "qatech", *args)
+        # With no key in the environment, nothing would hide one echoed back.
+        refused = qarun(installed, tmp_path, env, "--provider", "qatech", *args)
         assert refused.returncode == 2
         assert f"option `{given.rstrip('=')}`" in refused.stdout and variable in refused.stdout
         assert KEY not in refused.stdout + refused.stderr
