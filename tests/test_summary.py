@@ -525,6 +525,9 @@ def test_runs_that_passed_with_an_outcome_fail_on_holds_say_why_the_step_fails(
     # The summary's own line does not send the reader to the summary.
     said = "> **The step fails:** QA.tech\\: 1 skipped of 2 tests."
     assert said in result.summary
+    # The command's summary: there is no step outside GitHub Actions.
+    command = replace(make_outcome(make_run()), failure="QA.tech: 1 failed.", as_options=True)
+    assert "> **qarun fails:** QA.tech\\: 1 failed." in render_summary(command)
 
 
 def test_the_plain_text_summary_says_a_dry_run_and_a_run_not_waited_for_as_the_markdown_does() -> (

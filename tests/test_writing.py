@@ -79,7 +79,7 @@ def test_the_command_says_its_outputs_are_lost_in_its_own_words_and_on_its_last_
     assert result.exit_code == 3
     (error,) = [line for line in result.log.splitlines() if "could not be written" in line]
     assert f"The outputs could not be written to the dotenv file {folder}" in error
-    assert "later jobs would read them empty, so the step fails." in error
+    assert "later jobs would read them empty, so qarun fails." in error
     assert error.endswith("The summary and the report files show the result.")
     assert "qarun: failed; the outputs were not written (exit 3)" in result.log.splitlines()
 

@@ -81,7 +81,8 @@ def _head(outcome: Outcome) -> list[str]:
         # Why the results failed the step, in the `::error::` line's words: the heading says the
         # runs' status, which `fail-on` may not hold (`skipped` under a green heading).
         why = escape_with_code(clip(outcome.failure, ERROR_CHARS))
-        lines += ["", f"> **The step fails:** {why}"]
+        fails = "qarun fails" if outcome.as_options else "The step fails"  # no step outside GitHub
+        lines += ["", f"> **{fails}:** {why}"]
     if not outcome.dry_run and outcome.status is not Status.TRIGGERED:
         lines += ["", _counts_line(outcome)]
     return lines

@@ -91,12 +91,14 @@ def _set_outputs(
     try:
         writer.set_outputs(values)
     except OutputsNotWritten as error:
-        outputs, later = (
-            ("The outputs", "jobs") if as_option else ("The step outputs", "steps or jobs")
+        outputs, later, fails = (
+            ("The outputs", "jobs", "qarun fails")
+            if as_option
+            else ("The step outputs", "steps or jobs", "the step fails")
         )
         console.error(
             f"{outputs} could not be written to {error.where} ({error.reason}); later {later} "
-            f"would read them empty, so the step fails.{shown}"
+            f"would read them empty, so {fails}.{shown}"
         )
         return False
     return True
