@@ -127,7 +127,8 @@ def without_values(
             continue
         name = word.removeprefix("--")
         given = inputs.get(name)
-        example = given.default if given is not None and given.default else "VALUE"
+        fallback = "PATH" if name.endswith("-file") else "VALUE"
+        example = given.default if given is not None and given.default else fallback
         missing.append(
             (
                 name,
