@@ -132,8 +132,8 @@ def without_values(
         missing.append(
             (
                 name,
-                f"is given with no value; write e.g. `{word} {example}` (or `{word}=VALUE` for "
-                "a value that starts with a dash).",
+                f"is given with no value; write e.g. `{word} {example}` (or "
+                f"`{word}={fallback}` for a value that starts with a dash).",
             )
         )
     return kept, missing
