@@ -24,7 +24,7 @@ class InputProblem:
 
     def __str__(self) -> str:
         if not self.input:
-            return self.message  # the command line's, naming what it can (qarun.cli)
+            return self.message  # the command line's, naming what it can (qarun.command_line)
         name = input_named(self.input, self.as_option)
         if not self.as_option:
             return f"input {name}: {self.message}"
