@@ -200,7 +200,7 @@ def virtual_job(
 def _schedule(group: str, client: HttpClient) -> Schedule:
     """qarun's schedule, or in a SAVING group the variant that saves for a forecast end."""
     if group in FILLING:
-        routes = tuple(sorted(route for group_ in client.limits.alike for route in group_))
+        routes = tuple(sorted(set().union(*client.limits.alike)))  # the check's routes
         return FillingSchedule(DEFAULT_POLL_INTERVAL, client.limits, FILLING[group], routes)
     if group not in SAVING:
         return Schedule(DEFAULT_POLL_INTERVAL)

@@ -205,19 +205,20 @@ def run(argv: Sequence[str] | None = None, early_signals: Sequence[int] = ()) ->
     parser = build_parser(inputs)
     reading = read(parser, list(sys.argv[1:] if argv is None else argv), inputs)
     args = reading.args
-    env = action_env(args, inputs, os.environ, [*reading.problems, *summary_conflict(args)])
+    problems = [*reading.problems, *summary_conflict(args, os.environ)]
+    env = action_env(args, inputs, os.environ, problems)
     from qarun.main import main
 
     return main(env, early_signals=early_signals)
 
 
-def summary_conflict(args: argparse.Namespace) -> list[tuple[str, str]]:
+def summary_conflict(args: argparse.Namespace, env: Mapping[str, str]) -> list[tuple[str, str]]:
     """A Markdown summary's file asked for with the summary turned off: refused, rather than
     one of the two silently dropped (`--summary false` alone wins over a QARUN_SUMMARY_FILE,
     as an option wins over any variable)."""
     option = next((value for value in reversed(args.summary or []) if value.strip()), "")
-    said = option or os.environ.get(command_variable("summary"), "")
-    if said.strip().lower() not in FALSE_WORDS or not summary_file_of(args, os.environ):
+    said = option or env.get(command_variable("summary"), "")
+    if said.strip().lower() not in FALSE_WORDS or not summary_file_of(args, env):
         return []
     if option and not args.summary_file:
         return []

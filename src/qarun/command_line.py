@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NoReturn
 
 from qarun import manifest
@@ -49,7 +49,7 @@ class Reading:
     "" where the sentence names no one input."""
 
     args: argparse.Namespace
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[tuple[str, str]]
 
 
 def read(
@@ -110,12 +110,7 @@ def without_values(
     """`words` less the options that take a value and are given none (the last word, or one
     followed by another option, as argparse reads it), and a problem for each: argparse would
     stop at the first, and the options after it would go unread."""
-    takes_value = {
-        option
-        for action in parser._actions
-        if action.nargs is None
-        for option in action.option_strings
-    }
+    takes_value = set(_long_options(parser, taking_a_value=True))
     kept: list[str] = []
     missing: list[tuple[str, str]] = []
     for index, word in enumerate(words):
@@ -220,11 +215,17 @@ def _near(typed: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
     is close; never the secrets' options, which the command refuses."""
     import difflib  # only on a command line with a mistake in it
 
-    known = [
+    known = _long_options(parser)
+    close = {name: difflib.get_close_matches(name, known, n=1, cutoff=0.8) for name in typed}
+    return {name: found[0] for name, found in close.items() if found}
+
+
+def _long_options(parser: argparse.ArgumentParser, *, taking_a_value: bool = False) -> list[str]:
+    """The parser's `--name` options (only those that take one value: `taking_a_value`)."""
+    return [
         option
         for action in parser._actions
+        if not taking_a_value or action.nargs is None
         for option in action.option_strings
         if option.startswith("--")
     ]
-    close = {name: difflib.get_close_matches(name, known, n=1, cutoff=0.8) for name in typed}
-    return {name: found[0] for name, found in close.items() if found}
